@@ -1,0 +1,34 @@
+#pragma once
+
+// The session context prompt with optional PII redaction (SPEC 9, seed 000
+// build_session_context_prompt), byte for byte.
+
+#include "core/source.hpp"
+
+#include <string>
+#include <vector>
+
+namespace switchboard::core {
+
+struct home_channel {
+  std::string platform;
+  std::string chat_id;
+  std::string name;
+};
+
+struct session_context {
+  source origin;
+  std::vector<std::string> connected_platforms; // in configured order
+  std::vector<home_channel> home_channels;      // in configured order
+  std::string local_output_path = "~/.hermes/cron/output/";
+};
+
+/// The seed's prompt text. Redaction applies only when redact_pii is set and
+/// the platform is whatsapp, signal or telegram.
+std::string build_session_context_prompt(const session_context& ctx,
+                                         bool redact_pii);
+
+/// Lowercase hex SHA-256 of `data`.
+std::string sha256_hex(std::string_view data);
+
+} // namespace switchboard::core

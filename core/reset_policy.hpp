@@ -1,0 +1,60 @@
+#pragma once
+
+// Reset policies, their lookup and evaluation (SPEC 4, seed 000).
+
+#include "core/result.hpp"
+#include "core/source.hpp"
+#include "core/time.hpp"
+#include "core/zone.hpp"
+
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace switchboard::core {
+
+enum class reset_mode { daily, idle, both, none };
+enum class reset_reason { none, idle, daily };
+
+std::string_view to_string(reset_mode m);
+std::optional<reset_mode> parse_reset_mode(std::string_view s);
+/// "idle", "daily"; "none" for reset_reason::none.
+std::string_view to_string(reset_reason r);
+
+struct reset_policy {
+  reset_mode mode = reset_mode::both;
+  int at_hour = 4;         // 0..23
+  int idle_minutes = 1440; // > 0
+
+  friend bool operator==(const reset_policy&, const reset_policy&) = default;
+};
+
+/// The policies by level. Keys: by_platform_type "telegram/group",
+/// by_platform "telegram", by_type "group" / "thread".
+struct policy_table {
+  reset_policy default_policy;
+  std::map<std::string, reset_policy, std::less<>> by_platform_type;
+  std::map<std::string, reset_policy, std::less<>> by_platform;
+  std::map<std::string, reset_policy, std::less<>> by_type;
+
+  /// by_platform_type["<platform>/<chat_type>"] -> by_platform[platform] ->
+  /// by_type["thread"] if has_thread -> by_type[chat_type] -> default.
+  /// The first hit replaces the whole policy.
+  const reset_policy& lookup(std::string_view platform, chat_type type,
+                             bool has_thread) const;
+};
+
+/// The daily boundary at `now`: today at at_hour:00:00 local time, or
+/// yesterday's when now's local hour < at_hour. A boundary inside a DST gap
+/// moves to the first instant after it.
+time_point daily_boundary(time_point now, int at_hour, const zone& z);
+
+/// Whether a session last active at `updated_at` resets at `now`:
+/// busy (busy_until > now) -> none; mode none -> none; idle checked before
+/// daily, both strict (now > updated_at + idle; updated_at < boundary).
+reset_reason evaluate(const reset_policy& p, time_point updated_at,
+                      time_point now,
+                      std::optional<time_point> busy_until, const zone& z);
+
+} // namespace switchboard::core

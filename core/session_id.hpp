@@ -1,0 +1,28 @@
+#pragma once
+
+// Session ids (SPEC 2): YYYYMMDD_HHMMSS_<8 lowercase hex>, local time in the
+// reset-policy zone.
+
+#include "core/zone.hpp"
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <string_view>
+
+namespace switchboard::core {
+
+/// Returns 32 random bits. Injectable so tests can force collisions.
+using random_source = std::function<std::uint32_t()>;
+
+/// A random_source seeded from std::random_device (one per thread is fine).
+random_source default_random_source();
+
+/// "20261121_101500_ab12cd34" for local time `at`.
+std::string make_session_id(local_time at, const random_source& rnd);
+
+/// True when an id from outside is acceptable: ^[0-9A-Za-z_-]{1,64}$
+/// (rejects "..", "/", "\", drive letters, empty).
+bool valid_session_id(std::string_view id);
+
+} // namespace switchboard::core

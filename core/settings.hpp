@@ -1,0 +1,71 @@
+#pragma once
+
+// The one validated settings value every layer is started from (shared/API.md
+// "Configuration"). Plain data with the documented defaults; config/ fills it
+// from the file, the environment and the command line, and validates it.
+
+#include "core/context_prompt.hpp"
+#include "core/reset_policy.hpp"
+#include "core/session_key.hpp"
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace switchboard::core {
+
+enum class flush_hook { none, webhook, command };
+enum class durability { normal, full };
+
+struct reset_settings {
+  policy_table policies;
+  std::string timezone = "local";
+  int busy_max_hours = 24;
+};
+
+struct flush_settings {
+  flush_hook hook = flush_hook::none;
+  std::optional<std::string> url;
+  std::optional<std::string> command;
+  int min_messages = 4;
+  int max_attempts = 3;
+  double timeout_seconds = 30;
+  int concurrency = 8;
+};
+
+struct settings {
+  std::string listen = "127.0.0.1:8377";
+  std::string data_dir = "./var";
+  key_settings keys; // agent_name, group/thread_sessions_per_user
+  reset_settings reset;
+  double expiry_interval_seconds = 60;
+  flush_settings flush;
+  struct {
+    int max_batch = 1000;
+    durability mode = durability::normal;
+    int max_queue = 100000; // requests waiting for the writer before overload
+  } writer;
+  struct {
+    double passivate_after_seconds = 600;
+    std::int64_t max_resident = 1000000;
+    int threads = 0; // 0 = hardware concurrency
+    int shards = 0;  // 0 = threads * 4
+  } actors;
+  struct {
+    std::optional<std::string> token_file;
+    std::int64_t max_body_bytes = 1048576;
+    int max_in_flight = 10000;
+  } api;
+  struct {
+    bool sessions_json_mirror = false;
+    double mirror_interval_seconds = 5;
+  } index;
+  struct {
+    std::vector<std::string> connected_platforms;
+    std::vector<home_channel> home_channels;
+    std::string local_output_path = "~/.hermes/cron/output/";
+  } context;
+};
+
+} // namespace switchboard::core

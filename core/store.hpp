@@ -1,0 +1,210 @@
+#pragma once
+
+// The store interface (declared here, implemented with SQLite in
+// persistence/). Two halves:
+//  - store_writer: every write. REQUIRES: one thread at a time (the writer
+//    actor), inside a transaction it opened with begin(). Each operation
+//    changes nothing when it returns an error *if* the caller wraps it in a
+//    savepoint (the writer does: one SAVEPOINT per request).
+//  - store_reader: every read, on its own read-only connection. Reads never
+//    block the writer and see everything committed before they start.
+// All SQL uses bound parameters only. Times are core::time_point; the
+// `sessions`/`messages` tables store them as REAL epoch seconds (seed 003).
+
+#include "core/message.hpp"
+#include "core/result.hpp"
+#include "core/session_entry.hpp"
+#include "core/time.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace switchboard::core {
+
+/// A new row of `sessions`.
+struct session_row_init {
+  std::string id;
+  std::string source; // the platform, or "unknown"
+  std::optional<std::string> user_id;
+  std::optional<std::string> parent_session_id;
+  std::optional<std::string> session_key;
+  std::optional<std::string> chat_id;
+  std::optional<std::string> chat_type;
+  std::optional<std::string> thread_id;
+  std::optional<std::string> model;
+  std::optional<std::string> title; // already sanitized
+  time_point started_at;
+};
+
+/// An entry the supervisor may expire, with what the flush rule needs.
+struct expiry_candidate {
+  session_entry entry;
+  std::int64_t message_count = 0; // of the entry's current session row
+};
+
+struct entry_list_query {
+  std::optional<time_point> active_since; // updated_at >= this
+  std::int64_t limit = 1000;
+  std::int64_t offset = 0;
+};
+
+struct history_query {
+  std::optional<std::string> source;
+  std::vector<std::string> exclude_sources;
+  std::int64_t limit = 20;
+  std::int64_t offset = 0;
+};
+
+enum class search_order { relevance, newest, oldest };
+
+struct search_query {
+  std::string text; // raw user input; sanitized by the store
+  std::vector<std::string> sources;         // empty = any
+  std::vector<std::string> exclude_sources; // empty = none
+  std::vector<std::string> roles;           // empty = any
+  std::int64_t limit = 20;
+  std::int64_t offset = 0;
+  search_order order = search_order::relevance;
+};
+
+class store_writer {
+public:
+  virtual ~store_writer() = default;
+
+  // -- transactions (used by the writer actor only) ------------------------
+  virtual status begin() = 0;
+  virtual status commit() = 0;   // on error the transaction is rolled back
+  virtual void rollback() = 0;
+  virtual status savepoint() = 0;       // SAVEPOINT req
+  virtual status release_savepoint() = 0;  // RELEASE req
+  virtual void rollback_to_savepoint() = 0; // ROLLBACK TO req; RELEASE req
+
+  // -- sessions ------------------------------------------------------------
+  /// Inserts a row. conflict when the id exists: two conversations are never
+  /// merged (callers retry with a new id).
+  virtual status create_session(const session_row_init& row) = 0;
+  /// Inserts a minimal row (id, source, started_at) unless it exists.
+  virtual status ensure_session(std::string_view id, std::string_view source,
+                                time_point at) = 0;
+  /// Sets ended_at and end_reason unless already ended (the first reason
+  /// wins). not_found when there is no such row.
+  virtual status end_session(std::string_view id, std::string_view reason,
+                             time_point at) = 0;
+  /// Clears ended_at and end_reason. not_found when absent.
+  virtual status reopen_session(std::string_view id) = 0;
+  virtual status set_system_prompt(std::string_view id,
+                                   std::string_view prompt) = 0;
+  /// Adds tokens and cost (seed 003 update_token_counts: add, COALESCE
+  /// backfills of model and billing fields). not_found when absent.
+  virtual status update_usage(std::string_view id, const usage_update& u) = 0;
+  /// Sanitizes and sets the title (an empty title clears it) and returns the
+  /// stored value. bad_request when too long; conflict "title 'x' is already
+  /// in use by session <id>"; not_found when the session does not exist.
+  virtual result<std::optional<std::string>>
+  set_title(std::string_view id, std::string_view raw_title) = 0;
+  /// Compression split (SPEC 11b): ends the parent with "compression" and
+  /// creates `child` with parent_session_id = parent and the title
+  /// next_title_in_lineage(parent title) when the parent has one. Returns the
+  /// child's title.
+  virtual result<std::optional<std::string>>
+  create_compression_child(std::string_view parent_id,
+                           session_row_init child) = 0;
+  /// Deletes a session with its messages, FTS rows and any index entry that
+  /// points at it; children are detached (parent_session_id = NULL).
+  virtual status delete_session(std::string_view id) = 0;
+  /// Deletes ended sessions started before `cutoff` (of `source` when set),
+  /// as delete_session does. Returns how many.
+  virtual result<std::int64_t>
+  prune_sessions(time_point cutoff, std::optional<std::string> source) = 0;
+
+  // -- messages ------------------------------------------------------------
+  /// Appends a message and its FTS row; message_count += 1, tool_call_count
+  /// += tool_call_count(m). Returns the message id. not_found when the
+  /// session does not exist.
+  virtual result<std::int64_t> append_message(std::string_view session_id,
+                                              const message& m,
+                                              time_point at) = 0;
+  /// Replaces the active transcript: the current active rows become
+  /// active = 0 (and leave the FTS index), the new messages are appended;
+  /// counters are recomputed. Returns the new message count.
+  virtual result<std::int64_t>
+  rewrite_transcript(std::string_view session_id,
+                     const std::vector<message>& messages, time_point at) = 0;
+  /// Undoes the last rewrite: the rows it deactivated become active again
+  /// (and searchable), the rows it added become inactive. not_found when
+  /// there is nothing to restore. Returns the new message count.
+  virtual result<std::int64_t>
+  restore_transcript(std::string_view session_id) = 0;
+  /// Deletes every message of a session and zeroes its counters.
+  virtual status clear_messages(std::string_view session_id) = 0;
+
+  // -- routing index -------------------------------------------------------
+  virtual status upsert_entry(const session_entry& e) = 0;
+  virtual status delete_entry(std::string_view session_key) = 0;
+};
+
+class store_reader {
+public:
+  virtual ~store_reader() = default;
+
+  // -- routing index -------------------------------------------------------
+  virtual result<std::optional<session_entry>>
+  get_entry(std::string_view session_key) = 0;
+  /// Newest first (updated_at DESC).
+  virtual result<std::vector<session_entry>>
+  list_entries(const entry_list_query& q) = 0;
+  /// Entries with expiry_finalized = 0 and updated_at < updated_before,
+  /// oldest first, at most `limit`. Uses the index on updated_at: cost grows
+  /// with the matches, not with the table.
+  virtual result<std::vector<expiry_candidate>>
+  scan_expiry_candidates(time_point updated_before, std::int64_t limit) = 0;
+  virtual result<std::int64_t> entry_count() = 0;
+
+  // -- sessions ------------------------------------------------------------
+  /// The `sessions` row as a JSON object (column names as keys).
+  virtual result<std::optional<nlohmann::json>>
+  get_session(std::string_view id) = 0;
+  /// An exact id, or the one id starting with `prefix` (LIKE wildcards
+  /// literal). not_found when none; bad_request "ambiguous session id prefix
+  /// 'x': a, b, ..." listing the candidates (at most 10).
+  virtual result<std::string> resolve_session_id(std::string_view prefix) = 0;
+  /// SPEC 6 resolve_by_title over the titles in the store (case-sensitive).
+  virtual result<std::optional<std::string>>
+  resolve_title(std::string_view title) = 0;
+  /// SPEC 6 next_title_in_lineage over the titles in the store.
+  virtual result<std::string> next_title(std::string_view title) = 0;
+  /// Follows compression children (end_reason = "compression") from `id` to
+  /// the tip, at most 100 hops.
+  virtual result<std::string> compression_tip(std::string_view id) = 0;
+  /// SPEC 11 history rows (the sessions row + preview, last_active, title).
+  virtual result<nlohmann::json> history(const history_query& q) = 0;
+  virtual result<std::int64_t>
+  session_count(std::optional<std::string> source) = 0;
+
+  // -- messages ------------------------------------------------------------
+  /// Active messages in the seed's conversation format, oldest first. With
+  /// `stitch`, the whole compression chain ending at `id` (oldest first, at
+  /// most 100 hops). not_found when the session does not exist.
+  virtual result<nlohmann::json> transcript(std::string_view id,
+                                            bool stitch) = 0;
+  /// SPEC 10 search. A query that is empty after sanitizing, or that SQLite
+  /// still rejects, yields an empty array, never an error.
+  virtual result<nlohmann::json> search(const search_query& q) = 0;
+  /// The sessions row with "messages" (all active messages, full rows).
+  virtual result<std::optional<nlohmann::json>>
+  export_session(std::string_view id) = 0;
+  /// Calls `sink` once per session (newest first), each as export_session.
+  virtual status
+  export_all(std::optional<std::string> source,
+             const std::function<void(const nlohmann::json&)>& sink) = 0;
+  virtual result<std::int64_t>
+  message_count(std::optional<std::string> session_id) = 0;
+};
+
+} // namespace switchboard::core
