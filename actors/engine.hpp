@@ -1,0 +1,191 @@
+#pragma once
+
+// The engine: switchboard's actors behind one C++ facade, for the HTTP layer,
+// the CLI and the embedded load generator. No CAF type appears here, so
+// including this header costs nothing.
+//
+// Threading: every method may be called from any thread. Completions run on
+// an actor or reader thread: they must not block; hand the result over (e.g.
+// post it to the HTTP I/O context) and return.
+//
+// Durability: a completion reporting success for a write runs only after the
+// writer has committed every write the operation caused (SPEC 7).
+//
+// Overload: when the in-flight limit or the writer queue is full, operations
+// complete at once with errc::overloaded (never queued without bound).
+
+#include "core/clock.hpp"
+#include "core/histogram.hpp"
+#include "core/message.hpp"
+#include "core/result.hpp"
+#include "core/session_entry.hpp"
+#include "core/settings.hpp"
+#include "core/source.hpp"
+#include "core/store.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace switchboard::actors {
+
+template <class T>
+using completion = std::function<void(core::result<T>)>;
+
+/// One inbound message (POST /v1/messages). `msg` absent: only get or create
+/// the session.
+struct route_request {
+  core::source origin;
+  std::optional<core::message> msg;
+  bool force_new = false;
+};
+
+struct route_reply {
+  std::string session_key;
+  std::string session_id;
+  bool created = false;
+  bool was_auto_reset = false;
+  core::reset_reason auto_reset_reason = core::reset_reason::none;
+  bool reset_had_activity = false;
+  std::optional<std::int64_t> message_id;
+};
+
+struct append_reply {
+  std::string session_id;
+  std::int64_t message_id = 0;
+};
+
+struct rewrite_reply {
+  std::string session_id;
+  std::int64_t message_count = 0;
+};
+
+/// The target of a switch (/resume): exactly one of the two is set.
+struct switch_target {
+  std::optional<std::string> session_id;
+  std::optional<std::string> title;
+};
+
+struct sweep_report {
+  std::int64_t expired = 0;
+  std::int64_t flushed = 0;
+  std::int64_t flush_failed = 0;
+};
+
+/// An event for subscribers (GET /v1/events): type is one of
+/// session_created, session_reset, session_expired, session_switched,
+/// memory_flush, and "subscriber_dropped" as the last event of a subscriber
+/// that fell behind.
+struct event {
+  std::string type;
+  nlohmann::json data;
+};
+
+/// A bounded event buffer for one subscriber. The engine pushes without ever
+/// blocking; when the buffer is full the subscription is closed with a final
+/// subscriber_dropped event. Thread-safe.
+class subscription {
+public:
+  explicit subscription(std::size_t capacity) : capacity_(capacity) {}
+
+  /// Engine side: false once closed.
+  bool push(event e);
+  /// Consumer side: everything buffered so far (may be empty).
+  std::vector<event> drain();
+  bool closed() const;
+  void close();
+  /// Called (from the pushing thread) after each push; must not block.
+  void on_ready(std::function<void()> fn);
+
+private:
+  mutable std::mutex mtx_;
+  std::deque<event> buffer_;
+  std::size_t capacity_;
+  bool closed_ = false;
+  std::function<void()> ready_;
+};
+
+struct metrics_snapshot {
+  std::int64_t messages_routed = 0;
+  std::int64_t sessions_created = 0;
+  std::int64_t sessions_reset = 0;
+  std::int64_t sessions_expired = 0;
+  std::int64_t resident_session_actors = 0;
+  std::int64_t flushes_ok = 0;
+  std::int64_t flushes_failed = 0;
+  std::int64_t overloaded = 0;
+  core::histogram::snapshot writer_batch_size;
+  core::histogram::snapshot writer_commit_seconds;
+};
+
+class engine {
+public:
+  /// Opens (or creates, or migrates) <data_dir>/state.db, starts the actor
+  /// system, the writer, the router shards and the supervisor. Errors: the
+  /// store refused the database, or the data dir is unusable.
+  static core::result<std::unique_ptr<engine>>
+  start(const core::settings& cfg, std::shared_ptr<core::clock> clk);
+
+  /// Stops: refuses new work, drains every in-flight request, final commit,
+  /// joins the actor system. Idempotent; the destructor calls it.
+  virtual ~engine() = default;
+  virtual void stop() = 0;
+
+  // -- SPEC 5: operations on a session key -----------------------------------
+  virtual void route(route_request req, completion<route_reply> done) = 0;
+  /// Items for the same key are applied in order; results in input order.
+  virtual void
+  route_batch(std::vector<route_request> reqs,
+              std::function<void(std::vector<core::result<route_reply>>)>
+                done) = 0;
+  virtual void append(std::string key, core::message msg,
+                      completion<append_reply> done) = 0;
+  virtual void update_usage(std::string key, core::usage_update u,
+                            completion<core::session_entry> done) = 0;
+  /// /new: a new session id for the key; title optional.
+  virtual void reset(std::string key, std::optional<std::string> title,
+                     completion<core::session_entry> done) = 0;
+  /// /resume: by id (unique prefix allowed) or by title (SPEC 6), following
+  /// the compression chain to its tip.
+  virtual void switch_to(std::string key, switch_target target,
+                         completion<core::session_entry> done) = 0;
+  /// busy true: busy_until = now + ttl (clamped to busy_max_hours).
+  virtual void set_busy(std::string key, bool busy,
+                        std::optional<double> ttl_seconds,
+                        completion<core::session_entry> done) = 0;
+  virtual void rewrite_transcript(std::string key,
+                                  std::vector<core::message> messages,
+                                  completion<rewrite_reply> done) = 0;
+  /// not_found when the key has no entry.
+  virtual void get_entry(std::string key,
+                         completion<core::session_entry> done) = 0;
+
+  // -- operations by session id ----------------------------------------------
+  virtual void set_title(std::string session_id, std::string title,
+                         completion<std::optional<std::string>> done) = 0;
+  virtual void delete_session(std::string session_id,
+                              completion<bool> done) = 0;
+
+  // -- operations ------------------------------------------------------------
+  /// Runs an expiry sweep now (SPEC 8) and reports what it did.
+  virtual void expire_now(completion<sweep_report> done) = 0;
+  virtual void prune(double older_than_days, std::optional<std::string> source,
+                     completion<std::int64_t> done) = 0;
+
+  /// Runs `fn` on a reader thread with a read-only store connection.
+  virtual void read(std::function<void(core::store_reader&)> fn) = 0;
+
+  virtual std::shared_ptr<subscription> subscribe(std::size_t capacity) = 0;
+  virtual metrics_snapshot metrics() const = 0;
+  virtual const core::settings& config() const = 0;
+  virtual const core::clock& now_source() const = 0;
+};
+
+} // namespace switchboard::actors
