@@ -88,7 +88,7 @@ process_result run_command(const std::vector<std::string>& args) {
 
 std::string switchboard_bin() {
   const char* bin = std::getenv("SWITCHBOARD_BIN");
-  return bin ? bin : "";
+  return bin && *bin ? bin : SWITCHBOARD_BIN_PATH;
 }
 
 } // namespace switchboard::testing

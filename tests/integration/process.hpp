@@ -20,7 +20,7 @@ struct process_result {
 /// /dev/null. REQUIRES: !args.empty().
 process_result run_command(const std::vector<std::string>& args);
 
-/// The binary under test: $SWITCHBOARD_BIN, or "" when unset.
+/// The binary under test: $SWITCHBOARD_BIN, else the one this build made.
 std::string switchboard_bin();
 
 } // namespace switchboard::testing
