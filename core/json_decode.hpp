@@ -45,6 +45,9 @@ public:
   /// Fails with "<path>: expected object" when `j` is not an object.
   object_reader(const nlohmann::json& j, std::string path);
 
+  /// The reader keeps a reference: reading a temporary would dangle.
+  object_reader(const nlohmann::json&& j, std::string path) = delete;
+
   /// Fails with "<path>.<key>: unknown field" for the first key of the
   /// object (in the object's order) that is not in `known`.
   void reject_unknown(std::initializer_list<std::string_view> known);
@@ -66,9 +69,9 @@ public:
   /// part; 3.0 is not an integer), or nullopt when absent. Errors:
   /// "expected integer", "expected integer >= min" (max = int64 max) or
   /// "expected integer between min and max".
-  std::optional<std::int64_t> optional_int(
-    std::string_view key, std::int64_t min = 0,
-    std::int64_t max = std::numeric_limits<std::int64_t>::max());
+  std::optional<std::int64_t>
+  optional_int(std::string_view key, std::int64_t min = 0,
+               std::int64_t max = std::numeric_limits<std::int64_t>::max());
 
   /// true/false, or nullopt when absent. Error: "expected boolean".
   std::optional<bool> optional_bool(std::string_view key);
