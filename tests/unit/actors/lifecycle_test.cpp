@@ -391,3 +391,27 @@ TEST_F(LifecycleTest, DeleteSessionForgetsResidentEntry) {
 
 } // namespace
 } // namespace switchboard::actors::testing
+
+namespace switchboard::actors::testing {
+namespace {
+
+TEST_F(LifecycleTest, InFlightLimitRefusesWhileFull) {
+  cfg_.api.max_in_flight = 1;
+  probe_->blocked = true;
+  start();
+  talk(telegram_dm(), 2);
+  clock_->advance(61min);
+  std::promise<sweep_report> p;
+  eng_->expire_now([&](core::result<sweep_report> r) { p.set_value(*r); });
+  probe_->wait_running(1); // the sweep holds the only in-flight slot
+  auto r = route(telegram_dm("other"), user_msg("x"));
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.err().code, core::errc::overloaded);
+  probe_->release();
+  EXPECT_EQ(p.get_future().get().flushed, 1);
+  EXPECT_TRUE(route(telegram_dm("other"), user_msg("x")).ok());
+  EXPECT_EQ(eng_->metrics().overloaded, 1);
+}
+
+} // namespace
+} // namespace switchboard::actors::testing

@@ -354,3 +354,40 @@ TEST(SubscriptionTest, FullBufferClosesWithDroppedEvent) {
 
 } // namespace
 } // namespace switchboard::actors::testing
+
+namespace switchboard::actors::testing {
+namespace {
+
+TEST_F(EngineTest, FullWriterQueueRefusesUpFrontAndCounts) {
+  cfg_.writer.max_queue = 0;
+  start();
+  auto r = route(telegram_dm(), user_msg("x"));
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.err().code, core::errc::overloaded);
+  EXPECT_EQ(eng_->metrics().overloaded, 1);
+}
+
+TEST_F(EngineTest, InFlightLimitRefusesExcessAndNeverLosesAccepted) {
+  cfg_.api.max_in_flight = 4;
+  start();
+  constexpr int n = 200;
+  std::atomic<int> ok{0}, refused{0}, left{n};
+  std::promise<void> all;
+  for (int i = 0; i < n; ++i)
+    eng_->route({telegram_dm(std::to_string(i % 7)), user_msg("x")},
+                [&](core::result<route_reply> r) {
+                  if (r.ok())
+                    ++ok;
+                  else if (r.err().code == core::errc::overloaded)
+                    ++refused;
+                  if (--left == 0)
+                    all.set_value();
+                });
+  all.get_future().wait();
+  EXPECT_EQ(ok + refused, n);
+  EXPECT_EQ(eng_->metrics().overloaded, refused.load());
+  EXPECT_EQ(message_count(std::nullopt), ok.load());
+}
+
+} // namespace
+} // namespace switchboard::actors::testing
