@@ -225,6 +225,21 @@ TEST(SourceTest, LenientConvertsScalarsLikePythonStr) {
   EXPECT_EQ(s->chat_id_alt, "False");
 }
 
+TEST(SourceTest, LenientFormatsFloatsLikePython) {
+  auto str_of = [](double d) {
+    const json j{{"platform", "x"}, {"chat_id", d}};
+    return decode_source_lenient(j)->chat_id.value_or("?");
+  };
+  EXPECT_EQ(str_of(1.0), "1.0");
+  EXPECT_EQ(str_of(0.1), "0.1");
+  EXPECT_EQ(str_of(1e-5), "1e-05");
+  EXPECT_EQ(str_of(1e15), "1000000000000000.0");
+  EXPECT_EQ(str_of(-1e15), "-1000000000000000.0");
+  EXPECT_EQ(str_of(1234567890123456.0), "1234567890123456.0");
+  EXPECT_EQ(str_of(1e16), "1e+16");
+  EXPECT_EQ(str_of(123456789012345.6), "123456789012345.6");
+}
+
 TEST(SourceTest, LenientConvertsLargeIdsExactly) {
   auto s = decode_source_lenient(json::parse(
     R"({"platform": "telegram", "chat_id": 9007199254740993,
