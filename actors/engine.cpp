@@ -7,6 +7,7 @@
 #include "actors/engine_testing.hpp"
 #include "actors/flush_hook.hpp"
 #include "actors/messages.hpp"
+#include "actors/mirror.hpp"
 #include "actors/pools.hpp"
 #include "persistence/sqlite_store.hpp"
 
@@ -167,9 +168,12 @@ bool engine_impl::admit(completion<T>& done) {
 
 template <class T>
 completion<T> engine_impl::tracked(completion<T> done) {
+  // The slot frees before the caller hears back, so a caller that issues
+  // its next request from the completion is not refused. stop() still joins
+  // the thread running this completion (actor system, reader pool).
   return [this, done = std::move(done)](core::result<T> r) {
-    done(std::move(r));
     release();
+    done(std::move(r));
   };
 }
 
@@ -203,6 +207,18 @@ core::status engine_impl::init(engine_options opts) {
       return r.err();
     return std::unique_ptr<core::store_reader>(std::move(*r));
   };
+  if (rt_.cfg.index.sessions_json_mirror) {
+    auto mr = rt_.open_reader();
+    if (!mr)
+      return mr.err();
+    std::shared_ptr<core::store_reader> reader(std::move(*mr));
+    auto out = (std::filesystem::path(rt_.cfg.data_dir) / "sessions.json")
+                 .string();
+    auto z = rt_.zone;
+    rt_.write_mirror = [reader, out, z] {
+      return write_sessions_mirror(*reader, out, z);
+    };
+  }
   auto readers = reader_pool::open(rt_.open_reader, reader_threads);
   if (!readers)
     return readers.err();

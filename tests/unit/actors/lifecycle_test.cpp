@@ -415,3 +415,24 @@ TEST_F(LifecycleTest, InFlightLimitRefusesWhileFull) {
 
 } // namespace
 } // namespace switchboard::actors::testing
+
+namespace switchboard::actors::testing {
+namespace {
+
+TEST_F(LifecycleTest, SessionsJsonMirrorHoldsEveryEntry) {
+  cfg_.index.sessions_json_mirror = true;
+  cfg_.index.mirror_interval_seconds = 3600;
+  start();
+  auto a = route(telegram_dm("a"), user_msg("x"));
+  auto b = route(telegram_dm("b"), user_msg("x"));
+  eng_->stop(); // the writer refreshes a dirty mirror before it exits
+  std::ifstream in(dir_ + "/sessions.json");
+  auto j = nlohmann::json::parse(in, nullptr, false);
+  ASSERT_TRUE(j.is_object());
+  EXPECT_EQ(j.size(), 2u);
+  EXPECT_EQ(j[a->session_key]["session_id"], a->session_id);
+  EXPECT_EQ(j[b->session_key]["session_id"], b->session_id);
+}
+
+} // namespace
+} // namespace switchboard::actors::testing
