@@ -18,16 +18,14 @@ using core::status;
 template <class F> auto sqlite_writer::atomically(F&& f) -> decltype(f()) {
   if (db_->in_transaction())
     return f();
-  SB_TRY(run("BEGIN IMMEDIATE"));
+  SB_TRY(begin());
   auto r = f();
   if (!r) {
     rollback();
     return r;
   }
-  if (auto st = run("COMMIT"); !st) {
-    rollback();
+  if (auto st = commit(); !st)
     return std::move(st).err();
-  }
   return r;
 }
 
@@ -41,33 +39,70 @@ status sqlite_writer::run(std::string_view sql) {
 
 // -- transactions ---------------------------------------------------------------
 
+status sqlite_writer::flush_fts() {
+  if (in_savepoint_) // a ROLLBACK TO undoes these inserts: re-queue then
+    flushed_in_savepoint_.insert(flushed_in_savepoint_.end(),
+                                 pending_fts_.begin(),
+                                 pending_fts_.begin() +
+                                   static_cast<std::ptrdiff_t>(savepoint_mark_));
+  for (const auto& row : pending_fts_) {
+    SB_QUERY(f, *db_, "INSERT INTO messages_fts(rowid, content) VALUES (?, ?)");
+    f->bind(1, row.id).bind(2, row.content);
+    SB_TRY(f->run());
+  }
+  pending_fts_.clear();
+  savepoint_mark_ = 0;
+  return {};
+}
+
 status sqlite_writer::begin() {
+  pending_fts_.clear();
+  flushed_in_savepoint_.clear();
+  savepoint_mark_ = 0;
+  in_savepoint_ = false;
   return run("BEGIN IMMEDIATE");
 }
 
 status sqlite_writer::commit() {
-  auto st = run("COMMIT");
+  auto st = flush_fts();
+  if (st)
+    st = run("COMMIT");
   if (!st)
     rollback();
   return st;
 }
 
 void sqlite_writer::rollback() {
+  pending_fts_.clear();
+  flushed_in_savepoint_.clear();
+  in_savepoint_ = false;
   if (db_->in_transaction())
     (void)run("ROLLBACK");
 }
 
 status sqlite_writer::savepoint() {
-  return run("SAVEPOINT req");
+  SB_TRY(run("SAVEPOINT req"));
+  in_savepoint_ = true;
+  savepoint_mark_ = pending_fts_.size();
+  flushed_in_savepoint_.clear();
+  return {};
 }
 
 status sqlite_writer::release_savepoint() {
+  in_savepoint_ = false;
+  flushed_in_savepoint_.clear();
   return run("RELEASE req");
 }
 
 void sqlite_writer::rollback_to_savepoint() {
   (void)run("ROLLBACK TO req");
   (void)run("RELEASE req");
+  in_savepoint_ = false;
+  pending_fts_.resize(savepoint_mark_);
+  pending_fts_.insert(pending_fts_.begin(), flushed_in_savepoint_.begin(),
+                      flushed_in_savepoint_.end());
+  flushed_in_savepoint_.clear();
+  savepoint_mark_ = 0;
 }
 
 // -- sessions -------------------------------------------------------------------
@@ -279,9 +314,7 @@ result<std::int64_t> sqlite_writer::insert_message(std::string_view session_id,
   q->bind(12, detail::json_text(m.codex_reasoning_items));
   SB_TRY(q->run());
   std::int64_t id = db_->last_rowid();
-  SB_QUERY(f, *db_, "INSERT INTO messages_fts(rowid, content) VALUES (?, ?)");
-  f->bind(1, id).bind(2, m.content);
-  SB_TRY(f->run());
+  pending_fts_.push_back({id, m.content}); // see the class comment
   return id;
 }
 
@@ -303,6 +336,7 @@ result<std::int64_t> sqlite_writer::append_message(std::string_view session_id,
 }
 
 status sqlite_writer::unindex_active(std::string_view session_id) {
+  SB_TRY(flush_fts()); // the 'delete' below must find every row it names
   SB_QUERY(q, *db_,
            "INSERT INTO messages_fts(messages_fts, rowid, content) "
            "SELECT 'delete', id, content FROM messages "

@@ -381,6 +381,29 @@ TEST_F(WriterTest, FailingRequestInsideSavepointRollsBackAlone) {
   EXPECT_EQ(*w_->message_count("a"), 1);
 }
 
+TEST_F(WriterTest, QueuedFtsRowsSurviveARolledBackFlushAndDropWithTheirRequest) {
+  create("a");
+  ASSERT_TRUE(w_->begin());
+  ASSERT_TRUE(w_->savepoint());
+  ASSERT_TRUE(w_->append_message("a", msg("user", "kept kiwi"), at_seconds(1)));
+  ASSERT_TRUE(w_->release_savepoint());
+  // This request flushes the queued FTS row, then is rolled back.
+  ASSERT_TRUE(w_->savepoint());
+  ASSERT_TRUE(w_->append_message("a", msg("user", "lost emu"), at_seconds(2)));
+  ASSERT_TRUE(w_->rewrite_transcript("a", {msg("user", "x")}, at_seconds(3)));
+  w_->rollback_to_savepoint();
+  // And this one fails without a flush: its queued row must go too.
+  ASSERT_TRUE(w_->savepoint());
+  ASSERT_TRUE(w_->append_message("a", msg("user", "gone cassowary"), at_seconds(4)));
+  w_->rollback_to_savepoint();
+  ASSERT_TRUE(w_->commit());
+  EXPECT_EQ(hits("kiwi"), 1u);
+  EXPECT_EQ(hits("emu"), 0u);
+  EXPECT_EQ(hits("cassowary"), 0u);
+  EXPECT_EQ(*w_->message_count("a"), 1);
+  fts_integrity();
+}
+
 TEST_F(WriterTest, RollbackDiscardsTheBatch) {
   ASSERT_TRUE(w_->begin());
   ASSERT_TRUE(w_->create_session(row("a")));
