@@ -160,8 +160,10 @@ void session_state::flush(nlohmann::json payload,
     auto backoff = rt->flush_backoff_seconds;
     while (!ok && attempts < std::max(1, rt->cfg.flush.max_attempts)) {
       if (attempts > 0 && !rt->hooks->sleep_for(
-                             std::chrono::duration<double>(backoff)))
+                             std::chrono::duration<double>(backoff))) {
+        attempts = 0; // stopping: not finalized, retried after a restart
         break;
+      }
       ++attempts;
       ok = static_cast<bool>(rt->flush_hook(payload));
       backoff *= 2;

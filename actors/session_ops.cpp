@@ -383,6 +383,10 @@ void expire_step(session_ctx& c, const expiry_job& job,
     return finalize_expiry(c, reason, expiry_outcome{}, std::move(done));
   auto payload = flush_payload(*e, reason, job.message_count);
   c.flush(payload, [&c, reason, payload, done](bool ok, int attempts) {
+    if (attempts == 0) { // the engine is stopping: leave it for next time
+      done(expiry_outcome{});
+      return c.finish();
+    }
     auto& rt = c.rt();
     (ok ? rt.stats.flushes_ok : rt.stats.flushes_failed)
       .fetch_add(1, std::memory_order_relaxed);

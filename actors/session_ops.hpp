@@ -34,7 +34,8 @@ public:
   /// Runs `fn` on a reader thread; `then` runs on this actor afterwards.
   virtual void read(read_fn fn, std::function<void()> then) = 0;
   /// Runs the flush hook (with retries) off the scheduler; `then(ok,
-  /// attempts)` runs on this actor.
+  /// attempts)` runs on this actor. attempts == 0: the hook did not run to
+  /// an outcome because the engine is stopping.
   virtual void flush(nlohmann::json payload,
                      std::function<void(bool, int)> then) = 0;
   /// Asks the shard to passivate this actor after the current op.
