@@ -3,6 +3,7 @@
 #include <curl/curl.h>
 
 #include <csignal>
+#include <mutex>
 #include <cstdio>
 #include <cstdlib>
 #include <fcntl.h>
@@ -64,6 +65,9 @@ int wait_until(pid_t pid, std::chrono::steady_clock::time_point deadline) {
 core::status run_webhook(const std::string& url,
                          const nlohmann::json& payload,
                          double timeout_seconds) {
+  // curl_easy_init's implicit global init is not thread-safe: do it once.
+  static std::once_flag once;
+  std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
   CURL* curl = curl_easy_init();
   if (!curl)
     return core::internal_error("webhook: curl_easy_init failed");
