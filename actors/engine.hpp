@@ -179,7 +179,8 @@ public:
   virtual void prune(double older_than_days, std::optional<std::string> source,
                      completion<std::int64_t> done) = 0;
 
-  /// Runs `fn` on a reader thread with a read-only store connection.
+  /// Runs `fn` on a reader thread with a read-only store connection. Once
+  /// stop() has begun, `fn` is not run.
   virtual void read(std::function<void(core::store_reader&)> fn) = 0;
 
   virtual std::shared_ptr<subscription> subscribe(std::size_t capacity) = 0;
