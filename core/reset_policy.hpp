@@ -21,6 +21,8 @@ std::string_view to_string(reset_mode m);
 std::optional<reset_mode> parse_reset_mode(std::string_view s);
 /// "idle", "daily"; "none" for reset_reason::none.
 std::string_view to_string(reset_reason r);
+/// Inverse of to_string(reset_reason): "none", "idle", "daily".
+std::optional<reset_reason> parse_reset_reason(std::string_view s);
 
 struct reset_policy {
   reset_mode mode = reset_mode::both;
@@ -56,5 +58,12 @@ time_point daily_boundary(time_point now, int at_hour, const zone& z);
 reset_reason evaluate(const reset_policy& p, time_point updated_at,
                       time_point now,
                       std::optional<time_point> busy_until, const zone& z);
+
+/// The busy_until to store when a session is marked busy at `now` (SPEC 4.1:
+/// a busy mark lasts at most `busy_max_hours`). No ttl, a non-finite ttl or
+/// one longer than the maximum -> now + busy_max_hours; a ttl <= 0 -> now
+/// (i.e. not busy).
+time_point clamp_busy_until(time_point now, std::optional<double> ttl_seconds,
+                            int busy_max_hours);
 
 } // namespace switchboard::core
