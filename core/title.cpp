@@ -1,0 +1,150 @@
+#include "core/title.hpp"
+
+#include "core/text_chars.hpp"
+
+#include <algorithm>
+#include <charconv>
+#include <climits>
+
+namespace switchboard::core {
+
+namespace {
+
+constexpr std::size_t title_from_code_points = 64;
+
+/// The characters sanitize_title deletes outright (seed 003): ASCII controls
+/// other than \t \n \r, zero-width and bidi controls, invisible operators,
+/// the BOM and the interlinear annotation / object replacement characters.
+bool is_removed_title_char(char32_t c) {
+  if (c < 0x20)
+    return c != '\t' && c != '\n' && c != '\r';
+  return c == 0x7F || (c >= 0x200B && c <= 0x200F)
+         || (c >= 0x2028 && c <= 0x202E) || (c >= 0x2060 && c <= 0x2069)
+         || c == 0xFEFF || (c >= 0xFFF9 && c <= 0xFFFC);
+}
+
+/// Python's `re.sub(r'\s+', ' ', s).strip()`.
+std::u32string collapse_whitespace(std::u32string_view s) {
+  std::u32string out;
+  bool pending_space = false;
+  for (char32_t c : s) {
+    if (is_python_space(c)) {
+      pending_space = !out.empty();
+      continue;
+    }
+    if (pending_space)
+      out.push_back(U' ');
+    pending_space = false;
+    out.push_back(c);
+  }
+  return out;
+}
+
+/// Parses a run of ASCII digits; nullopt when empty, not all digits, or too
+/// large to be incremented safely.
+std::optional<long long> parse_title_number(std::string_view digits) {
+  if (digits.empty())
+    return std::nullopt;
+  long long n = 0;
+  auto [end, ec] = std::from_chars(digits.data(),
+                                   digits.data() + digits.size(), n);
+  if (ec != std::errc{} || end != digits.data() + digits.size() || n < 0
+      || n == LLONG_MAX)
+    return std::nullopt;
+  return n;
+}
+
+/// The N of `title` when it is exactly `base + " #" + N`.
+std::optional<long long> variant_number(std::string_view title,
+                                        std::string_view base) {
+  if (title.size() < base.size() + 3 || title.substr(0, base.size()) != base
+      || title.substr(base.size(), 2) != " #")
+    return std::nullopt;
+  return parse_title_number(title.substr(base.size() + 2));
+}
+
+} // namespace
+
+result<std::optional<std::string>> sanitize_title(std::string_view raw) {
+  bool invalid = false;
+  std::u32string cps = decode_utf8_lossy(raw, &invalid);
+  if (invalid)
+    return bad_request("title is not valid UTF-8");
+  std::erase_if(cps, is_removed_title_char);
+  std::u32string cleaned = collapse_whitespace(cps);
+  if (cleaned.empty())
+    return std::optional<std::string>{};
+  if (cleaned.size() > max_title_code_points)
+    return bad_request("title too long (" + std::to_string(cleaned.size())
+                       + " code points, max "
+                       + std::to_string(max_title_code_points) + ")");
+  return std::optional<std::string>{to_utf8(cleaned)};
+}
+
+std::optional<numbered_title> split_numbered_title(std::string_view title) {
+  std::size_t digits_at = title.size();
+  while (digits_at > 0 && title[digits_at - 1] >= '0'
+         && title[digits_at - 1] <= '9')
+    --digits_at;
+  if (digits_at < 2 || title.substr(digits_at - 2, 2) != " #")
+    return std::nullopt;
+  auto number = parse_title_number(title.substr(digits_at));
+  if (!number)
+    return std::nullopt;
+  return numbered_title{std::string(title.substr(0, digits_at - 2)), *number};
+}
+
+std::string next_title_in_lineage(std::string_view title,
+                                  const std::vector<std::string>& existing) {
+  auto numbered = split_numbered_title(title);
+  std::string base = numbered ? numbered->base : std::string(title);
+  bool taken = false;
+  long long max_number = 1; // the bare base counts as #1
+  for (const auto& t : existing) {
+    if (t == base) {
+      taken = true;
+    } else if (auto n = variant_number(t, base)) {
+      taken = true;
+      max_number = std::max(max_number, *n);
+    }
+  }
+  if (!taken)
+    return base;
+  return base + " #" + std::to_string(max_number + 1);
+}
+
+std::optional<std::string>
+resolve_by_title(std::string_view title,
+                 const std::vector<titled_session>& candidates) {
+  const titled_session* newest_variant = nullptr;
+  const titled_session* exact = nullptr;
+  for (const auto& s : candidates) {
+    if (s.title == title && !exact)
+      exact = &s;
+    if (variant_number(s.title, title)
+        && (!newest_variant || s.started_at > newest_variant->started_at))
+      newest_variant = &s;
+  }
+  if (newest_variant)
+    return newest_variant->id;
+  if (exact)
+    return exact->id;
+  return std::nullopt;
+}
+
+std::optional<std::string>
+title_from(const std::vector<role_content>& messages) {
+  for (const auto& m : messages) {
+    if (m.role != "user" || !m.content)
+      continue;
+    std::u32string text = collapse_whitespace(decode_utf8_lossy(*m.content));
+    if (text.empty())
+      continue;
+    if (text.size() > title_from_code_points)
+      text.resize(title_from_code_points);
+    return to_utf8(text);
+  }
+  return std::nullopt;
+}
+
+} // namespace switchboard::core

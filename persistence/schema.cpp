@@ -1,0 +1,321 @@
+#include "persistence/schema.hpp"
+
+// switchboard's SQLite schema, version 7 = the seed's v6 (hermes_state.py)
+// plus switchboard's additions.
+//
+//   schema_version(version)                    one row: 7
+//   sessions(<seed v6 columns, same order and types>,
+//            session_key, chat_id, chat_type, thread_id)        [added]
+//   messages(<seed v6 columns>, active, replaced_by)            [added]
+//   messages_fts  FTS5(content, content=messages, content_rowid=id)
+//   session_entries(...)   the routing index, one row per session key [added]
+//   transcript_rewrites(id, session_id, at, restored)                [added]
+//
+// Invariants:
+//  - Every seed column exists with the seed's name and type, so the seed's
+//    own read queries run unchanged on a switchboard file.
+//  - messages_fts holds exactly the rows of `messages` with active = 1, with
+//    the content they were inserted with. There are NO triggers: the writer
+//    inserts the FTS row in the same transaction as the message (triggers are
+//    3-4x slower) and removes it with the FTS5 'delete' command when the row
+//    is deleted or deactivated. Migrating a seed file drops its triggers.
+//  - A transcript rewrite never deletes: the replaced rows get active = 0 and
+//    replaced_by = the transcript_rewrites id, and can be restored.
+//  - sessions.message_count counts the active messages of a session.
+//  - session_entries times (created_at, updated_at, busy_until) are INTEGER
+//    microseconds since the epoch (exact round trip of core::time_point); the
+//    seed's tables keep REAL epoch seconds. origin is core::encode_source JSON.
+//  - idx_entries_expiry (partial, expiry_finalized = 0) makes the expiry scan
+//    cost grow with the entries due, not with the table.
+//
+// Versions: seed v1 (no finish_reason/title/billing/reasoning columns) to v6
+// migrate in place; a version above 7 or a non-empty file without the seed's
+// tables is refused before anything is written.
+
+#include <string>
+#include <vector>
+
+namespace switchboard::persistence {
+
+namespace {
+
+// The seed's SCHEMA_SQL and FTS_SQL, verbatim.
+constexpr const char* seed_sql = R"sql(
+CREATE TABLE IF NOT EXISTS schema_version (
+    version INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS sessions (
+    id TEXT PRIMARY KEY,
+    source TEXT NOT NULL,
+    user_id TEXT,
+    model TEXT,
+    model_config TEXT,
+    system_prompt TEXT,
+    parent_session_id TEXT,
+    started_at REAL NOT NULL,
+    ended_at REAL,
+    end_reason TEXT,
+    message_count INTEGER DEFAULT 0,
+    tool_call_count INTEGER DEFAULT 0,
+    input_tokens INTEGER DEFAULT 0,
+    output_tokens INTEGER DEFAULT 0,
+    cache_read_tokens INTEGER DEFAULT 0,
+    cache_write_tokens INTEGER DEFAULT 0,
+    reasoning_tokens INTEGER DEFAULT 0,
+    billing_provider TEXT,
+    billing_base_url TEXT,
+    billing_mode TEXT,
+    estimated_cost_usd REAL,
+    actual_cost_usd REAL,
+    cost_status TEXT,
+    cost_source TEXT,
+    pricing_version TEXT,
+    title TEXT,
+    FOREIGN KEY (parent_session_id) REFERENCES sessions(id)
+);
+CREATE TABLE IF NOT EXISTS messages (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    session_id TEXT NOT NULL REFERENCES sessions(id),
+    role TEXT NOT NULL,
+    content TEXT,
+    tool_call_id TEXT,
+    tool_calls TEXT,
+    tool_name TEXT,
+    timestamp REAL NOT NULL,
+    token_count INTEGER,
+    finish_reason TEXT,
+    reasoning TEXT,
+    reasoning_details TEXT,
+    codex_reasoning_items TEXT
+);
+CREATE INDEX IF NOT EXISTS idx_sessions_source ON sessions(source);
+CREATE INDEX IF NOT EXISTS idx_sessions_parent ON sessions(parent_session_id);
+CREATE INDEX IF NOT EXISTS idx_sessions_started ON sessions(started_at DESC);
+CREATE INDEX IF NOT EXISTS idx_messages_session ON messages(session_id, timestamp);
+CREATE UNIQUE INDEX IF NOT EXISTS idx_sessions_title_unique
+    ON sessions(title) WHERE title IS NOT NULL;
+CREATE VIRTUAL TABLE IF NOT EXISTS messages_fts USING fts5(
+    content,
+    content=messages,
+    content_rowid=id
+);
+CREATE TRIGGER IF NOT EXISTS messages_fts_insert AFTER INSERT ON messages BEGIN
+    INSERT INTO messages_fts(rowid, content) VALUES (new.id, new.content);
+END;
+CREATE TRIGGER IF NOT EXISTS messages_fts_delete AFTER DELETE ON messages BEGIN
+    INSERT INTO messages_fts(messages_fts, rowid, content) VALUES('delete', old.id, old.content);
+END;
+CREATE TRIGGER IF NOT EXISTS messages_fts_update AFTER UPDATE ON messages BEGIN
+    INSERT INTO messages_fts(messages_fts, rowid, content) VALUES('delete', old.id, old.content);
+    INSERT INTO messages_fts(rowid, content) VALUES (new.id, new.content);
+END;
+)sql";
+
+struct column {
+  const char* table;
+  const char* name;
+  const char* decl;
+};
+
+// Columns added after the first layout: the seed's migrations v2-v6, then
+// switchboard's. A migration adds each one that is missing.
+const std::vector<column>& added_columns() {
+  static const std::vector<column> cols{
+    {"messages", "finish_reason", "TEXT"},
+    {"sessions", "title", "TEXT"},
+    {"sessions", "cache_read_tokens", "INTEGER DEFAULT 0"},
+    {"sessions", "cache_write_tokens", "INTEGER DEFAULT 0"},
+    {"sessions", "reasoning_tokens", "INTEGER DEFAULT 0"},
+    {"sessions", "billing_provider", "TEXT"},
+    {"sessions", "billing_base_url", "TEXT"},
+    {"sessions", "billing_mode", "TEXT"},
+    {"sessions", "estimated_cost_usd", "REAL"},
+    {"sessions", "actual_cost_usd", "REAL"},
+    {"sessions", "cost_status", "TEXT"},
+    {"sessions", "cost_source", "TEXT"},
+    {"sessions", "pricing_version", "TEXT"},
+    {"messages", "reasoning", "TEXT"},
+    {"messages", "reasoning_details", "TEXT"},
+    {"messages", "codex_reasoning_items", "TEXT"},
+    // switchboard v7
+    {"sessions", "session_key", "TEXT"},
+    {"sessions", "chat_id", "TEXT"},
+    {"sessions", "chat_type", "TEXT"},
+    {"sessions", "thread_id", "TEXT"},
+    {"messages", "active", "INTEGER NOT NULL DEFAULT 1"},
+    {"messages", "replaced_by", "INTEGER"},
+  };
+  return cols;
+}
+
+// switchboard's own tables and indexes (idempotent).
+constexpr const char* switchboard_sql = R"sql(
+CREATE TABLE IF NOT EXISTS session_entries (
+    session_key TEXT PRIMARY KEY,
+    session_id TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL,
+    origin TEXT,
+    display_name TEXT,
+    platform TEXT NOT NULL DEFAULT '',
+    chat_type TEXT NOT NULL DEFAULT 'dm',
+    input_tokens INTEGER NOT NULL DEFAULT 0,
+    output_tokens INTEGER NOT NULL DEFAULT 0,
+    cache_read_tokens INTEGER NOT NULL DEFAULT 0,
+    cache_write_tokens INTEGER NOT NULL DEFAULT 0,
+    total_tokens INTEGER NOT NULL DEFAULT 0,
+    estimated_cost_usd REAL NOT NULL DEFAULT 0,
+    cost_status TEXT NOT NULL DEFAULT 'unknown',
+    last_prompt_tokens INTEGER NOT NULL DEFAULT 0,
+    was_auto_reset INTEGER NOT NULL DEFAULT 0,
+    auto_reset_reason TEXT,
+    reset_had_activity INTEGER NOT NULL DEFAULT 0,
+    expiry_finalized INTEGER NOT NULL DEFAULT 0,
+    busy_until INTEGER
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS idx_entries_expiry
+    ON session_entries(updated_at) WHERE expiry_finalized = 0;
+CREATE INDEX IF NOT EXISTS idx_entries_session ON session_entries(session_id);
+CREATE INDEX IF NOT EXISTS idx_entries_updated ON session_entries(updated_at);
+CREATE TABLE IF NOT EXISTS transcript_rewrites (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    session_id TEXT NOT NULL,
+    at REAL NOT NULL,
+    restored INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX IF NOT EXISTS idx_rewrites_session
+    ON transcript_rewrites(session_id, id);
+DROP TRIGGER IF EXISTS messages_fts_insert;
+DROP TRIGGER IF EXISTS messages_fts_delete;
+DROP TRIGGER IF EXISTS messages_fts_update;
+)sql";
+
+core::result<bool> has_object(connection& db, std::string_view type,
+                              std::string_view name) {
+  auto s = db.cached("SELECT 1 FROM sqlite_master WHERE type = ? AND name = ?");
+  if (!s)
+    return std::move(s).err();
+  query q{**s};
+  q->bind(1, type).bind(2, name);
+  return q->step();
+}
+
+core::result<bool> has_column(connection& db, const column& c) {
+  auto s = db.cached("SELECT 1 FROM pragma_table_info(?) WHERE name = ?");
+  if (!s)
+    return std::move(s).err();
+  query q{**s};
+  q->bind(1, c.table).bind(2, c.name);
+  return q->step();
+}
+
+core::status add_missing_columns(connection& db) {
+  for (const auto& c : added_columns()) {
+    auto has = has_column(db, c);
+    if (!has)
+      return std::move(has).err();
+    if (*has)
+      continue;
+    std::string sql = std::string{"ALTER TABLE "} + c.table + " ADD COLUMN \"" +
+                      c.name + "\" " + c.decl;
+    if (auto st = db.exec(sql); !st)
+      return st;
+  }
+  return {};
+}
+
+core::status ensure_fts(connection& db) {
+  auto has = has_object(db, "table", "messages_fts");
+  if (!has)
+    return std::move(has).err();
+  if (*has)
+    return {};
+  // A file without FTS (never created by the seed): build it from the rows.
+  if (auto st = db.exec("CREATE VIRTUAL TABLE messages_fts USING fts5("
+                        "content, content=messages, content_rowid=id)");
+      !st)
+    return st;
+  return db.exec("INSERT INTO messages_fts(messages_fts) VALUES('rebuild')");
+}
+
+core::status migrate(connection& db) {
+  if (auto st = add_missing_columns(db); !st)
+    return st;
+  if (auto st = db.exec(
+        "CREATE UNIQUE INDEX IF NOT EXISTS idx_sessions_title_unique "
+        "ON sessions(title) WHERE title IS NOT NULL;"
+        "CREATE INDEX IF NOT EXISTS idx_sessions_source ON sessions(source);"
+        "CREATE INDEX IF NOT EXISTS idx_sessions_parent "
+        "ON sessions(parent_session_id);"
+        "CREATE INDEX IF NOT EXISTS idx_sessions_started "
+        "ON sessions(started_at DESC);"
+        "CREATE INDEX IF NOT EXISTS idx_messages_session "
+        "ON messages(session_id, timestamp);");
+      !st)
+    return st;
+  return ensure_fts(db);
+}
+
+core::status create_fresh(connection& db) {
+  if (auto st = db.exec(seed_sql); !st)
+    return st;
+  return add_missing_columns(db);
+}
+
+core::status finish(connection& db) {
+  if (auto st = db.exec(switchboard_sql); !st)
+    return st;
+  if (auto st = db.exec("DELETE FROM schema_version"); !st)
+    return st;
+  return db.exec("INSERT INTO schema_version(version) VALUES (" +
+                 std::to_string(schema_version) + ")");
+}
+
+core::error refuse(std::string why) {
+  return core::bad_request("refusing to open the database: " + std::move(why) +
+                           " (the file was not modified)");
+}
+
+} // namespace
+
+const char* const seed_v6_schema_sql = seed_sql;
+
+core::result<schema_state> inspect_schema(connection& db) {
+  auto count = db.scalar("SELECT count(*) FROM sqlite_master");
+  if (!count)
+    return refuse(count.err().message);
+  if (count->value_or(0) == 0)
+    return schema_state{true, 0};
+  for (const char* t : {"sessions", "messages", "schema_version"}) {
+    auto has = has_object(db, "table", t);
+    if (!has)
+      return std::move(has).err();
+    if (!*has)
+      return refuse(std::string{"it is not a Hermes/switchboard database (no "} +
+                    t + " table)");
+  }
+  auto version = db.scalar("SELECT max(version) FROM schema_version");
+  if (!version)
+    return std::move(version).err();
+  std::int64_t v = version->value_or(1); // the seed never leaves it empty
+  if (v > schema_version)
+    return refuse("its schema version " + std::to_string(v) +
+                  " is newer than this switchboard's (" +
+                  std::to_string(schema_version) + ")");
+  return schema_state{false, v};
+}
+
+core::status apply_schema(connection& db, const schema_state& state) {
+  if (auto st = db.exec("BEGIN IMMEDIATE"); !st)
+    return st;
+  auto st = state.fresh ? create_fresh(db) : migrate(db);
+  if (st)
+    st = finish(db);
+  if (st)
+    st = db.exec("COMMIT");
+  if (!st)
+    (void)db.exec("ROLLBACK");
+  return st;
+}
+
+} // namespace switchboard::persistence

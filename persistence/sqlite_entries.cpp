@@ -1,0 +1,129 @@
+// The routing index (table session_entries): reads for store_reader, writes
+// for store_writer. One row per session key; see schema.cpp for the columns.
+
+#include "persistence/sqlite_store.hpp"
+
+#include "persistence/store_util.hpp"
+
+#include <limits>
+#include <string>
+
+namespace switchboard::persistence {
+
+using core::result;
+using core::status;
+
+namespace {
+
+const std::string& upsert_sql() {
+  static const std::string sql =
+    std::string{"INSERT INTO session_entries ("} + detail::entry_columns +
+    ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, "
+    "?15, ?16, ?17, ?18, ?19, ?20, ?21) ON CONFLICT(session_key) DO UPDATE SET "
+    "session_id = ?2, created_at = ?3, updated_at = ?4, origin = ?5, "
+    "display_name = ?6, platform = ?7, chat_type = ?8, input_tokens = ?9, "
+    "output_tokens = ?10, cache_read_tokens = ?11, cache_write_tokens = ?12, "
+    "total_tokens = ?13, estimated_cost_usd = ?14, cost_status = ?15, "
+    "last_prompt_tokens = ?16, was_auto_reset = ?17, auto_reset_reason = ?18, "
+    "reset_had_activity = ?19, expiry_finalized = ?20, busy_until = ?21";
+  return sql;
+}
+
+std::string select_entries(std::string_view tail) {
+  return std::string{"SELECT "} + detail::entry_columns +
+         " FROM session_entries " + std::string{tail};
+}
+
+} // namespace
+
+status sqlite_writer::upsert_entry(const core::session_entry& e) {
+  SB_QUERY(q, *db_, upsert_sql());
+  detail::bind_entry(*q, e);
+  return q->run();
+}
+
+status sqlite_writer::delete_entry(std::string_view session_key) {
+  SB_QUERY(q, *db_, "DELETE FROM session_entries WHERE session_key = ?");
+  q->bind(1, session_key);
+  return q->run();
+}
+
+result<std::optional<core::session_entry>>
+sqlite_reader::get_entry(std::string_view session_key) {
+  static const std::string sql = select_entries("WHERE session_key = ?");
+  SB_QUERY(q, *db_, sql);
+  q->bind(1, session_key);
+  auto row = q->step();
+  if (!row)
+    return std::move(row).err();
+  if (!*row)
+    return std::optional<core::session_entry>{};
+  auto e = detail::read_entry(*q, 0);
+  if (!e)
+    return std::move(e).err();
+  return std::optional<core::session_entry>{std::move(*e)};
+}
+
+result<std::vector<core::session_entry>>
+sqlite_reader::entries(std::string_view sql, std::int64_t a, std::int64_t b,
+                       std::int64_t c) {
+  SB_QUERY(q, *db_, sql);
+  q->bind(1, a).bind(2, b).bind(3, c);
+  std::vector<core::session_entry> out;
+  for (;;) {
+    auto row = q->step();
+    if (!row)
+      return std::move(row).err();
+    if (!*row)
+      return out;
+    auto e = detail::read_entry(*q, 0);
+    if (!e)
+      return std::move(e).err();
+    out.push_back(std::move(*e));
+  }
+}
+
+result<std::vector<core::session_entry>>
+sqlite_reader::list_entries(const core::entry_list_query& q) {
+  static const std::string sql = select_entries(
+    "WHERE updated_at >= ?1 ORDER BY updated_at DESC LIMIT ?2 OFFSET ?3");
+  std::int64_t since = q.active_since ? detail::to_micros(*q.active_since)
+                                      : std::numeric_limits<std::int64_t>::min();
+  return entries(sql, since, q.limit, q.offset);
+}
+
+result<std::vector<core::expiry_candidate>>
+sqlite_reader::scan_expiry_candidates(core::time_point updated_before,
+                                      std::int64_t limit) {
+  // The WHERE clause repeats the partial index's condition so the planner
+  // uses idx_entries_expiry (tested with EXPLAIN QUERY PLAN).
+  static const std::string sql =
+    "SELECT e.*, COALESCE(s.message_count, 0) FROM ("
+    "SELECT " + std::string{detail::entry_columns} + " FROM session_entries "
+    "WHERE expiry_finalized = 0 AND updated_at < ?1 ORDER BY updated_at "
+    "LIMIT ?2) AS e LEFT JOIN sessions s ON s.id = e.session_id "
+    "ORDER BY e.updated_at";
+  SB_QUERY(q, *db_, sql);
+  q->bind(1, detail::to_micros(updated_before)).bind(2, limit);
+  std::vector<core::expiry_candidate> out;
+  for (;;) {
+    auto row = q->step();
+    if (!row)
+      return std::move(row).err();
+    if (!*row)
+      return out;
+    auto e = detail::read_entry(*q, 0);
+    if (!e)
+      return std::move(e).err();
+    out.push_back({std::move(*e), q->int64(21)});
+  }
+}
+
+result<std::int64_t> sqlite_reader::entry_count() {
+  auto n = db_->scalar("SELECT count(*) FROM session_entries");
+  if (!n)
+    return std::move(n).err();
+  return n->value_or(0);
+}
+
+} // namespace switchboard::persistence

@@ -1,0 +1,72 @@
+// Opening the store: open_writer / open_reader (declared in sqlite_store.hpp).
+
+#include "persistence/schema.hpp"
+#include "persistence/sqlite_store.hpp"
+
+namespace switchboard::persistence {
+
+namespace {
+
+// Long enough for a checkpoint or another process's batch; the writer is the
+// only writer, so waits are rare.
+constexpr int busy_timeout_ms = 30000;
+
+core::status configure_writer(connection& db, core::durability mode) {
+  if (auto st = db.exec("PRAGMA journal_mode=WAL"); !st)
+    return st;
+  // A read-only file cannot switch to WAL; journal_mode then reports the old
+  // mode without an error, so check what we got.
+  auto wal = db.prepare("PRAGMA journal_mode");
+  if (!wal)
+    return std::move(wal).err();
+  auto row = wal->step();
+  if (!row)
+    return std::move(row).err();
+  if (!*row || wal->text(0) != "wal")
+    return core::internal_error("cannot switch the database to WAL mode");
+  const char* sync = mode == core::durability::full ? "PRAGMA synchronous=FULL"
+                                                    : "PRAGMA synchronous=NORMAL";
+  if (auto st = db.exec(sync); !st)
+    return st;
+  return db.exec("PRAGMA foreign_keys=ON");
+}
+
+} // namespace
+
+core::result<std::unique_ptr<sqlite_writer>>
+open_writer(const std::string& path, core::durability mode) {
+  auto db = connection::open(path, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
+  if (!db)
+    return std::move(db).err();
+  sqlite3_busy_timeout((*db)->raw(), busy_timeout_ms);
+  auto state = inspect_schema(**db); // reads only: a refused file is untouched
+  if (!state)
+    return std::move(state).err();
+  if (auto st = configure_writer(**db, mode); !st)
+    return std::move(st).err();
+  if (state->fresh || state->version < schema_version) {
+    if (auto st = apply_schema(**db, *state); !st)
+      return std::move(st).err();
+  }
+  return std::make_unique<sqlite_writer>(std::move(*db));
+}
+
+core::result<std::unique_ptr<sqlite_reader>>
+open_reader(const std::string& path) {
+  auto db = connection::open(path, SQLITE_OPEN_READONLY);
+  if (!db)
+    return std::move(db).err();
+  sqlite3_busy_timeout((*db)->raw(), busy_timeout_ms);
+  if (auto st = (*db)->exec("PRAGMA query_only=1"); !st)
+    return std::move(st).err();
+  auto state = inspect_schema(**db);
+  if (!state)
+    return std::move(state).err();
+  if (state->fresh || state->version != schema_version)
+    return core::bad_request("database " + path +
+                             " has not been initialized by a switchboard "
+                             "writer (open it for writing first)");
+  return std::make_unique<sqlite_reader>(std::move(*db));
+}
+
+} // namespace switchboard::persistence

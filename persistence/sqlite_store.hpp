@@ -1,0 +1,146 @@
+#pragma once
+
+// The SQLite implementation of core/store.hpp.
+//
+//  - open_writer(): the one read-write connection (WAL, synchronous NORMAL or
+//    FULL, foreign_keys ON, busy_timeout). Creates or migrates the schema
+//    (schema.cpp); refuses newer or foreign files without modifying them.
+//    The sqlite_writer implements store_writer AND store_reader on that
+//    connection: the writer actor needs a few reads inside its transaction.
+//  - open_reader(): a read-only connection (SQLITE_OPEN_READONLY, query_only)
+//    on a file a writer has initialized. In WAL mode reads never block the
+//    writer and each read statement sees everything committed before it.
+//
+// Every hot statement is prepared once per connection and cached.
+// REQUIRES: each object is used by one thread at a time.
+
+#include "core/settings.hpp"
+#include "core/store.hpp"
+#include "persistence/sqlite.hpp"
+
+#include <memory>
+#include <string>
+
+namespace switchboard::persistence {
+
+/// store_reader over one connection (read-only, or the writer's own).
+class sqlite_reader : public core::store_reader {
+public:
+  explicit sqlite_reader(std::unique_ptr<connection> db) : db_(std::move(db)) {}
+
+  core::result<std::optional<core::session_entry>>
+  get_entry(std::string_view session_key) override;
+  core::result<std::vector<core::session_entry>>
+  list_entries(const core::entry_list_query& q) override;
+  core::result<std::vector<core::expiry_candidate>>
+  scan_expiry_candidates(core::time_point updated_before,
+                         std::int64_t limit) override;
+  core::result<std::int64_t> entry_count() override;
+
+  core::result<std::optional<nlohmann::json>>
+  get_session(std::string_view id) override;
+  core::result<std::string> resolve_session_id(std::string_view prefix) override;
+  core::result<std::optional<std::string>>
+  resolve_title(std::string_view title) override;
+  core::result<std::string> next_title(std::string_view title) override;
+  core::result<std::string> compression_tip(std::string_view id) override;
+  core::result<nlohmann::json> history(const core::history_query& q) override;
+  core::result<std::int64_t>
+  session_count(std::optional<std::string> source) override;
+
+  core::result<nlohmann::json> transcript(std::string_view id,
+                                          bool stitch) override;
+  core::result<nlohmann::json> search(const core::search_query& q) override;
+  core::result<std::optional<nlohmann::json>>
+  export_session(std::string_view id) override;
+  core::status
+  export_all(std::optional<std::string> source,
+             const std::function<void(const nlohmann::json&)>& sink) override;
+  core::result<std::int64_t>
+  message_count(std::optional<std::string> session_id) override;
+
+  /// The underlying connection (tests, import).
+  connection& db() { return *db_; }
+
+protected:
+  core::result<std::vector<core::session_entry>>
+  entries(std::string_view sql, std::int64_t a, std::int64_t b,
+          std::int64_t c);
+  core::result<std::vector<std::string>> title_candidates(std::string_view base);
+  core::result<std::optional<std::string>> parent_in_chain(std::string_view id);
+  core::result<nlohmann::json> active_messages(std::string_view id,
+                                               bool conversation);
+  core::result<nlohmann::json> search_context(std::string_view session_id,
+                                              std::int64_t id);
+
+  std::unique_ptr<connection> db_;
+};
+
+/// store_writer (and store_reader) over the one write connection.
+class sqlite_writer : public sqlite_reader, public core::store_writer {
+public:
+  using sqlite_reader::sqlite_reader;
+
+  core::status begin() override;
+  core::status commit() override;
+  void rollback() override;
+  core::status savepoint() override;
+  core::status release_savepoint() override;
+  void rollback_to_savepoint() override;
+
+  core::status create_session(const core::session_row_init& row) override;
+  core::status ensure_session(std::string_view id, std::string_view source,
+                              core::time_point at) override;
+  core::status end_session(std::string_view id, std::string_view reason,
+                           core::time_point at) override;
+  core::status reopen_session(std::string_view id) override;
+  core::status set_system_prompt(std::string_view id,
+                                 std::string_view prompt) override;
+  core::status update_usage(std::string_view id,
+                            const core::usage_update& u) override;
+  core::result<std::optional<std::string>>
+  set_title(std::string_view id, std::string_view raw_title) override;
+  core::result<std::optional<std::string>>
+  create_compression_child(std::string_view parent_id,
+                           core::session_row_init child) override;
+  core::status delete_session(std::string_view id) override;
+  core::result<std::int64_t>
+  prune_sessions(core::time_point cutoff,
+                 std::optional<std::string> source) override;
+
+  core::result<std::int64_t> append_message(std::string_view session_id,
+                                            const core::message& m,
+                                            core::time_point at) override;
+  core::result<std::int64_t>
+  rewrite_transcript(std::string_view session_id,
+                     const std::vector<core::message>& messages,
+                     core::time_point at) override;
+  core::result<std::int64_t>
+  restore_transcript(std::string_view session_id) override;
+  core::status clear_messages(std::string_view session_id) override;
+
+  core::status upsert_entry(const core::session_entry& e) override;
+  core::status delete_entry(std::string_view session_key) override;
+
+private:
+  core::status run(std::string_view sql);
+  core::status require_session(std::string_view id);
+  core::result<std::int64_t> insert_message(std::string_view session_id,
+                                            const core::message& m,
+                                            core::time_point at);
+  core::status unindex_active(std::string_view session_id);
+  core::result<std::int64_t> recount(std::string_view session_id);
+  core::status delete_session_rows(std::string_view id);
+  template <class F> auto atomically(F&& f) -> decltype(f());
+};
+
+/// Opens (creating or migrating) the database at `path` for writing.
+core::result<std::unique_ptr<sqlite_writer>>
+open_writer(const std::string& path,
+            core::durability mode = core::durability::normal);
+
+/// Opens a read-only connection on a database a writer has initialized.
+core::result<std::unique_ptr<sqlite_reader>>
+open_reader(const std::string& path);
+
+} // namespace switchboard::persistence

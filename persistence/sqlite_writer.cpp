@@ -1,0 +1,409 @@
+// store_writer on SQLite: transactions, sessions and messages. The routing
+// index writes are in sqlite_entries.cpp. Every statement is cached on the
+// connection (compiled once).
+
+#include "persistence/sqlite_store.hpp"
+
+#include "core/title.hpp"
+#include "persistence/store_util.hpp"
+
+namespace switchboard::persistence {
+
+using core::result;
+using core::status;
+
+// Runs `f` as one transaction when the caller has none open (tests, import,
+// tools); inside the writer actor's transaction it runs as is: the actor's
+// savepoint makes it atomic.
+template <class F> auto sqlite_writer::atomically(F&& f) -> decltype(f()) {
+  if (db_->in_transaction())
+    return f();
+  SB_TRY(run("BEGIN IMMEDIATE"));
+  auto r = f();
+  if (!r) {
+    rollback();
+    return r;
+  }
+  if (auto st = run("COMMIT"); !st) {
+    rollback();
+    return std::move(st).err();
+  }
+  return r;
+}
+
+status sqlite_writer::run(std::string_view sql) {
+  auto s = db_->cached(sql);
+  if (!s)
+    return std::move(s).err();
+  query q{**s};
+  return q->run();
+}
+
+// -- transactions ---------------------------------------------------------------
+
+status sqlite_writer::begin() {
+  return run("BEGIN IMMEDIATE");
+}
+
+status sqlite_writer::commit() {
+  auto st = run("COMMIT");
+  if (!st)
+    rollback();
+  return st;
+}
+
+void sqlite_writer::rollback() {
+  if (db_->in_transaction())
+    (void)run("ROLLBACK");
+}
+
+status sqlite_writer::savepoint() {
+  return run("SAVEPOINT req");
+}
+
+status sqlite_writer::release_savepoint() {
+  return run("RELEASE req");
+}
+
+void sqlite_writer::rollback_to_savepoint() {
+  (void)run("ROLLBACK TO req");
+  (void)run("RELEASE req");
+}
+
+// -- sessions -------------------------------------------------------------------
+
+status sqlite_writer::require_session(std::string_view id) {
+  SB_QUERY(q, *db_, "SELECT 1 FROM sessions WHERE id = ?");
+  q->bind(1, id);
+  auto row = q->step();
+  if (!row)
+    return std::move(row).err();
+  if (!*row)
+    return core::not_found("session '" + std::string{id} + "' not found");
+  return {};
+}
+
+namespace {
+
+core::error title_conflict(std::string_view title, std::string_view holder) {
+  return core::conflict("title '" + std::string{title} +
+                        "' is already in use by session " + std::string{holder});
+}
+
+} // namespace
+
+status sqlite_writer::create_session(const core::session_row_init& r) {
+  SB_QUERY(q, *db_,
+           "INSERT INTO sessions (id, source, user_id, model, "
+           "parent_session_id, started_at, title, session_key, chat_id, "
+           "chat_type, thread_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+  q->bind(1, r.id).bind(2, r.source).bind(3, r.user_id).bind(4, r.model);
+  q->bind(5, r.parent_session_id).bind(6, core::to_epoch_seconds(r.started_at));
+  q->bind(7, r.title).bind(8, r.session_key).bind(9, r.chat_id);
+  q->bind(10, r.chat_type).bind(11, r.thread_id);
+  auto st = q->run();
+  if (st || st.err().code == core::errc::internal)
+    return st;
+  if (st.err().code == core::errc::not_found)
+    return core::not_found("parent session '" +
+                           r.parent_session_id.value_or("") + "' not found");
+  if (require_session(r.id))
+    return core::conflict("session id '" + r.id + "' already exists");
+  SB_QUERY(h, *db_, "SELECT id FROM sessions WHERE title = ?");
+  h->bind(1, r.title);
+  auto row = h->step();
+  return title_conflict(r.title.value_or(""), row && *row ? h->text(0) : "?");
+}
+
+status sqlite_writer::ensure_session(std::string_view id,
+                                     std::string_view source,
+                                     core::time_point at) {
+  SB_QUERY(q, *db_,
+           "INSERT OR IGNORE INTO sessions (id, source, started_at) "
+           "VALUES (?, ?, ?)");
+  q->bind(1, id).bind(2, source).bind(3, core::to_epoch_seconds(at));
+  return q->run();
+}
+
+status sqlite_writer::end_session(std::string_view id, std::string_view reason,
+                                  core::time_point at) {
+  SB_QUERY(q, *db_,
+           "UPDATE sessions SET ended_at = ?, end_reason = ? "
+           "WHERE id = ? AND ended_at IS NULL");
+  q->bind(1, core::to_epoch_seconds(at)).bind(2, reason).bind(3, id);
+  SB_TRY(q->run());
+  return db_->changes() > 0 ? status{} : require_session(id);
+}
+
+status sqlite_writer::reopen_session(std::string_view id) {
+  SB_QUERY(q, *db_,
+           "UPDATE sessions SET ended_at = NULL, end_reason = NULL WHERE id = ?");
+  q->bind(1, id);
+  SB_TRY(q->run());
+  return db_->changes() > 0 ? status{} : require_session(id);
+}
+
+status sqlite_writer::set_system_prompt(std::string_view id,
+                                        std::string_view prompt) {
+  SB_QUERY(q, *db_, "UPDATE sessions SET system_prompt = ? WHERE id = ?");
+  q->bind(1, prompt).bind(2, id);
+  SB_TRY(q->run());
+  return db_->changes() > 0 ? status{} : require_session(id);
+}
+
+status sqlite_writer::update_usage(std::string_view id,
+                                   const core::usage_update& u) {
+  // The seed's update_token_counts: counters add, cost adds, status and
+  // source replace when given, model and billing fields backfill once.
+  SB_QUERY(q, *db_,
+           "UPDATE sessions SET input_tokens = input_tokens + ?1, "
+           "output_tokens = output_tokens + ?2, "
+           "cache_read_tokens = cache_read_tokens + ?3, "
+           "cache_write_tokens = cache_write_tokens + ?4, "
+           "estimated_cost_usd = COALESCE(estimated_cost_usd, 0) + "
+           "COALESCE(?5, 0), cost_status = COALESCE(?6, cost_status), "
+           "cost_source = COALESCE(?7, cost_source), "
+           "billing_provider = COALESCE(billing_provider, ?8), "
+           "billing_base_url = COALESCE(billing_base_url, ?9), "
+           "model = COALESCE(model, ?10) WHERE id = ?11");
+  q->bind(1, u.input_tokens).bind(2, u.output_tokens);
+  q->bind(3, u.cache_read_tokens).bind(4, u.cache_write_tokens);
+  q->bind(5, u.estimated_cost_usd).bind(6, u.cost_status);
+  q->bind(7, u.cost_source).bind(8, u.provider).bind(9, u.base_url);
+  q->bind(10, u.model).bind(11, id);
+  SB_TRY(q->run());
+  return db_->changes() > 0 ? status{} : require_session(id);
+}
+
+result<std::optional<std::string>>
+sqlite_writer::set_title(std::string_view id, std::string_view raw_title) {
+  auto title = core::sanitize_title(raw_title);
+  if (!title)
+    return std::move(title).err();
+  SB_TRY(require_session(id));
+  if (*title) {
+    SB_QUERY(h, *db_, "SELECT id FROM sessions WHERE title = ? AND id != ?");
+    h->bind(1, **title).bind(2, id);
+    auto row = h->step();
+    if (!row)
+      return std::move(row).err();
+    if (*row)
+      return title_conflict(**title, h->text(0));
+  }
+  SB_QUERY(q, *db_, "UPDATE sessions SET title = ? WHERE id = ?");
+  q->bind(1, *title).bind(2, id);
+  SB_TRY(q->run());
+  return std::move(*title);
+}
+
+result<std::optional<std::string>>
+sqlite_writer::create_compression_child(std::string_view parent_id,
+                                        core::session_row_init child) {
+  return atomically([&]() -> result<std::optional<std::string>> {
+    auto parent = get_session(parent_id);
+    if (!parent)
+      return std::move(parent).err();
+    if (!*parent)
+      return core::not_found("session '" + std::string{parent_id} +
+                             "' not found");
+    SB_TRY(end_session(parent_id, "compression", child.started_at));
+    const auto& title = (**parent)["title"];
+    child.title.reset();
+    if (title.is_string()) {
+      auto next = next_title(title.get<std::string>());
+      if (!next)
+        return std::move(next).err();
+      child.title = std::move(*next);
+    }
+    child.parent_session_id = std::string{parent_id};
+    SB_TRY(create_session(child));
+    return child.title;
+  });
+}
+
+status sqlite_writer::delete_session_rows(std::string_view id) {
+  SB_TRY(unindex_active(id));
+  for (const char* sql :
+       {"DELETE FROM messages WHERE session_id = ?",
+        "UPDATE sessions SET parent_session_id = NULL "
+        "WHERE parent_session_id = ?",
+        "DELETE FROM session_entries WHERE session_id = ?",
+        "DELETE FROM transcript_rewrites WHERE session_id = ?",
+        "DELETE FROM sessions WHERE id = ?"}) {
+    SB_QUERY(q, *db_, sql);
+    q->bind(1, id);
+    SB_TRY(q->run());
+  }
+  return {};
+}
+
+status sqlite_writer::delete_session(std::string_view id) {
+  return atomically([&]() -> status {
+    SB_TRY(require_session(id));
+    return delete_session_rows(id);
+  });
+}
+
+result<std::int64_t>
+sqlite_writer::prune_sessions(core::time_point cutoff,
+                              std::optional<std::string> source) {
+  return atomically([&]() -> result<std::int64_t> {
+    SB_QUERY(q, *db_,
+             "SELECT id FROM sessions WHERE started_at < ?1 AND "
+             "ended_at IS NOT NULL AND (?2 IS NULL OR source = ?2)");
+    q->bind(1, core::to_epoch_seconds(cutoff)).bind(2, source);
+    std::vector<std::string> ids;
+    for (auto row = q->step(); row && *row; row = q->step())
+      ids.push_back(q->text(0));
+    for (const auto& id : ids)
+      SB_TRY(delete_session_rows(id));
+    return static_cast<std::int64_t>(ids.size());
+  });
+}
+
+// -- messages -------------------------------------------------------------------
+
+result<std::int64_t> sqlite_writer::insert_message(std::string_view session_id,
+                                                   const core::message& m,
+                                                   core::time_point at) {
+  SB_QUERY(q, *db_,
+           "INSERT INTO messages (session_id, role, content, tool_call_id, "
+           "tool_calls, tool_name, timestamp, token_count, finish_reason, "
+           "reasoning, reasoning_details, codex_reasoning_items) "
+           "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+  q->bind(1, session_id).bind(2, m.role).bind(3, m.content);
+  q->bind(4, m.tool_call_id).bind(5, detail::json_text(m.tool_calls));
+  q->bind(6, m.tool_name).bind(7, core::to_epoch_seconds(at));
+  q->bind(8, m.token_count).bind(9, m.finish_reason).bind(10, m.reasoning);
+  q->bind(11, detail::json_text(m.reasoning_details));
+  q->bind(12, detail::json_text(m.codex_reasoning_items));
+  SB_TRY(q->run());
+  std::int64_t id = db_->last_rowid();
+  SB_QUERY(f, *db_, "INSERT INTO messages_fts(rowid, content) VALUES (?, ?)");
+  f->bind(1, id).bind(2, m.content);
+  SB_TRY(f->run());
+  return id;
+}
+
+result<std::int64_t> sqlite_writer::append_message(std::string_view session_id,
+                                                   const core::message& m,
+                                                   core::time_point at) {
+  return atomically([&]() -> result<std::int64_t> {
+    // The counter update doubles as the existence check.
+    SB_QUERY(q, *db_,
+             "UPDATE sessions SET message_count = message_count + 1, "
+             "tool_call_count = tool_call_count + ? WHERE id = ?");
+    q->bind(1, core::tool_call_count(m)).bind(2, session_id);
+    SB_TRY(q->run());
+    if (db_->changes() == 0)
+      return core::not_found("session '" + std::string{session_id} +
+                             "' not found");
+    return insert_message(session_id, m, at);
+  });
+}
+
+status sqlite_writer::unindex_active(std::string_view session_id) {
+  SB_QUERY(q, *db_,
+           "INSERT INTO messages_fts(messages_fts, rowid, content) "
+           "SELECT 'delete', id, content FROM messages "
+           "WHERE session_id = ? AND active = 1");
+  q->bind(1, session_id);
+  return q->run();
+}
+
+result<std::int64_t> sqlite_writer::recount(std::string_view session_id) {
+  SB_QUERY(q, *db_,
+           "UPDATE sessions SET message_count = (SELECT count(*) FROM messages "
+           "WHERE session_id = ?1 AND active = 1), tool_call_count = "
+           "(SELECT COALESCE(SUM(CASE WHEN tool_calls IS NULL THEN 0 "
+           "WHEN json_valid(tool_calls) AND json_type(tool_calls) = 'array' "
+           "THEN json_array_length(tool_calls) ELSE 1 END), 0) FROM messages "
+           "WHERE session_id = ?1 AND active = 1) WHERE id = ?1 "
+           "RETURNING message_count");
+  q->bind(1, session_id);
+  auto row = q->step();
+  if (!row)
+    return std::move(row).err();
+  if (!*row)
+    return core::not_found("session '" + std::string{session_id} +
+                           "' not found");
+  std::int64_t n = q->int64(0);
+  SB_TRY(q->run()); // finish the statement
+  return n;
+}
+
+result<std::int64_t>
+sqlite_writer::rewrite_transcript(std::string_view session_id,
+                                  const std::vector<core::message>& messages,
+                                  core::time_point at) {
+  return atomically([&]() -> result<std::int64_t> {
+    SB_TRY(require_session(session_id));
+    SB_QUERY(r, *db_,
+             "INSERT INTO transcript_rewrites (session_id, at) VALUES (?, ?)");
+    r->bind(1, session_id).bind(2, core::to_epoch_seconds(at));
+    SB_TRY(r->run());
+    std::int64_t rewrite = db_->last_rowid();
+    SB_TRY(unindex_active(session_id));
+    SB_QUERY(q, *db_,
+             "UPDATE messages SET active = 0, replaced_by = ? "
+             "WHERE session_id = ? AND active = 1");
+    q->bind(1, rewrite).bind(2, session_id);
+    SB_TRY(q->run());
+    for (const auto& m : messages) {
+      auto id = insert_message(session_id, m, at);
+      if (!id)
+        return std::move(id).err();
+    }
+    return recount(session_id);
+  });
+}
+
+result<std::int64_t>
+sqlite_writer::restore_transcript(std::string_view session_id) {
+  return atomically([&]() -> result<std::int64_t> {
+    SB_TRY(require_session(session_id));
+    SB_QUERY(r, *db_,
+             "SELECT id FROM transcript_rewrites WHERE session_id = ? "
+             "AND restored = 0 ORDER BY id DESC LIMIT 1");
+    r->bind(1, session_id);
+    auto row = r->step();
+    if (!row)
+      return std::move(row).err();
+    if (!*row)
+      return core::not_found("session '" + std::string{session_id} +
+                             "' has no rewrite to restore");
+    std::int64_t rewrite = r->int64(0);
+    SB_TRY(unindex_active(session_id));
+    for (const char* sql :
+         {"UPDATE messages SET active = 0 WHERE session_id = ?1 AND active = 1",
+          "INSERT INTO messages_fts(rowid, content) SELECT id, content "
+          "FROM messages WHERE session_id = ?1 AND replaced_by = ?2",
+          "UPDATE messages SET active = 1, replaced_by = NULL "
+          "WHERE session_id = ?1 AND replaced_by = ?2",
+          "UPDATE transcript_rewrites SET restored = 1 WHERE id = ?2"}) {
+      SB_QUERY(q, *db_, sql);
+      q->bind(1, session_id).bind(2, rewrite);
+      SB_TRY(q->run());
+    }
+    return recount(session_id);
+  });
+}
+
+status sqlite_writer::clear_messages(std::string_view session_id) {
+  return atomically([&]() -> status {
+    SB_TRY(require_session(session_id));
+    SB_TRY(unindex_active(session_id));
+    for (const char* sql :
+         {"DELETE FROM messages WHERE session_id = ?",
+          "DELETE FROM transcript_rewrites WHERE session_id = ?",
+          "UPDATE sessions SET message_count = 0, tool_call_count = 0 "
+          "WHERE id = ?"}) {
+      SB_QUERY(q, *db_, sql);
+      q->bind(1, session_id);
+      SB_TRY(q->run());
+    }
+    return {};
+  });
+}
+
+} // namespace switchboard::persistence
