@@ -23,12 +23,19 @@ struct session_context {
   std::string local_output_path = "~/.hermes/cron/output/";
 };
 
-/// The seed's prompt text. Redaction applies only when redact_pii is set and
-/// the platform is whatsapp, signal or telegram.
+/// The seed's prompt text, byte for byte. Redaction applies only when
+/// redact_pii is set and the platform is whatsapp, signal or telegram: user
+/// ids become `user_<12 hex>`, chat ids `<prefix before the first ':'>:<12
+/// hex>` (or just `<12 hex>` when there is no prefix). As in Python, an empty
+/// optional string counts as absent. The seed's chat_id is required; here an
+/// absent chat id prints as "" and, when redacted, hashes as "". The platform
+/// is shown as Python's str.title() ("api_server" -> "Api_Server"); home
+/// channels print in vector order, one per entry.
 std::string build_session_context_prompt(const session_context& ctx,
                                          bool redact_pii);
 
-/// Lowercase hex SHA-256 of `data`.
+/// Lowercase hex SHA-256 of `data` (OpenSSL libcrypto; "" only if libcrypto
+/// itself fails).
 std::string sha256_hex(std::string_view data);
 
 } // namespace switchboard::core

@@ -45,6 +45,9 @@ public:
   /// Fails with "<path>: expected object" when `j` is not an object.
   object_reader(const nlohmann::json& j, std::string path);
 
+  /// The reader keeps a reference: reading a temporary would dangle.
+  object_reader(const nlohmann::json&& j, std::string path) = delete;
+
   /// Fails with "<path>.<key>: unknown field" for the first key of the
   /// object (in the object's order) that is not in `known`.
   void reject_unknown(std::initializer_list<std::string_view> known);
