@@ -128,8 +128,8 @@ std::string_view to_string(chat_type t) {
 }
 
 std::optional<chat_type> parse_chat_type(std::string_view s) {
-  for (auto t : {chat_type::dm, chat_type::group, chat_type::channel,
-                 chat_type::thread})
+  for (auto t :
+       {chat_type::dm, chat_type::group, chat_type::channel, chat_type::thread})
     if (to_string(t) == s)
       return t;
   return std::nullopt;
@@ -137,9 +137,9 @@ std::optional<chat_type> parse_chat_type(std::string_view s) {
 
 result<source> decode_source(const nlohmann::json& j, std::string_view path) {
   object_reader r(j, std::string{path});
-  r.reject_unknown({"platform", "chat_type", "chat_id", "chat_name",
-                    "user_id", "user_name", "thread_id", "chat_topic",
-                    "user_id_alt", "chat_id_alt"});
+  r.reject_unknown({"platform", "chat_type", "chat_id", "chat_name", "user_id",
+                    "user_name", "thread_id", "chat_topic", "user_id_alt",
+                    "chat_id_alt"});
   source s;
   read_platform(r, s);
   read_chat_type(r, s);

@@ -81,9 +81,9 @@ TEST(MessageTest, RoleIsRequiredAndKnown) {
 TEST(MessageTest, ContentMustBeAStringOfValidUtf8) {
   EXPECT_EQ(message_error(json{{"role", "user"}, {"content", 5}}),
             "message.content: expected string");
-  EXPECT_EQ(message_error(json{{"role", "user"},
-                               {"content", json::array({"a"})}}),
-            "message.content: expected string");
+  EXPECT_EQ(
+    message_error(json{{"role", "user"}, {"content", json::array({"a"})}}),
+    "message.content: expected string");
   EXPECT_EQ(message_error(json{{"role", "user"}, {"content", "\xC0\xAF"}}),
             "message.content: invalid UTF-8");
   EXPECT_EQ(message_error(json{{"role", "user"}, {"content", ""}}), "ok");
@@ -119,9 +119,9 @@ TEST(MessageTest, ToolCallsMustBeArrayOrObject) {
             "message.tool_calls: expected array or object");
   EXPECT_EQ(message_error(json{{"role", "assistant"}, {"tool_calls", 3}}),
             "message.tool_calls: expected array or object");
-  EXPECT_EQ(message_error(json{{"role", "assistant"},
-                               {"tool_calls", json::object()}}),
-            "ok");
+  EXPECT_EQ(
+    message_error(json{{"role", "assistant"}, {"tool_calls", json::object()}}),
+    "ok");
 }
 
 TEST(MessageTest, TokenCountIsANonNegativeInteger) {
@@ -172,7 +172,8 @@ TEST(MessageTest, ToolResponsesAreNotToolCalls) {
   EXPECT_EQ(tool_call_count(m), 0);
 }
 
-// -- to_conversation_json -------------------------------------------------------
+// -- to_conversation_json
+// -------------------------------------------------------
 
 TEST(MessageTest, ConversationAlwaysHasRoleAndContent) {
   auto m = with_role("user");
@@ -187,11 +188,10 @@ TEST(MessageTest, ConversationCarriesToolFieldsWhenSet) {
   m.content = "42";
   m.tool_call_id = "call_1";
   m.tool_name = "calc";
-  EXPECT_EQ(to_conversation_json(m),
-            (json{{"role", "tool"},
-                  {"content", "42"},
-                  {"tool_call_id", "call_1"},
-                  {"tool_name", "calc"}}));
+  EXPECT_EQ(to_conversation_json(m), (json{{"role", "tool"},
+                                           {"content", "42"},
+                                           {"tool_call_id", "call_1"},
+                                           {"tool_name", "calc"}}));
 }
 
 TEST(MessageTest, ConversationOmitsEmptyToolFields) {
@@ -254,7 +254,8 @@ TEST(MessageTest, ConversationDropsFalsyReasoning) {
   EXPECT_EQ(to_conversation_json(m).at("reasoning_details"), true);
 }
 
-// -- decode_usage ---------------------------------------------------------------
+// -- decode_usage
+// ---------------------------------------------------------------
 
 TEST(UsageTest, EmptyBodyIsAllZero) {
   auto u = decode_usage(json::object());
@@ -269,11 +270,16 @@ TEST(UsageTest, EmptyBodyIsAllZero) {
 }
 
 TEST(UsageTest, DecodesEveryField) {
-  json j{{"input_tokens", 10},       {"output_tokens", 20},
-         {"cache_read_tokens", 3},   {"cache_write_tokens", 4},
-         {"last_prompt_tokens", 55}, {"model", "gpt-x"},
-         {"estimated_cost_usd", 0.0125}, {"cost_status", "estimated"},
-         {"cost_source", "table"},   {"provider", "openrouter"},
+  json j{{"input_tokens", 10},
+         {"output_tokens", 20},
+         {"cache_read_tokens", 3},
+         {"cache_write_tokens", 4},
+         {"last_prompt_tokens", 55},
+         {"model", "gpt-x"},
+         {"estimated_cost_usd", 0.0125},
+         {"cost_status", "estimated"},
+         {"cost_source", "table"},
+         {"provider", "openrouter"},
          {"base_url", "https://example.test/v1"}};
   auto u = decode_usage(j);
   ASSERT_TRUE(u) << u.err().message;
@@ -306,8 +312,8 @@ TEST(UsageTest, CostIsAFiniteNumber) {
   EXPECT_EQ(u->estimated_cost_usd, 2.0);
   EXPECT_EQ(usage_error(json{{"estimated_cost_usd", "0.1"}}),
             "usage.estimated_cost_usd: expected number");
-  EXPECT_EQ(usage_error(json{{"estimated_cost_usd",
-                              std::numeric_limits<double>::infinity()}}),
+  EXPECT_EQ(usage_error(json{
+              {"estimated_cost_usd", std::numeric_limits<double>::infinity()}}),
             "usage.estimated_cost_usd: expected finite number");
 }
 

@@ -11,13 +11,16 @@ using namespace std::chrono;
 
 /// 2026-11-21 10:15:00 local, plus `extra`.
 local_time at(duration extra = duration{0}) {
-  return local_time{date::local_days{date::year{2026} / 11 / 21}.time_since_epoch() +
-                    hours{10} + minutes{15}} +
+  return local_time{
+           date::local_days{date::year{2026} / 11 / 21}.time_since_epoch() +
+           hours{10} + minutes{15}} +
          extra;
 }
 
 random_source constant(std::uint32_t v) {
-  return [v] { return v; };
+  return [v] {
+    return v;
+  };
 }
 
 TEST(SessionIdTest, FormatIsDateTimeAndHex) {
@@ -40,14 +43,17 @@ TEST(SessionIdTest, SubSecondsAreTruncated) {
 }
 
 TEST(SessionIdTest, DateFieldsAreZeroPadded) {
-  auto t = local_time{date::local_days{date::year{2027} / 1 / 2}.time_since_epoch() +
-                      hours{3} + minutes{4} + seconds{5}};
+  auto t =
+    local_time{date::local_days{date::year{2027} / 1 / 2}.time_since_epoch() +
+               hours{3} + minutes{4} + seconds{5}};
   EXPECT_EQ(make_session_id(t, constant(1)), "20270102_030405_00000001");
 }
 
 TEST(SessionIdTest, RandomSourceIsCalledOncePerId) {
   std::uint32_t next = 0;
-  random_source counting = [&next] { return next++; };
+  random_source counting = [&next] {
+    return next++;
+  };
   EXPECT_EQ(make_session_id(at(), counting), "20261121_101500_00000000");
   EXPECT_EQ(make_session_id(at(), counting), "20261121_101500_00000001");
   EXPECT_EQ(next, 2u);
