@@ -43,12 +43,13 @@ public:
   void pump() {
     if (finished_)
       return;
+    bool closed = sub_->closed(); // before draining: keep the last event
     auto events = sub_->drain();
     for (const auto& e : events)
       resp_.append_chunk(format_event(e));
     if (!events.empty())
       resp_.flush(write_callback());
-    if (sub_->closed())
+    if (closed)
       finish();
   }
 

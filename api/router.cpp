@@ -35,16 +35,6 @@ bool matches(const std::vector<std::string>& pattern,
 
 } // namespace
 
-void http_counters::count(int status) {
-  std::lock_guard lock{mtx_};
-  ++by_status_[status];
-}
-
-std::map<int, std::uint64_t> http_counters::read() const {
-  std::lock_guard lock{mtx_};
-  return by_status_;
-}
-
 void router::add(std::string method, std::string_view pattern, handler h) {
   routes_.push_back({std::move(method), split_pattern(pattern), std::move(h)});
 }
