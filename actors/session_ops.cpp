@@ -91,6 +91,24 @@ session_entry fresh_from(const session_entry& old, time_point now) {
                      old.platform, old.type, now);
 }
 
+/// Seed 000 update_session (core::apply_usage's contract; kept here until
+/// core ships it): tokens add, total recomputed, cost adds,
+/// last_prompt_tokens and cost_status replace when given.
+void add_usage(session_entry& e, const core::usage_update& u) {
+  e.input_tokens += u.input_tokens;
+  e.output_tokens += u.output_tokens;
+  e.cache_read_tokens += u.cache_read_tokens;
+  e.cache_write_tokens += u.cache_write_tokens;
+  e.total_tokens = e.input_tokens + e.output_tokens + e.cache_read_tokens +
+                   e.cache_write_tokens;
+  if (u.last_prompt_tokens)
+    e.last_prompt_tokens = *u.last_prompt_tokens;
+  if (u.estimated_cost_usd)
+    e.estimated_cost_usd += *u.estimated_cost_usd;
+  if (u.cost_status && !u.cost_status->empty())
+    e.cost_status = *u.cost_status;
+}
+
 core::error no_entry(const std::string& key) {
   return core::not_found("no session for key '" + key + "'");
 }
@@ -464,7 +482,7 @@ session_op make_usage_op(core::usage_update u,
       return c.finish();
     }
     auto next = *c.entry();
-    core::apply_usage(next, u);
+    add_usage(next, u);
     auto id = next.session_id;
     auto extra = [id, u](core::store_writer& w) -> status {
       auto st = w.update_usage(id, u);
