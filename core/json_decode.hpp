@@ -69,9 +69,9 @@ public:
   /// part; 3.0 is not an integer), or nullopt when absent. Errors:
   /// "expected integer", "expected integer >= min" (max = int64 max) or
   /// "expected integer between min and max".
-  std::optional<std::int64_t> optional_int(
-    std::string_view key, std::int64_t min = 0,
-    std::int64_t max = std::numeric_limits<std::int64_t>::max());
+  std::optional<std::int64_t>
+  optional_int(std::string_view key, std::int64_t min = 0,
+               std::int64_t max = std::numeric_limits<std::int64_t>::max());
 
   /// true/false, or nullopt when absent. Error: "expected boolean".
   std::optional<bool> optional_bool(std::string_view key);

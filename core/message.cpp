@@ -29,8 +29,7 @@ std::string read_role(object_reader& r) {
 }
 
 /// Any JSON value but null (null = absent).
-std::optional<nlohmann::json> read_any(object_reader& r,
-                                       std::string_view key) {
+std::optional<nlohmann::json> read_any(object_reader& r, std::string_view key) {
   const auto* v = r.find(key);
   return v ? std::optional<nlohmann::json>{*v} : std::nullopt;
 }
@@ -81,8 +80,7 @@ void add_reasoning(nlohmann::json& out, const message& m) {
 
 } // namespace
 
-result<message> decode_message(const nlohmann::json& j,
-                               std::string_view path) {
+result<message> decode_message(const nlohmann::json& j, std::string_view path) {
   object_reader r(j, std::string{path});
   r.reject_unknown({"role", "content", "tool_name", "tool_call_id",
                     "tool_calls", "reasoning", "reasoning_details",

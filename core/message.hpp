@@ -34,8 +34,10 @@ inline constexpr std::size_t max_content_bytes = 512 * 1024;
 /// Strict decoder: `role` required (one of user, assistant, tool, system),
 /// `content` string or null (valid UTF-8, <= max_content_bytes), other string
 /// fields <= 256 bytes (reasoning <= max_content_bytes), tool_calls an array
-/// or object, token_count a non-negative integer, unknown fields rejected.
-/// Errors name the path ("message.role: ...").
+/// or object, token_count a non-negative integer, reasoning_details and
+/// codex_reasoning_items any JSON value, unknown fields rejected. null is the
+/// same as absent for every field. Errors are bad_request naming the path
+/// ("message.role: expected one of user, assistant, tool, system").
 result<message> decode_message(const nlohmann::json& j,
                                std::string_view path = "message");
 
@@ -63,8 +65,9 @@ struct usage_update {
 };
 
 /// Strict decoder for the usage body of API.md (token counts non-negative
-/// integers, cost a finite number, strings <= 256 bytes, unknown fields
-/// rejected).
+/// integers, absent = 0; cost a finite number; strings valid UTF-8 <= 256
+/// bytes; null = absent; unknown fields rejected). Errors are bad_request
+/// naming the path ("usage.input_tokens: expected integer >= 0").
 result<usage_update> decode_usage(const nlohmann::json& j,
                                   std::string_view path = "usage");
 

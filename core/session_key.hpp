@@ -14,12 +14,13 @@ struct key_settings {
   bool thread_sessions_per_user = true; // ...also inside threads
 };
 
-/// The session key for a source. Empty strings count as absent, like the
-/// seed's truthiness tests.
+/// The session key for a source (SPEC 1). Empty strings count as absent,
+/// like the seed's truthiness tests. Components are used as given (a ':'
+/// inside a chat id stays).
 std::string build_session_key(const source& s, const key_settings& cfg);
 
 /// True for a key switchboard accepts from outside (API paths): non-empty, at
-/// most 1024 bytes, valid UTF-8, no control characters.
+/// most 1024 bytes, valid UTF-8, no control characters (C0, DEL, C1).
 bool valid_session_key(std::string_view key);
 
 } // namespace switchboard::core

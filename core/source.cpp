@@ -68,14 +68,33 @@ void read_chat_type(object_reader& r, source& s) {
   s.type = *t;
 }
 
+/// Python's repr of a float. nlohmann's shortest round-trip form matches it
+/// except at 16 integer digits, where Python stays positional and nlohmann
+/// switches to "d.ddde+15".
+std::string python_float_str(double d) {
+  auto text = nlohmann::json(d).dump();
+  auto e = text.find("e+15");
+  if (e == std::string::npos)
+    return text;
+  std::string digits;
+  for (char c : text.substr(0, e))
+    if (c != '.')
+      digits += c;
+  bool negative = digits.front() == '-';
+  digits.resize(negative ? 17 : 16, '0');
+  return digits + ".0";
+}
+
 /// Python's str() of a JSON scalar: 42 -> "42", 1.5 -> "1.5", true -> "True".
 std::optional<std::string> python_str(const nlohmann::json& v) {
   if (v.is_string())
     return v.get<std::string>();
   if (v.is_boolean())
     return v.get<bool>() ? "True" : "False";
+  if (v.is_number_float())
+    return python_float_str(v.get<double>());
   if (v.is_number())
-    return v.dump(); // floats: shortest round-trip form, like Python's repr
+    return v.dump();
   return std::nullopt;
 }
 
@@ -109,8 +128,8 @@ std::string_view to_string(chat_type t) {
 }
 
 std::optional<chat_type> parse_chat_type(std::string_view s) {
-  for (auto t : {chat_type::dm, chat_type::group, chat_type::channel,
-                 chat_type::thread})
+  for (auto t :
+       {chat_type::dm, chat_type::group, chat_type::channel, chat_type::thread})
     if (to_string(t) == s)
       return t;
   return std::nullopt;
@@ -118,9 +137,9 @@ std::optional<chat_type> parse_chat_type(std::string_view s) {
 
 result<source> decode_source(const nlohmann::json& j, std::string_view path) {
   object_reader r(j, std::string{path});
-  r.reject_unknown({"platform", "chat_type", "chat_id", "chat_name",
-                    "user_id", "user_name", "thread_id", "chat_topic",
-                    "user_id_alt", "chat_id_alt"});
+  r.reject_unknown({"platform", "chat_type", "chat_id", "chat_name", "user_id",
+                    "user_name", "thread_id", "chat_topic", "user_id_alt",
+                    "chat_id_alt"});
   source s;
   read_platform(r, s);
   read_chat_type(r, s);

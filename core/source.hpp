@@ -43,11 +43,17 @@ result<source> decode_source(const nlohmann::json& j,
                              std::string_view path = "source");
 
 /// The seed's SessionSource.to_dict(): every base field present (null when
-/// absent), user_id_alt/chat_id_alt only when set.
+/// absent), user_id_alt/chat_id_alt only when set and non-empty.
 nlohmann::json encode_source(const source& s);
 
 /// Tolerant decoding of the seed's to_dict() form (sessions.json, import):
-/// unknown fields ignored, non-string ids converted with str().
+/// unknown fields ignored, numbers and booleans converted as Python's str()
+/// does (42 -> "42", 1.5 -> "1.5", true -> "True"), no length limits.
+/// Still required: an object, platform matching [a-z0-9_]{1,32}, chat_type
+/// absent/null or one of the four, strings of valid UTF-8, no arrays or
+/// objects where a string belongs. null is absent (the seed's
+/// str(data["chat_id"]) would give "None").
+/// Errors: bad_request "source.<field>: ...".
 result<source> decode_source_lenient(const nlohmann::json& j);
 
 } // namespace switchboard::core

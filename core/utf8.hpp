@@ -10,7 +10,8 @@
 
 namespace switchboard::core {
 
-/// True when `s` is well-formed UTF-8 (no overlongs, no surrogates, <= U+10FFFF).
+/// True when `s` is well-formed UTF-8 (no overlongs, no surrogates, <=
+/// U+10FFFF).
 bool valid_utf8(std::string_view s);
 
 /// Decodes valid UTF-8 into code points. REQUIRES: valid_utf8(s) (bytes of

@@ -83,8 +83,11 @@ TEST(JsonDecodeTest, RequiredStringNamesTheMissingField) {
 }
 
 TEST(JsonDecodeTest, IntegersMustBeWholeAndInRange) {
-  json j{{"ok", 7},       {"neg", -1},     {"float", 3.0},
-         {"str", "3"},    {"huge", 18446744073709551615ULL},
+  json j{{"ok", 7},
+         {"neg", -1},
+         {"float", 3.0},
+         {"str", "3"},
+         {"huge", 18446744073709551615ULL},
          {"max", 9223372036854775807LL}};
   object_reader r(j, "b");
   EXPECT_EQ(r.optional_int("ok"), 7);
@@ -117,7 +120,9 @@ TEST(JsonDecodeTest, Booleans) {
 }
 
 TEST(JsonDecodeTest, NumbersMustBeFinite) {
-  json j{{"i", 2}, {"f", 0.25}, {"s", "1"},
+  json j{{"i", 2},
+         {"f", 0.25},
+         {"s", "1"},
          {"nan", std::numeric_limits<double>::quiet_NaN()}};
   object_reader r(j, "b");
   EXPECT_EQ(r.optional_number("i"), 2.0);

@@ -25,8 +25,8 @@ std::string decode_error(const json& j) {
 }
 
 TEST(SourceTest, ChatTypeNamesRoundTrip) {
-  for (auto t : {chat_type::dm, chat_type::group, chat_type::channel,
-                 chat_type::thread})
+  for (auto t :
+       {chat_type::dm, chat_type::group, chat_type::channel, chat_type::thread})
     EXPECT_EQ(parse_chat_type(to_string(t)), t);
   EXPECT_EQ(to_string(chat_type::channel), "channel");
   EXPECT_EQ(parse_chat_type("DM"), std::nullopt);
@@ -35,11 +35,11 @@ TEST(SourceTest, ChatTypeNamesRoundTrip) {
 }
 
 TEST(SourceTest, DecodesEveryField) {
-  json j{{"platform", "signal"},     {"chat_type", "group"},
-         {"chat_id", "-100123"},     {"chat_name", "Team"},
-         {"user_id", "42"},          {"user_name", "Ana"},
-         {"thread_id", "t1"},        {"chat_topic", "Ops"},
-         {"user_id_alt", "uuid-1"},  {"chat_id_alt", "g-1"}};
+  json j{{"platform", "signal"},    {"chat_type", "group"},
+         {"chat_id", "-100123"},    {"chat_name", "Team"},
+         {"user_id", "42"},         {"user_name", "Ana"},
+         {"thread_id", "t1"},       {"chat_topic", "Ops"},
+         {"user_id_alt", "uuid-1"}, {"chat_id_alt", "g-1"}};
   auto s = decode_source(j);
   ASSERT_TRUE(s) << s.err().message;
   EXPECT_EQ(s->platform, "signal");
@@ -104,8 +104,7 @@ TEST(SourceTest, ChatTypeMustBeKnown) {
             expected);
   EXPECT_EQ(decode_error(json{{"platform", "x"}, {"chat_type", "Group"}}),
             expected);
-  EXPECT_EQ(decode_error(json{{"platform", "x"}, {"chat_type", 1}}),
-            expected);
+  EXPECT_EQ(decode_error(json{{"platform", "x"}, {"chat_type", 1}}), expected);
   for (const char* t : {"dm", "group", "channel", "thread"})
     EXPECT_EQ(decode_error(json{{"platform", "x"}, {"chat_type", t}}), "ok");
 }
@@ -120,8 +119,9 @@ TEST(SourceTest, FieldsMustBeStrings) {
 }
 
 TEST(SourceTest, FieldsMustBeValidUtf8) {
-  EXPECT_EQ(decode_error(json{{"platform", "x"}, {"user_name", "\xED\xA0\x80"}}),
-            "source.user_name: invalid UTF-8");
+  EXPECT_EQ(
+    decode_error(json{{"platform", "x"}, {"user_name", "\xED\xA0\x80"}}),
+    "source.user_name: invalid UTF-8");
 }
 
 TEST(SourceTest, LengthLimitsAreInBytes) {
@@ -155,15 +155,14 @@ TEST(SourceTest, UnknownFieldsAreRejected) {
 }
 
 TEST(SourceTest, NotAnObjectIsRejected) {
-  EXPECT_EQ(decode_error(json::array({"telegram"})),
-            "source: expected object");
+  EXPECT_EQ(decode_error(json::array({"telegram"})), "source: expected object");
   EXPECT_EQ(decode_error(json("telegram")), "source: expected object");
   EXPECT_EQ(decode_error(json(nullptr)), "source: expected object");
 }
 
 TEST(SourceTest, ErrorsUseTheGivenPath) {
-  auto r = decode_source(json{{"platform", "x"}, {"user_id", 1}},
-                         "items[3].source");
+  auto r =
+    decode_source(json{{"platform", "x"}, {"user_id", 1}}, "items[3].source");
   ASSERT_FALSE(r);
   EXPECT_EQ(r.err().message, "items[3].source.user_id: expected string");
 }
@@ -225,6 +224,21 @@ TEST(SourceTest, LenientConvertsScalarsLikePythonStr) {
   EXPECT_EQ(s->chat_id_alt, "False");
 }
 
+TEST(SourceTest, LenientFormatsFloatsLikePython) {
+  auto str_of = [](double d) {
+    const json j{{"platform", "x"}, {"chat_id", d}};
+    return decode_source_lenient(j)->chat_id.value_or("?");
+  };
+  EXPECT_EQ(str_of(1.0), "1.0");
+  EXPECT_EQ(str_of(0.1), "0.1");
+  EXPECT_EQ(str_of(1e-5), "1e-05");
+  EXPECT_EQ(str_of(1e15), "1000000000000000.0");
+  EXPECT_EQ(str_of(-1e15), "-1000000000000000.0");
+  EXPECT_EQ(str_of(1234567890123456.0), "1234567890123456.0");
+  EXPECT_EQ(str_of(1e16), "1e+16");
+  EXPECT_EQ(str_of(123456789012345.6), "123456789012345.6");
+}
+
 TEST(SourceTest, LenientConvertsLargeIdsExactly) {
   auto s = decode_source_lenient(json::parse(
     R"({"platform": "telegram", "chat_id": 9007199254740993,
@@ -241,17 +255,16 @@ TEST(SourceTest, LenientStillRequiresPlatform) {
 }
 
 TEST(SourceTest, LenientDefaultsAndNulls) {
-  auto s = decode_source_lenient(json{{"platform", "local"},
-                                      {"chat_id", nullptr},
-                                      {"chat_type", nullptr}});
+  auto s = decode_source_lenient(
+    json{{"platform", "local"}, {"chat_id", nullptr}, {"chat_type", nullptr}});
   ASSERT_TRUE(s);
   EXPECT_EQ(s->type, chat_type::dm);
   EXPECT_EQ(s->chat_id, std::nullopt);
 }
 
 TEST(SourceTest, LenientRejectsWhatCannotBeAString) {
-  auto r = decode_source_lenient(
-    json{{"platform", "x"}, {"user_id", json::object()}});
+  auto r =
+    decode_source_lenient(json{{"platform", "x"}, {"user_id", json::object()}});
   ASSERT_FALSE(r);
   EXPECT_EQ(r.err().message, "source.user_id: expected string");
   EXPECT_FALSE(decode_source_lenient(json::array()));

@@ -35,10 +35,10 @@ TEST(Utf8Test, RejectsOverlongs) {
 }
 
 TEST(Utf8Test, RejectsSurrogates) {
-  EXPECT_FALSE(valid_utf8("\xED\xA0\x80")); // U+D800
-  EXPECT_FALSE(valid_utf8("\xED\xAF\xBF")); // U+DBFF
-  EXPECT_FALSE(valid_utf8("\xED\xB0\x80")); // U+DC00
-  EXPECT_FALSE(valid_utf8("\xED\xBF\xBF")); // U+DFFF
+  EXPECT_FALSE(valid_utf8("\xED\xA0\x80"));             // U+D800
+  EXPECT_FALSE(valid_utf8("\xED\xAF\xBF"));             // U+DBFF
+  EXPECT_FALSE(valid_utf8("\xED\xB0\x80"));             // U+DC00
+  EXPECT_FALSE(valid_utf8("\xED\xBF\xBF"));             // U+DFFF
   EXPECT_FALSE(valid_utf8("\xED\xA0\xBD\xED\xB8\x80")); // CESU-8 pair
 }
 
@@ -56,7 +56,8 @@ TEST(Utf8Test, RejectsTruncatedSequences) {
   EXPECT_FALSE(valid_utf8("\xE6\x97"));
   EXPECT_FALSE(valid_utf8("\xF0\x9F\x98"));
   EXPECT_FALSE(valid_utf8("abc\xF0\x9F"));
-  EXPECT_FALSE(valid_utf8("\xE6\x97" "a")); // interrupted by ASCII
+  EXPECT_FALSE(valid_utf8("\xE6\x97"
+                          "a")); // interrupted by ASCII
 }
 
 TEST(Utf8Test, RejectsStrayContinuationBytes) {
