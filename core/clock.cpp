@@ -7,8 +7,7 @@ time_point system_clock::now() const {
 }
 
 manual_clock::manual_clock(time_point start)
-  : micros_(start.time_since_epoch().count()) {
-}
+  : micros_(start.time_since_epoch().count()) {}
 
 time_point manual_clock::now() const {
   return time_point{duration{micros_.load(std::memory_order_acquire)}};

@@ -56,8 +56,8 @@ time_point daily_boundary(time_point now, int at_hour, const zone& z);
 /// busy (busy_until > now) -> none; mode none -> none; idle checked before
 /// daily, both strict (now > updated_at + idle; updated_at < boundary).
 reset_reason evaluate(const reset_policy& p, time_point updated_at,
-                      time_point now,
-                      std::optional<time_point> busy_until, const zone& z);
+                      time_point now, std::optional<time_point> busy_until,
+                      const zone& z);
 
 /// The busy_until to store when a session is marked busy at `now` (SPEC 4.1:
 /// a busy mark lasts at most `busy_max_hours`). No ttl, a non-finite ttl or

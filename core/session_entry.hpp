@@ -62,6 +62,14 @@ nlohmann::json to_hermes_json(const session_entry& e, const zone& z);
 /// The seed's from_dict(), tolerant of the missing fields the seed tolerates
 /// (session_key, session_id, created_at, updated_at are required). Naive
 /// times are read in zone z; times with an offset are honoured.
+/// Missing or null fields take the seed's defaults (tokens 0, chat_type dm,
+/// cost_status "unknown"); total_tokens is kept as stored, or the sum when
+/// absent; an unknown platform string is kept (platforms are an open set), a
+/// non-string one counts as unknown; origin goes through
+/// decode_source_lenient (a falsy origin is none); unknown fields are
+/// ignored. session_id must pass valid_session_id (SPEC 2: ids from outside).
+/// Errors: bad_request naming the field, rooted at "entry", e.g.
+/// "entry.created_at: required", "entry.origin.platform: required".
 result<session_entry> from_hermes_json(const nlohmann::json& j, const zone& z);
 
 } // namespace switchboard::core

@@ -29,8 +29,8 @@ result<zone> zone::make(std::string_view name) {
   try {
     return zone{std::string{name}, date::locate_zone(name)};
   } catch (const std::exception&) {
-    return bad_request("reset.timezone: unknown time zone '" + std::string{name}
-                       + "'");
+    return bad_request("reset.timezone: unknown time zone '" +
+                       std::string{name} + "'");
   }
 }
 
@@ -184,7 +184,8 @@ offset_parse read_offset(iso_reader& in) {
   const auto m = in.digits(2);
   if (!m || *m > 59)
     return {false, std::nullopt};
-  return {true, sign * duration{std::chrono::hours{*h} + std::chrono::minutes{*m}}};
+  return {true,
+          sign * duration{std::chrono::hours{*h} + std::chrono::minutes{*m}}};
 }
 
 } // namespace
@@ -192,8 +193,8 @@ offset_parse read_offset(iso_reader& in) {
 result<time_point> parse_iso(std::string_view text, const zone& z) {
   const auto invalid = [&] {
     return bad_request("expected an ISO-8601 time such as "
-                       "2026-11-22T04:00:00Z, got '"
-                       + std::string{text} + "'");
+                       "2026-11-22T04:00:00Z, got '" +
+                       std::string{text} + "'");
   };
   iso_reader in{text};
   const auto day = read_date(in);

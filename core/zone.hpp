@@ -22,7 +22,9 @@ using local_time = date::local_time<duration>;
 
 class zone {
 public:
-  /// "local", "UTC" or an IANA name; bad_request naming the zone otherwise.
+  /// "local", "UTC" or an IANA name; bad_request naming the zone otherwise
+  /// ("reset.timezone: unknown time zone 'X'"). "local" is the machine's zone
+  /// (/etc/localtime), or UTC when that cannot be determined.
   static result<zone> make(std::string_view name);
   static zone utc();
 
@@ -44,7 +46,11 @@ private:
 /// ISO-8601 in UTC with microseconds and 'Z': "2026-11-21T10:15:00.000000Z".
 std::string format_iso_utc(time_point t);
 
-/// Parses ISO-8601 with an offset or 'Z'; a time without offset is read in `z`.
+/// Parses ISO-8601 with an offset or 'Z'; a time without offset is read in `z`
+/// (through from_local). Accepts YYYY-MM-DD, then 'T' (or 't' or a space)
+/// HH:MM[:SS[.fraction]] and an optional 'Z', +HH:MM, +HHMM or +HH; a bare
+/// date is local midnight. Fractions beyond microseconds are truncated.
+/// Malformed text -> bad_request quoting it (callers prefix the field).
 result<time_point> parse_iso(std::string_view text, const zone& z);
 
 } // namespace switchboard::core

@@ -42,8 +42,8 @@ TEST(ClockTest, ManualClockAdvanceIsAtomic) {
 
 TEST(ClockTest, SystemClockIsNearTheSystemTime) {
   system_clock c;
-  const auto before = std::chrono::floor<duration>(
-    std::chrono::system_clock::now());
+  const auto before =
+    std::chrono::floor<duration>(std::chrono::system_clock::now());
   const auto t = c.now();
   const auto after = std::chrono::system_clock::now();
   EXPECT_LE(before, t);

@@ -19,9 +19,9 @@ zone make_zone(std::string_view name) {
 /// The instant of a wall-clock time in `z`.
 time_point at(const zone& z, int y, unsigned m, unsigned d, int hh, int mm = 0,
               int ss = 0) {
-  return z.from_local(local_time{date::local_days{date::year{y} / m / d}}
-                      + std::chrono::hours{hh} + std::chrono::minutes{mm}
-                      + std::chrono::seconds{ss});
+  return z.from_local(local_time{date::local_days{date::year{y} / m / d}} +
+                      std::chrono::hours{hh} + std::chrono::minutes{mm} +
+                      std::chrono::seconds{ss});
 }
 
 time_point utc(int y, unsigned m, unsigned d, int hh, int mm = 0, int ss = 0) {
@@ -35,8 +35,8 @@ reset_policy policy(reset_mode mode, int at_hour = 4, int idle_minutes = 1440) {
 // -- names --------------------------------------------------------------------
 
 TEST(ResetPolicyTest, ModeNamesRoundTrip) {
-  for (auto m :
-       {reset_mode::daily, reset_mode::idle, reset_mode::both, reset_mode::none})
+  for (auto m : {reset_mode::daily, reset_mode::idle, reset_mode::both,
+                 reset_mode::none})
     EXPECT_EQ(parse_reset_mode(to_string(m)), m);
   EXPECT_EQ(to_string(reset_mode::both), "both");
   EXPECT_EQ(parse_reset_mode("Daily"), std::nullopt);
@@ -141,9 +141,9 @@ TEST_F(LookupTest, FirstHitReplacesTheWholePolicy) {
 TEST(EvaluateTest, NoneNeverResets) {
   const auto z = zone::utc();
   const auto now = utc(2026, 11, 22, 12);
-  EXPECT_EQ(evaluate(policy(reset_mode::none), now - 24h * 400, now,
-                     std::nullopt, z),
-            reset_reason::none);
+  EXPECT_EQ(
+    evaluate(policy(reset_mode::none), now - 24h * 400, now, std::nullopt, z),
+    reset_reason::none);
 }
 
 TEST(EvaluateTest, IdleModeIgnoresTheDailyBoundary) {
@@ -197,9 +197,9 @@ TEST(EvaluateTest, IdleIsCheckedBeforeDaily) {
   const auto z = zone::utc();
   // Both are due: idle for 2 days and before today's boundary.
   const auto p = policy(reset_mode::both, 4, 60);
-  EXPECT_EQ(evaluate(p, utc(2026, 11, 20, 3), utc(2026, 11, 22, 12),
-                     std::nullopt, z),
-            reset_reason::idle);
+  EXPECT_EQ(
+    evaluate(p, utc(2026, 11, 20, 3), utc(2026, 11, 22, 12), std::nullopt, z),
+    reset_reason::idle);
 }
 
 // -- evaluate: daily ----------------------------------------------------------
@@ -239,7 +239,7 @@ TEST(EvaluateTest, DailyUsesThePolicyZone) {
   // 04:00 Berlin (winter) is 03:00 UTC.
   const auto berlin = make_zone("Europe/Berlin");
   const auto p = policy(reset_mode::daily, 4);
-  const auto now = utc(2026, 11, 22, 3, 30); // 04:30 Berlin
+  const auto now = utc(2026, 11, 22, 3, 30);  // 04:30 Berlin
   const auto last = utc(2026, 11, 22, 2, 50); // 03:50 Berlin
   EXPECT_EQ(evaluate(p, last, now, std::nullopt, berlin), reset_reason::daily);
   EXPECT_EQ(evaluate(p, last, now, std::nullopt, zone::utc()),
@@ -313,9 +313,9 @@ TEST(DailyBoundaryTest, DstGapBerlin) {
   EXPECT_EQ(daily_boundary(utc(2026, 3, 29, 0, 59), 2, berlin),
             utc(2026, 3, 28, 1));
   const auto p = policy(reset_mode::daily, 2);
-  EXPECT_EQ(evaluate(p, utc(2026, 3, 29, 0, 59, 59), after_gap, std::nullopt,
-                     berlin),
-            reset_reason::daily);
+  EXPECT_EQ(
+    evaluate(p, utc(2026, 3, 29, 0, 59, 59), after_gap, std::nullopt, berlin),
+    reset_reason::daily);
   // The day after the gap the boundary is an ordinary 02:00 CEST.
   EXPECT_EQ(daily_boundary(utc(2026, 3, 30, 10), 2, berlin),
             utc(2026, 3, 30, 0));
@@ -381,9 +381,9 @@ TEST(ClampBusyUntilTest, NonPositiveTtlIsNotBusy) {
   EXPECT_EQ(clamp_busy_until(now, 0.0, 24), now);
   EXPECT_EQ(clamp_busy_until(now, -5.0, 24), now);
   const auto p = policy(reset_mode::idle, 4, 60);
-  EXPECT_EQ(evaluate(p, now - 2h, now, clamp_busy_until(now, 0.0, 24),
-                     zone::utc()),
-            reset_reason::idle);
+  EXPECT_EQ(
+    evaluate(p, now - 2h, now, clamp_busy_until(now, 0.0, 24), zone::utc()),
+    reset_reason::idle);
 }
 
 TEST(ClampBusyUntilTest, ClampedMarkStopsProtectingAfterTheMaximum) {

@@ -13,17 +13,17 @@ using date::days;
 /// The instant of a UTC calendar time.
 time_point utc(int y, unsigned m, unsigned d, int hh = 0, int mm = 0,
                int ss = 0, int us = 0) {
-  return time_point{date::sys_days{date::year{y} / m / d}}
-         + std::chrono::hours{hh} + std::chrono::minutes{mm}
-         + std::chrono::seconds{ss} + duration{us};
+  return time_point{date::sys_days{date::year{y} / m / d}} +
+         std::chrono::hours{hh} + std::chrono::minutes{mm} +
+         std::chrono::seconds{ss} + duration{us};
 }
 
 /// A local wall-clock time.
 local_time wall(int y, unsigned m, unsigned d, int hh = 0, int mm = 0,
                 int ss = 0) {
-  return local_time{date::local_days{date::year{y} / m / d}}
-         + std::chrono::hours{hh} + std::chrono::minutes{mm}
-         + std::chrono::seconds{ss};
+  return local_time{date::local_days{date::year{y} / m / d}} +
+         std::chrono::hours{hh} + std::chrono::minutes{mm} +
+         std::chrono::seconds{ss};
 }
 
 zone make_zone(std::string_view name) {
