@@ -11,11 +11,12 @@ namespace {
 constexpr std::string_view local_platform = "local";
 
 /// Python's truthiness of an optional str: present and non-empty.
-bool has(const std::optional<std::string>& s) { return s && !s->empty(); }
+bool has(const std::optional<std::string>& s) {
+  return s && !s->empty();
+}
 
 /// `a or b` on optional strings; an absent value reads as "".
-std::string or_else(const std::optional<std::string>& a,
-                    const std::string& b) {
+std::string or_else(const std::optional<std::string>& a, const std::string& b) {
   return has(a) ? *a : b;
 }
 
@@ -24,8 +25,8 @@ std::string value_of(const std::optional<std::string>& s) {
 }
 
 bool is_pii_safe(std::string_view platform) {
-  return platform == "whatsapp" || platform == "signal"
-         || platform == "telegram";
+  return platform == "whatsapp" || platform == "signal" ||
+         platform == "telegram";
 }
 
 /// Python's str.title() on ASCII: a letter is upper-cased when the character
@@ -62,8 +63,8 @@ std::string hash_sender_id(std::string_view value) {
 std::string hash_chat_id(std::string_view value) {
   std::size_t colon = value.find(':');
   if (colon != std::string_view::npos && colon > 0)
-    return std::string(value.substr(0, colon)) + ":"
-           + hash_id(value.substr(colon + 1));
+    return std::string(value.substr(0, colon)) + ":" +
+           hash_id(value.substr(colon + 1));
   return hash_id(value);
 }
 
@@ -112,8 +113,8 @@ void add_source_lines(std::vector<std::string>& lines, const source& s,
                       bool redact) {
   std::string platform_name = python_title(s.platform);
   if (s.platform == local_platform) {
-    lines.push_back("**Source:** " + platform_name
-                    + " (the machine running this agent)");
+    lines.push_back("**Source:** " + platform_name +
+                    " (the machine running this agent)");
   } else {
     std::string desc = redact ? redacted_description(s) : plain_description(s);
     lines.push_back("**Source:** " + platform_name + " (" + desc + ")");
@@ -123,18 +124,18 @@ void add_source_lines(std::vector<std::string>& lines, const source& s,
   if (has(s.user_name))
     lines.push_back("**User:** " + *s.user_name);
   else if (has(s.user_id))
-    lines.push_back("**User ID:** "
-                    + (redact ? hash_sender_id(*s.user_id) : *s.user_id));
+    lines.push_back("**User ID:** " +
+                    (redact ? hash_sender_id(*s.user_id) : *s.user_id));
 }
 
 std::string platform_note(std::string_view name, std::string_view cannot) {
-  return "**Platform notes:** You are running inside " + std::string(name)
-         + ". You do NOT have access to " + std::string(name)
-         + "-specific APIs \u2014 you cannot search channel history, "
-         + std::string(cannot)
-         + ". Do not promise to perform these actions. If the user asks, "
-           "explain that you can only read messages sent directly to you "
-           "and respond.";
+  return "**Platform notes:** You are running inside " + std::string(name) +
+         ". You do NOT have access to " + std::string(name) +
+         "-specific APIs \u2014 you cannot search channel history, " +
+         std::string(cannot) +
+         ". Do not promise to perform these actions. If the user asks, "
+         "explain that you can only read messages sent directly to you "
+         "and respond.";
 }
 
 void add_platform_notes(std::vector<std::string>& lines,
@@ -142,11 +143,11 @@ void add_platform_notes(std::vector<std::string>& lines,
   if (platform == "slack") {
     lines.emplace_back();
     lines.push_back(platform_note(
-        "Slack", "pin/unpin messages, manage channels, or list users"));
+      "Slack", "pin/unpin messages, manage channels, or list users"));
   } else if (platform == "discord") {
     lines.emplace_back();
     lines.push_back(platform_note(
-        "Discord", "pin messages, manage roles, or list server members"));
+      "Discord", "pin messages, manage roles, or list server members"));
   }
 }
 
@@ -163,8 +164,8 @@ void add_platform_lines(std::vector<std::string>& lines,
   lines.push_back("**Home Channels (default destinations):**");
   for (const auto& home : ctx.home_channels) {
     std::string id = redact ? hash_chat_id(home.chat_id) : home.chat_id;
-    lines.push_back("  - " + home.platform + ": " + home.name + " (ID: " + id
-                    + ")");
+    lines.push_back("  - " + home.platform + ": " + home.name + " (ID: " + id +
+                    ")");
   }
 }
 
@@ -178,14 +179,14 @@ void add_delivery_lines(std::vector<std::string>& lines,
   } else {
     std::string chat_id = value_of(s.chat_id);
     std::string label =
-        or_else(s.chat_name, redact ? hash_chat_id(chat_id) : chat_id);
+      or_else(s.chat_name, redact ? hash_chat_id(chat_id) : chat_id);
     lines.push_back("- `\"origin\"` \u2192 Back to this chat (" + label + ")");
   }
-  lines.push_back("- `\"local\"` \u2192 Save to local files only ("
-                  + ctx.local_output_path + ")");
+  lines.push_back("- `\"local\"` \u2192 Save to local files only (" +
+                  ctx.local_output_path + ")");
   for (const auto& home : ctx.home_channels)
-    lines.push_back("- `\"" + home.platform + "\"` \u2192 Home channel ("
-                    + home.name + ")");
+    lines.push_back("- `\"" + home.platform + "\"` \u2192 Home channel (" +
+                    home.name + ")");
   lines.emplace_back();
   lines.push_back("*For explicit targeting, use `\"platform:chat_id\"` format "
                   "if the user provides a specific chat ID.*");
@@ -218,8 +219,7 @@ std::string sha256_hex(std::string_view data) {
   std::array<unsigned char, EVP_MAX_MD_SIZE> digest{};
   unsigned int size = 0;
   if (EVP_Digest(data.data(), data.size(), digest.data(), &size, EVP_sha256(),
-                 nullptr)
-      != 1)
+                 nullptr) != 1)
     return {};
   static constexpr char hex[] = "0123456789abcdef";
   std::string out;

@@ -1,6 +1,7 @@
 #include "core/fts_query.hpp"
 
 #include "core/text_chars.hpp"
+#include "core/utf8.hpp"
 
 #include <algorithm>
 #include <vector>
@@ -14,11 +15,13 @@ namespace {
 // above U+10FFFF: no rule can split, merge or match into it.
 constexpr char32_t unit_mark = 0x110000;
 
-bool is_unit_mark(char32_t c) { return c >= unit_mark; }
+bool is_unit_mark(char32_t c) {
+  return c >= unit_mark;
+}
 
 bool is_ascii_alnum(char32_t c) {
-  return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z')
-         || (c >= 'A' && c <= 'Z');
+  return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') ||
+         (c >= 'A' && c <= 'Z');
 }
 
 /// A word character: Python's \w for ASCII, and every other code point that
@@ -30,7 +33,9 @@ bool is_word(char32_t c) {
   return !is_unit_mark(c) && !is_python_space(c);
 }
 
-bool is_joiner(char32_t c) { return c == '.' || c == '-'; }
+bool is_joiner(char32_t c) {
+  return c == '.' || c == '-';
+}
 
 struct marked_query {
   std::u32string text;
@@ -141,10 +146,10 @@ void quote_compounds(marked_query& q) {
 
 /// A token of the rewritten query as FTS5 lexes it.
 struct token {
-  std::u32string text;  // a bareword or a unit's quoted text
-  bool unit = false;    // a quoted phrase or compound
-  bool star = false;    // followed by '*'
-  bool spaced = false;  // preceded by whitespace
+  std::u32string text; // a bareword or a unit's quoted text
+  bool unit = false;   // a quoted phrase or compound
+  bool star = false;   // followed by '*'
+  bool spaced = false; // preceded by whitespace
 };
 
 std::vector<token> tokenize(const marked_query& q) {
@@ -211,14 +216,14 @@ std::string render(const std::vector<token>& tokens) {
   std::u32string out;
   for (std::size_t i = 0; i < tokens.size(); ++i) {
     const token& t = tokens[i];
-    if (i > 0 && (t.spaced || (t.unit && tokens[i - 1].unit)
-                  || is_operator(t) || is_operator(tokens[i - 1])))
+    if (i > 0 && (t.spaced || (t.unit && tokens[i - 1].unit) ||
+                  is_operator(t) || is_operator(tokens[i - 1])))
       out.push_back(U' ');
     out += t.text;
     if (t.star)
       out.push_back(U'*');
   }
-  return to_utf8(out);
+  return encode_utf8(out);
 }
 
 } // namespace

@@ -1,7 +1,6 @@
 #include "core/text_chars.hpp"
 
 #include <cstddef>
-#include <cstdint>
 
 namespace switchboard::core {
 
@@ -48,9 +47,9 @@ std::size_t decode_one(std::string_view s, std::size_t i, char32_t& out) {
 bool is_python_space(char32_t c) {
   if (c <= 0x20)
     return c == ' ' || (c >= 0x09 && c <= 0x0D) || (c >= 0x1C && c <= 0x1F);
-  return c == 0x85 || c == 0xA0 || c == 0x1680 || (c >= 0x2000 && c <= 0x200A)
-         || c == 0x2028 || c == 0x2029 || c == 0x202F || c == 0x205F
-         || c == 0x3000;
+  return c == 0x85 || c == 0xA0 || c == 0x1680 ||
+         (c >= 0x2000 && c <= 0x200A) || c == 0x2028 || c == 0x2029 ||
+         c == 0x202F || c == 0x205F || c == 0x3000;
 }
 
 std::u32string decode_utf8_lossy(std::string_view s, bool* had_invalid) {
@@ -70,33 +69,6 @@ std::u32string decode_utf8_lossy(std::string_view s, bool* had_invalid) {
   }
   if (had_invalid)
     *had_invalid = invalid;
-  return out;
-}
-
-void append_utf8(std::string& out, char32_t c) {
-  auto put = [&out](std::uint32_t v) { out.push_back(static_cast<char>(v)); };
-  if (c < 0x80) {
-    put(c);
-  } else if (c < 0x800) {
-    put(0xC0 | (c >> 6));
-    put(0x80 | (c & 0x3F));
-  } else if (c < 0x10000) {
-    put(0xE0 | (c >> 12));
-    put(0x80 | ((c >> 6) & 0x3F));
-    put(0x80 | (c & 0x3F));
-  } else {
-    put(0xF0 | (c >> 18));
-    put(0x80 | ((c >> 12) & 0x3F));
-    put(0x80 | ((c >> 6) & 0x3F));
-    put(0x80 | (c & 0x3F));
-  }
-}
-
-std::string to_utf8(std::u32string_view cps) {
-  std::string out;
-  out.reserve(cps.size());
-  for (char32_t c : cps)
-    append_utf8(out, c);
   return out;
 }
 

@@ -1,9 +1,9 @@
 #pragma once
 
-// Character classes and a tolerant UTF-8 codec shared by the text rules of
-// title.cpp and fts_query.cpp. Kept apart from core/utf8.hpp (strict codec)
-// because these rules need Python's notion of whitespace and a decoder that
-// keeps going over bad bytes.
+// Character classes and a tolerant UTF-8 decoder shared by the text rules of
+// title.cpp and fts_query.cpp. core/utf8.hpp is the strict codec (encode
+// with its encode_utf8); these rules also need Python's notion of
+// whitespace and a decoder whose contract is to keep going over bad bytes.
 
 #include <string>
 #include <string_view>
@@ -21,12 +21,5 @@ bool is_python_space(char32_t c);
 /// dropped. Never fails.
 std::u32string decode_utf8_lossy(std::string_view s,
                                  bool* had_invalid = nullptr);
-
-/// Appends the UTF-8 encoding of `c`. REQUIRES: c <= U+10FFFF, not a
-/// surrogate.
-void append_utf8(std::string& out, char32_t c);
-
-/// The UTF-8 encoding of `cps`. Same REQUIRES as append_utf8.
-std::string to_utf8(std::u32string_view cps);
 
 } // namespace switchboard::core

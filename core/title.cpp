@@ -1,6 +1,7 @@
 #include "core/title.hpp"
 
 #include "core/text_chars.hpp"
+#include "core/utf8.hpp"
 
 #include <algorithm>
 #include <charconv>
@@ -18,9 +19,9 @@ constexpr std::size_t title_from_code_points = 64;
 bool is_removed_title_char(char32_t c) {
   if (c < 0x20)
     return c != '\t' && c != '\n' && c != '\r';
-  return c == 0x7F || (c >= 0x200B && c <= 0x200F)
-         || (c >= 0x2028 && c <= 0x202E) || (c >= 0x2060 && c <= 0x2069)
-         || c == 0xFEFF || (c >= 0xFFF9 && c <= 0xFFFC);
+  return c == 0x7F || (c >= 0x200B && c <= 0x200F) ||
+         (c >= 0x2028 && c <= 0x202E) || (c >= 0x2060 && c <= 0x2069) ||
+         c == 0xFEFF || (c >= 0xFFF9 && c <= 0xFFFC);
 }
 
 /// Python's `re.sub(r'\s+', ' ', s).strip()`.
@@ -46,10 +47,10 @@ std::optional<long long> parse_title_number(std::string_view digits) {
   if (digits.empty())
     return std::nullopt;
   long long n = 0;
-  auto [end, ec] = std::from_chars(digits.data(),
-                                   digits.data() + digits.size(), n);
-  if (ec != std::errc{} || end != digits.data() + digits.size() || n < 0
-      || n == LLONG_MAX)
+  auto [end, ec] =
+    std::from_chars(digits.data(), digits.data() + digits.size(), n);
+  if (ec != std::errc{} || end != digits.data() + digits.size() || n < 0 ||
+      n == LLONG_MAX)
     return std::nullopt;
   return n;
 }
@@ -57,8 +58,8 @@ std::optional<long long> parse_title_number(std::string_view digits) {
 /// The N of `title` when it is exactly `base + " #" + N`.
 std::optional<long long> variant_number(std::string_view title,
                                         std::string_view base) {
-  if (title.size() < base.size() + 3 || title.substr(0, base.size()) != base
-      || title.substr(base.size(), 2) != " #")
+  if (title.size() < base.size() + 3 || title.substr(0, base.size()) != base ||
+      title.substr(base.size(), 2) != " #")
     return std::nullopt;
   return parse_title_number(title.substr(base.size() + 2));
 }
@@ -66,25 +67,24 @@ std::optional<long long> variant_number(std::string_view title,
 } // namespace
 
 result<std::optional<std::string>> sanitize_title(std::string_view raw) {
-  bool invalid = false;
-  std::u32string cps = decode_utf8_lossy(raw, &invalid);
-  if (invalid)
+  if (!valid_utf8(raw))
     return bad_request("title is not valid UTF-8");
+  std::u32string cps = decode_utf8(raw);
   std::erase_if(cps, is_removed_title_char);
   std::u32string cleaned = collapse_whitespace(cps);
   if (cleaned.empty())
     return std::optional<std::string>{};
   if (cleaned.size() > max_title_code_points)
-    return bad_request("title too long (" + std::to_string(cleaned.size())
-                       + " code points, max "
-                       + std::to_string(max_title_code_points) + ")");
-  return std::optional<std::string>{to_utf8(cleaned)};
+    return bad_request("title too long (" + std::to_string(cleaned.size()) +
+                       " code points, max " +
+                       std::to_string(max_title_code_points) + ")");
+  return std::optional<std::string>{encode_utf8(cleaned)};
 }
 
 std::optional<numbered_title> split_numbered_title(std::string_view title) {
   std::size_t digits_at = title.size();
-  while (digits_at > 0 && title[digits_at - 1] >= '0'
-         && title[digits_at - 1] <= '9')
+  while (digits_at > 0 && title[digits_at - 1] >= '0' &&
+         title[digits_at - 1] <= '9')
     --digits_at;
   if (digits_at < 2 || title.substr(digits_at - 2, 2) != " #")
     return std::nullopt;
@@ -121,8 +121,8 @@ resolve_by_title(std::string_view title,
   for (const auto& s : candidates) {
     if (s.title == title && !exact)
       exact = &s;
-    if (variant_number(s.title, title)
-        && (!newest_variant || s.started_at > newest_variant->started_at))
+    if (variant_number(s.title, title) &&
+        (!newest_variant || s.started_at > newest_variant->started_at))
       newest_variant = &s;
   }
   if (newest_variant)
@@ -142,7 +142,7 @@ title_from(const std::vector<role_content>& messages) {
       continue;
     if (text.size() > title_from_code_points)
       text.resize(title_from_code_points);
-    return to_utf8(text);
+    return encode_utf8(text);
   }
   return std::nullopt;
 }

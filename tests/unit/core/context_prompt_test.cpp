@@ -24,25 +24,24 @@ std::string lines(std::initializer_list<std::string_view> ls) {
 
 constexpr std::string_view header = "## Current Session Context";
 constexpr std::string_view explicit_note =
-    "*For explicit targeting, use `\"platform:chat_id\"` format if the user "
-    "provides a specific chat ID.*";
+  "*For explicit targeting, use `\"platform:chat_id\"` format if the user "
+  "provides a specific chat ID.*";
 constexpr std::string_view local_option =
-    "- `\"local\"` \u2192 Save to local files only (~/.hermes/cron/output/)";
+  "- `\"local\"` \u2192 Save to local files only (~/.hermes/cron/output/)";
 constexpr std::string_view slack_note =
-    "**Platform notes:** You are running inside Slack. You do NOT have "
-    "access to Slack-specific APIs \u2014 you cannot search channel history, "
-    "pin/unpin messages, manage channels, or list users. Do not promise to "
-    "perform these actions. If the user asks, explain that you can only read "
-    "messages sent directly to you and respond.";
+  "**Platform notes:** You are running inside Slack. You do NOT have "
+  "access to Slack-specific APIs \u2014 you cannot search channel history, "
+  "pin/unpin messages, manage channels, or list users. Do not promise to "
+  "perform these actions. If the user asks, explain that you can only read "
+  "messages sent directly to you and respond.";
 constexpr std::string_view discord_note =
-    "**Platform notes:** You are running inside Discord. You do NOT have "
-    "access to Discord-specific APIs \u2014 you cannot search channel "
-    "history, pin messages, manage roles, or list server members. Do not "
-    "promise to perform these actions. If the user asks, explain that you can "
-    "only read messages sent directly to you and respond.";
+  "**Platform notes:** You are running inside Discord. You do NOT have "
+  "access to Discord-specific APIs \u2014 you cannot search channel "
+  "history, pin messages, manage roles, or list server members. Do not "
+  "promise to perform these actions. If the user asks, explain that you can "
+  "only read messages sent directly to you and respond.";
 
-session_context context(source origin,
-                        std::vector<std::string> connected = {},
+session_context context(source origin, std::vector<std::string> connected = {},
                         std::vector<home_channel> homes = {}) {
   session_context ctx;
   ctx.origin = std::move(origin);
@@ -74,14 +73,14 @@ TEST(ContextPromptTest, LocalSource) {
   s.chat_id = "cli";
   s.chat_name = "CLI terminal";
   auto ctx = context(s, {"local", "telegram", "discord"});
-  EXPECT_EQ(build_session_context_prompt(ctx, false),
-            lines({header, "",
-                   "**Source:** Local (the machine running this agent)",
-                   "**Connected Platforms:** local (files on this machine), "
-                   "telegram: Connected \u2713, discord: Connected \u2713",
-                   "", "**Delivery options for scheduled tasks:**",
-                   "- `\"origin\"` \u2192 Local output (saved to files)",
-                   local_option, "", explicit_note}));
+  EXPECT_EQ(
+    build_session_context_prompt(ctx, false),
+    lines({header, "", "**Source:** Local (the machine running this agent)",
+           "**Connected Platforms:** local (files on this machine), "
+           "telegram: Connected \u2713, discord: Connected \u2713",
+           "", "**Delivery options for scheduled tasks:**",
+           "- `\"origin\"` \u2192 Local output (saved to files)", local_option,
+           "", explicit_note}));
 }
 
 TEST(ContextPromptTest, LocalSourceIgnoresRedaction) {
@@ -93,52 +92,50 @@ TEST(ContextPromptTest, LocalSourceIgnoresRedaction) {
 }
 
 TEST(ContextPromptTest, DirectMessageWithHomeChannel) {
-  auto ctx = context(telegram_dm(), {"telegram"},
-                     {{"telegram", "-100123", "Ops"}});
-  EXPECT_EQ(build_session_context_prompt(ctx, false),
-            lines({header, "", "**Source:** Telegram (DM with Alice)",
-                   "**User:** Alice",
-                   "**Connected Platforms:** local (files on this machine), "
-                   "telegram: Connected \u2713",
-                   "", "**Home Channels (default destinations):**",
-                   "  - telegram: Ops (ID: -100123)", "",
-                   "**Delivery options for scheduled tasks:**",
-                   "- `\"origin\"` \u2192 Back to this chat (12345)",
-                   local_option,
-                   "- `\"telegram\"` \u2192 Home channel (Ops)", "",
-                   explicit_note}));
+  auto ctx =
+    context(telegram_dm(), {"telegram"}, {{"telegram", "-100123", "Ops"}});
+  EXPECT_EQ(
+    build_session_context_prompt(ctx, false),
+    lines({header, "", "**Source:** Telegram (DM with Alice)",
+           "**User:** Alice",
+           "**Connected Platforms:** local (files on this machine), "
+           "telegram: Connected \u2713",
+           "", "**Home Channels (default destinations):**",
+           "  - telegram: Ops (ID: -100123)", "",
+           "**Delivery options for scheduled tasks:**",
+           "- `\"origin\"` \u2192 Back to this chat (12345)", local_option,
+           "- `\"telegram\"` \u2192 Home channel (Ops)", "", explicit_note}));
 }
 
 TEST(ContextPromptTest, DirectMessageRedactedOnTelegram) {
   source s = telegram_dm();
   s.user_name.reset();
   auto ctx = context(s, {"telegram"}, {{"telegram", "-100123", "Ops"}});
-  EXPECT_EQ(build_session_context_prompt(ctx, true),
-            lines({header, "",
-                   "**Source:** Telegram (DM with user_91a73fd806ab)",
-                   "**User ID:** user_91a73fd806ab",
-                   "**Connected Platforms:** local (files on this machine), "
-                   "telegram: Connected \u2713",
-                   "", "**Home Channels (default destinations):**",
-                   "  - telegram: Ops (ID: bc8203a21ab8)", "",
-                   "**Delivery options for scheduled tasks:**",
-                   "- `\"origin\"` \u2192 Back to this chat (5994471abb01)",
-                   local_option,
-                   "- `\"telegram\"` \u2192 Home channel (Ops)", "",
-                   explicit_note}));
+  EXPECT_EQ(
+    build_session_context_prompt(ctx, true),
+    lines({header, "", "**Source:** Telegram (DM with user_91a73fd806ab)",
+           "**User ID:** user_91a73fd806ab",
+           "**Connected Platforms:** local (files on this machine), "
+           "telegram: Connected \u2713",
+           "", "**Home Channels (default destinations):**",
+           "  - telegram: Ops (ID: bc8203a21ab8)", "",
+           "**Delivery options for scheduled tasks:**",
+           "- `\"origin\"` \u2192 Back to this chat (5994471abb01)",
+           local_option, "- `\"telegram\"` \u2192 Home channel (Ops)", "",
+           explicit_note}));
 }
 
 TEST(ContextPromptTest, DirectMessageWithoutRedactionShowsRawIds) {
   source s = telegram_dm();
   s.user_name.reset();
   auto ctx = context(s);
-  EXPECT_EQ(build_session_context_prompt(ctx, false),
-            lines({header, "", "**Source:** Telegram (DM with 555)",
-                   "**User ID:** 555",
-                   "**Connected Platforms:** local (files on this machine)",
-                   "", "**Delivery options for scheduled tasks:**",
-                   "- `\"origin\"` \u2192 Back to this chat (12345)",
-                   local_option, "", explicit_note}));
+  EXPECT_EQ(
+    build_session_context_prompt(ctx, false),
+    lines({header, "", "**Source:** Telegram (DM with 555)", "**User ID:** 555",
+           "**Connected Platforms:** local (files on this machine)", "",
+           "**Delivery options for scheduled tasks:**",
+           "- `\"origin\"` \u2192 Back to this chat (12345)", local_option, "",
+           explicit_note}));
 }
 
 TEST(ContextPromptTest, RedactionKeepsUserName) {
@@ -156,12 +153,12 @@ TEST(ContextPromptTest, DirectMessageWithoutAnyUser) {
   auto ctx = context(s);
   EXPECT_EQ(build_session_context_prompt(ctx, false),
             lines({header, "", "**Source:** Whatsapp (DM with user)",
-                   "**Connected Platforms:** local (files on this machine)",
-                   "", "**Delivery options for scheduled tasks:**",
+                   "**Connected Platforms:** local (files on this machine)", "",
+                   "**Delivery options for scheduled tasks:**",
                    "- `\"origin\"` \u2192 Back to this chat (12345)",
                    local_option, "", explicit_note}));
-  EXPECT_NE(build_session_context_prompt(ctx, true)
-                .find("**Source:** Whatsapp (DM with user)\n"),
+  EXPECT_NE(build_session_context_prompt(ctx, true).find(
+              "**Source:** Whatsapp (DM with user)\n"),
             std::string::npos);
 }
 
@@ -171,13 +168,13 @@ TEST(ContextPromptTest, EmptyStringsCountAsAbsent) {
   s.chat_name = "";
   s.chat_topic = "";
   auto ctx = context(s);
-  EXPECT_EQ(build_session_context_prompt(ctx, false),
-            lines({header, "", "**Source:** Telegram (DM with 555)",
-                   "**User ID:** 555",
-                   "**Connected Platforms:** local (files on this machine)",
-                   "", "**Delivery options for scheduled tasks:**",
-                   "- `\"origin\"` \u2192 Back to this chat (12345)",
-                   local_option, "", explicit_note}));
+  EXPECT_EQ(
+    build_session_context_prompt(ctx, false),
+    lines({header, "", "**Source:** Telegram (DM with 555)", "**User ID:** 555",
+           "**Connected Platforms:** local (files on this machine)", "",
+           "**Delivery options for scheduled tasks:**",
+           "- `\"origin\"` \u2192 Back to this chat (12345)", local_option, "",
+           explicit_note}));
 }
 
 TEST(ContextPromptTest, GroupWithTopic) {
@@ -207,15 +204,15 @@ TEST(ContextPromptTest, GroupRedactedWithoutName) {
   s.chat_id = "telegram:-100123";
   s.user_id = "555";
   auto ctx = context(s);
-  EXPECT_EQ(build_session_context_prompt(ctx, true),
-            lines({header, "",
-                   "**Source:** Signal (group: telegram:bc8203a21ab8)",
-                   "**User ID:** user_91a73fd806ab",
-                   "**Connected Platforms:** local (files on this machine)",
-                   "", "**Delivery options for scheduled tasks:**",
-                   "- `\"origin\"` \u2192 Back to this chat "
-                   "(telegram:bc8203a21ab8)",
-                   local_option, "", explicit_note}));
+  EXPECT_EQ(
+    build_session_context_prompt(ctx, true),
+    lines({header, "", "**Source:** Signal (group: telegram:bc8203a21ab8)",
+           "**User ID:** user_91a73fd806ab",
+           "**Connected Platforms:** local (files on this machine)", "",
+           "**Delivery options for scheduled tasks:**",
+           "- `\"origin\"` \u2192 Back to this chat "
+           "(telegram:bc8203a21ab8)",
+           local_option, "", explicit_note}));
 }
 
 TEST(ContextPromptTest, ChannelOnDiscordIsNeverRedacted) {
@@ -226,16 +223,15 @@ TEST(ContextPromptTest, ChannelOnDiscordIsNeverRedacted) {
   s.user_id = "555";
   auto ctx = context(s, {"discord"}, {{"discord", "chan", "Alerts"}});
   std::string expected =
-      lines({header, "", "**Source:** Discord (channel: C0123)",
-             "**User ID:** 555", "", discord_note,
-             "**Connected Platforms:** local (files on this machine), "
-             "discord: Connected \u2713",
-             "", "**Home Channels (default destinations):**",
-             "  - discord: Alerts (ID: chan)", "",
-             "**Delivery options for scheduled tasks:**",
-             "- `\"origin\"` \u2192 Back to this chat (C0123)", local_option,
-             "- `\"discord\"` \u2192 Home channel (Alerts)", "",
-             explicit_note});
+    lines({header, "", "**Source:** Discord (channel: C0123)",
+           "**User ID:** 555", "", discord_note,
+           "**Connected Platforms:** local (files on this machine), "
+           "discord: Connected \u2713",
+           "", "**Home Channels (default destinations):**",
+           "  - discord: Alerts (ID: chan)", "",
+           "**Delivery options for scheduled tasks:**",
+           "- `\"origin\"` \u2192 Back to this chat (C0123)", local_option,
+           "- `\"discord\"` \u2192 Home channel (Alerts)", "", explicit_note});
   EXPECT_EQ(build_session_context_prompt(ctx, false), expected);
   EXPECT_EQ(build_session_context_prompt(ctx, true), expected);
 }
@@ -250,8 +246,7 @@ TEST(ContextPromptTest, ThreadOnSlack) {
   s.user_name = "Carol";
   auto ctx = context(s, {"slack"});
   EXPECT_EQ(build_session_context_prompt(ctx, false),
-            lines({header, "",
-                   "**Source:** Slack (general, thread: 1700.55)",
+            lines({header, "", "**Source:** Slack (general, thread: 1700.55)",
                    "**User:** Carol", "", slack_note,
                    "**Connected Platforms:** local (files on this machine), "
                    "slack: Connected \u2713",
@@ -264,7 +259,7 @@ TEST(ContextPromptTest, ThreadIdAppendsToEveryChatType) {
   source s = telegram_dm();
   s.thread_id = "42";
   EXPECT_NE(build_session_context_prompt(context(s), false)
-                .find("**Source:** Telegram (DM with Alice, thread: 42)\n"),
+              .find("**Source:** Telegram (DM with Alice, thread: 42)\n"),
             std::string::npos);
 }
 
@@ -277,8 +272,8 @@ TEST(ContextPromptTest, RedactedThreadDropsThreadPart) {
   auto ctx = context(s);
   EXPECT_EQ(build_session_context_prompt(ctx, true),
             lines({header, "", "**Source:** Telegram (32eb79f94af0)",
-                   "**Connected Platforms:** local (files on this machine)",
-                   "", "**Delivery options for scheduled tasks:**",
+                   "**Connected Platforms:** local (files on this machine)", "",
+                   "**Delivery options for scheduled tasks:**",
                    "- `\"origin\"` \u2192 Back to this chat (32eb79f94af0)",
                    local_option, "", explicit_note}));
 }
@@ -287,9 +282,9 @@ TEST(ContextPromptTest, HomeChannelsInOrderSkippingLocalPlatform) {
   source s;
   s.platform = "api_server";
   s.chat_id = "k";
-  auto ctx = context(s, {"slack", "local", "homeassistant"},
-                     {{"slack", "C9", "ops-room"},
-                      {"homeassistant", "ha:kitchen", "Kitchen"}});
+  auto ctx = context(
+    s, {"slack", "local", "homeassistant"},
+    {{"slack", "C9", "ops-room"}, {"homeassistant", "ha:kitchen", "Kitchen"}});
   ctx.local_output_path = "/var/lib/switchboard/output/";
   EXPECT_EQ(build_session_context_prompt(ctx, true),
             lines({header, "", "**Source:** Api_Server (DM with user)",
@@ -311,11 +306,11 @@ TEST(ContextPromptTest, PlatformNameIsTitleCased) {
   source s;
   s.platform = "homeassistant";
   EXPECT_NE(build_session_context_prompt(context(s), false)
-                .find("\n**Source:** Homeassistant (DM with user)\n"),
+              .find("\n**Source:** Homeassistant (DM with user)\n"),
             std::string::npos);
   s.platform = "a1b_c2d";
   EXPECT_NE(build_session_context_prompt(context(s), false)
-                .find("**Source:** A1B_C2D ("),
+              .find("**Source:** A1B_C2D ("),
             std::string::npos);
 }
 

@@ -9,7 +9,9 @@
 namespace switchboard::core {
 namespace {
 
-std::string sanitize(std::string_view q) { return sanitize_fts_query(q); }
+std::string sanitize(std::string_view q) {
+  return sanitize_fts_query(q);
+}
 
 std::size_t code_points(std::string_view s) {
   std::size_t n = 0;
@@ -149,10 +151,8 @@ TEST(FtsQueryTest, BalancedPhraseIsKeptVerbatim) {
 }
 
 TEST(FtsQueryTest, PhrasesPairLeftToRight) {
-  EXPECT_EQ(sanitize("\"one two\" three \"four"),
-            "\"one two\" three four");
-  EXPECT_EQ(sanitize("\"open and \"closed\" x"),
-            "\"open and \"closed x");
+  EXPECT_EQ(sanitize("\"one two\" three \"four"), "\"one two\" three four");
+  EXPECT_EQ(sanitize("\"open and \"closed\" x"), "\"open and \"closed x");
 }
 
 TEST(FtsQueryTest, TouchingPhrasesAreSeparated) {
@@ -176,7 +176,10 @@ TEST(FtsQueryTest, SqlFragmentsAreHarmless) {
 
 TEST(FtsQueryTest, ControlCharactersBecomeSpaces) {
   EXPECT_EQ(sanitize(std::string("nul\0byte", 8)), "nul byte");
-  EXPECT_EQ(sanitize("a\x1a" "b\x7f" "c"), "a b c");
+  EXPECT_EQ(sanitize("a\x1a"
+                     "b\x7f"
+                     "c"),
+            "a b c");
 }
 
 TEST(FtsQueryTest, UnicodeWhitespaceSeparates) {
@@ -206,10 +209,14 @@ TEST(FtsQueryTest, TruncationCountsCodePoints) {
 }
 
 TEST(FtsQueryTest, InvalidUtf8BytesAreDropped) {
-  EXPECT_EQ(sanitize("ab\xff" "cd"), "abcd");
+  EXPECT_EQ(sanitize("ab\xff"
+                     "cd"),
+            "abcd");
   EXPECT_EQ(sanitize("\xc3"), "");
   EXPECT_EQ(sanitize("x \xed\xa0\x80 y"), "x y");
-  EXPECT_EQ(sanitize("\xc0\xaf" "etc"), "etc");
+  EXPECT_EQ(sanitize("\xc0\xaf"
+                     "etc"),
+            "etc");
 }
 
 TEST(FtsQueryTest, OutputIsValidUtf8ForArbitraryBytes) {

@@ -36,13 +36,20 @@ TEST(SanitizeTitleTest, EmptyAndBlankAreNoTitle) {
 }
 
 TEST(SanitizeTitleTest, RemovesAsciiControls) {
-  EXPECT_EQ(clean(std::string("a\x00" "b", 3)), "ab");
-  EXPECT_EQ(clean("a\x01\x08\x0b\x0c\x0e\x1b\x1f\x7f" "b"), "ab");
+  EXPECT_EQ(clean(std::string("a\x00"
+                              "b",
+                              3)),
+            "ab");
+  EXPECT_EQ(clean("a\x01\x08\x0b\x0c\x0e\x1b\x1f\x7f"
+                  "b"),
+            "ab");
 }
 
 TEST(SanitizeTitleTest, FileSeparatorControlsAreRemovedNotSpaced) {
   // \x1c-\x1f are whitespace to Python but are removed first.
-  EXPECT_EQ(clean("a\x1c\x1d\x1e\x1f" "b"), "ab");
+  EXPECT_EQ(clean("a\x1c\x1d\x1e\x1f"
+                  "b"),
+            "ab");
 }
 
 TEST(SanitizeTitleTest, TabNewlineReturnBecomeOneSpace) {
@@ -172,8 +179,7 @@ TEST(NextTitleInLineageTest, OneAfterTheHighestNumber) {
 }
 
 TEST(NextTitleInLineageTest, StripsTheGivenNumber) {
-  EXPECT_EQ(next_title_in_lineage("base #2", {"base", "base #2"}),
-            "base #3");
+  EXPECT_EQ(next_title_in_lineage("base #2", {"base", "base #2"}), "base #3");
 }
 
 TEST(NextTitleInLineageTest, NumberedTitleWithFreeBaseGivesTheBase) {
@@ -186,12 +192,12 @@ TEST(NextTitleInLineageTest, BareBaseCountsAsOne) {
 }
 
 TEST(NextTitleInLineageTest, IsCaseSensitive) {
-  EXPECT_EQ(next_title_in_lineage("my project", {"My Project",
-                                                 "My Project #2"}),
-            "my project");
-  EXPECT_EQ(next_title_in_lineage("My Project", {"my project #5",
-                                                 "My Project"}),
-            "My Project #2");
+  EXPECT_EQ(
+    next_title_in_lineage("my project", {"My Project", "My Project #2"}),
+    "my project");
+  EXPECT_EQ(
+    next_title_in_lineage("My Project", {"my project #5", "My Project"}),
+    "My Project #2");
 }
 
 TEST(NextTitleInLineageTest, LikeWildcardsAreLiteral) {
@@ -205,22 +211,20 @@ TEST(NextTitleInLineageTest, LikeWildcardsAreLiteral) {
 
 TEST(NextTitleInLineageTest, OnlyExactNumberedVariantsCount) {
   // Longer titles sharing the prefix are other lineages.
-  EXPECT_EQ(next_title_in_lineage("p", {"p #2 #3", "p #x", "px #4", "p  #4",
-                                        "p #"}),
-            "p");
+  EXPECT_EQ(
+    next_title_in_lineage("p", {"p #2 #3", "p #x", "px #4", "p  #4", "p #"}),
+    "p");
 }
 
 TEST(ResolveByTitleTest, NewestNumberedVariantWins) {
-  std::vector<titled_session> c = {{"s1", "proj", 1.0},
-                                   {"s3", "proj #3", 3.0},
-                                   {"s2", "proj #2", 2.0}};
+  std::vector<titled_session> c = {
+    {"s1", "proj", 1.0}, {"s3", "proj #3", 3.0}, {"s2", "proj #2", 2.0}};
   EXPECT_EQ(resolve_by_title("proj", c), "s3");
 }
 
 TEST(ResolveByTitleTest, NewestByStartedAtNotByNumber) {
-  std::vector<titled_session> c = {{"s1", "proj", 1.0},
-                                   {"s2", "proj #5", 2.0},
-                                   {"s3", "proj #2", 9.0}};
+  std::vector<titled_session> c = {
+    {"s1", "proj", 1.0}, {"s2", "proj #5", 2.0}, {"s3", "proj #2", 9.0}};
   EXPECT_EQ(resolve_by_title("proj", c), "s3");
 }
 
@@ -231,8 +235,7 @@ TEST(ResolveByTitleTest, VariantWinsEvenWhenExactIsNewer) {
 }
 
 TEST(ResolveByTitleTest, ExactWhenNoVariant) {
-  std::vector<titled_session> c = {{"s1", "other", 5.0},
-                                   {"s2", "proj", 1.0}};
+  std::vector<titled_session> c = {{"s1", "other", 5.0}, {"s2", "proj", 1.0}};
   EXPECT_EQ(resolve_by_title("proj", c), "s2");
 }
 
@@ -251,9 +254,8 @@ TEST(ResolveByTitleTest, IsCaseSensitive) {
 }
 
 TEST(ResolveByTitleTest, LikeWildcardsAreLiteral) {
-  std::vector<titled_session> c = {{"s1", "50X done #2", 2.0},
-                                   {"s2", "50% done", 1.0},
-                                   {"s3", "aXb #2", 3.0}};
+  std::vector<titled_session> c = {
+    {"s1", "50X done #2", 2.0}, {"s2", "50% done", 1.0}, {"s3", "aXb #2", 3.0}};
   EXPECT_EQ(resolve_by_title("50% done", c), "s2");
   EXPECT_EQ(resolve_by_title("a_b", c), std::nullopt);
 }
@@ -271,12 +273,10 @@ TEST(ResolveByTitleTest, NonNumericSuffixIsNotAVariant) {
 }
 
 TEST(TitleFromTest, FirstUserMessageWithContent) {
-  std::vector<role_content> m = {{"system", "you are a bot"},
-                                 {"assistant", "hi"},
-                                 {"user", std::nullopt},
-                                 {"user", "  \n\t "},
-                                 {"user", "Deploy the app"},
-                                 {"user", "later"}};
+  std::vector<role_content> m = {
+    {"system", "you are a bot"}, {"assistant", "hi"},
+    {"user", std::nullopt},      {"user", "  \n\t "},
+    {"user", "Deploy the app"},  {"user", "later"}};
   EXPECT_EQ(title_from(m), "Deploy the app");
 }
 
