@@ -57,6 +57,7 @@ public:
   core::status run();
   void done();
 
+  int parameters() const { return sqlite3_bind_parameter_count(stmt_); }
   int columns() const { return sqlite3_column_count(stmt_); }
   bool is_null(int c) const;
   std::int64_t int64(int c) const { return sqlite3_column_int64(stmt_, c); }

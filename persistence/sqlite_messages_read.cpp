@@ -19,10 +19,11 @@ constexpr int max_chain_hops = 100;
 constexpr std::size_t preview_chars = 60;
 constexpr std::size_t context_chars = 200;
 
-std::string placeholders(std::size_t n) {
+// "?first,?first+1,..." (numbered: a bare "?" after "?3" would reuse ?4).
+std::string placeholders(std::size_t n, std::size_t first) {
   std::string out;
   for (std::size_t i = 0; i < n; ++i)
-    out += i == 0 ? "?" : ",?";
+    out += (i == 0 ? "?" : ",?") + std::to_string(first + i);
   return out;
 }
 
@@ -118,7 +119,7 @@ result<nlohmann::json> sqlite_reader::history(const core::history_query& hq) {
     "m2.session_id = s.id AND m2.active = 1), s.started_at) AS last_active "
     "FROM sessions s WHERE (?1 IS NULL OR s.source = ?1)";
   if (!hq.exclude_sources.empty())
-    sql += " AND s.source NOT IN (" + placeholders(hq.exclude_sources.size()) +
+    sql += " AND s.source NOT IN (" + placeholders(hq.exclude_sources.size(), 4) +
            ")";
   sql += " ORDER BY s.started_at DESC LIMIT ?2 OFFSET ?3";
   SB_QUERY(q, *db_, sql);
@@ -149,14 +150,17 @@ std::string search_sql(const core::search_query& sq) {
     "s.started_at AS session_started FROM messages_fts "
     "JOIN messages m ON m.id = messages_fts.rowid "
     "JOIN sessions s ON s.id = m.session_id "
-    "WHERE messages_fts MATCH ? AND m.active = 1";
-  if (!sq.sources.empty())
-    sql += " AND s.source IN (" + placeholders(sq.sources.size()) + ")";
-  if (!sq.exclude_sources.empty())
-    sql += " AND s.source NOT IN (" + placeholders(sq.exclude_sources.size()) +
-           ")";
-  if (!sq.roles.empty())
-    sql += " AND m.role IN (" + placeholders(sq.roles.size()) + ")";
+    "WHERE messages_fts MATCH ?1 AND m.active = 1";
+  std::size_t next = 2;
+  auto in_list = [&](const std::vector<std::string>& v, const char* clause) {
+    if (v.empty())
+      return;
+    sql += std::string{clause} + " (" + placeholders(v.size(), next) + ")";
+    next += v.size();
+  };
+  in_list(sq.sources, " AND s.source IN");
+  in_list(sq.exclude_sources, " AND s.source NOT IN");
+  in_list(sq.roles, " AND m.role IN");
   switch (sq.order) {
     case core::search_order::relevance: sql += " ORDER BY rank"; break;
     case core::search_order::newest:
@@ -164,7 +168,8 @@ std::string search_sql(const core::search_query& sq) {
       break;
     case core::search_order::oldest: sql += " ORDER BY m.timestamp, m.id"; break;
   }
-  return sql + " LIMIT ? OFFSET ?";
+  return sql + " LIMIT ?" + std::to_string(next) + " OFFSET ?" +
+         std::to_string(next + 1);
 }
 
 void bind_search(statement& s, const core::search_query& sq,

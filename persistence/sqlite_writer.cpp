@@ -382,7 +382,9 @@ sqlite_writer::restore_transcript(std::string_view session_id) {
           "WHERE session_id = ?1 AND replaced_by = ?2",
           "UPDATE transcript_rewrites SET restored = 1 WHERE id = ?2"}) {
       SB_QUERY(q, *db_, sql);
-      q->bind(1, session_id).bind(2, rewrite);
+      q->bind(1, session_id);
+      if (q->parameters() >= 2)
+        q->bind(2, rewrite);
       SB_TRY(q->run());
     }
     return recount(session_id);
