@@ -93,6 +93,7 @@ http_result http(const std::string& method, const std::string& url,
   list = curl_slist_append(list, "Expect:");
   curl_easy_setopt(c, CURLOPT_URL, url.c_str());
   curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method.c_str());
+  curl_easy_setopt(c, CURLOPT_PATH_AS_IS, 1L);
   if (method == "POST" || method == "PUT") {
     curl_easy_setopt(c, CURLOPT_POSTFIELDS, body.data());
     curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE,
