@@ -140,6 +140,28 @@ TEST_F(ServeTest, SigtermKeepsEveryAcknowledgedWrite) {
   EXPECT_EQ(again.stop(SIGINT), 0);
 }
 
+TEST_F(ServeTest, EventsAndMetricsFromTheRealEngine) {
+  server_process s({"--data-dir", dir_});
+  ASSERT_FALSE(s.url().empty()) << s.line();
+  http_result routed;
+  auto text = read_stream(
+    s.url() + "/v1/events",
+    [&] {
+      routed = http("POST", s.url() + "/v1/messages", route_body("7", "hi"));
+    },
+    "\n\n");
+  EXPECT_EQ(routed.status, 200) << routed.body;
+  EXPECT_EQ(text.rfind("event: session_created\ndata: {", 0), 0u) << text;
+  auto m = http("GET", s.url() + "/metrics");
+  ASSERT_EQ(m.status, 200);
+  EXPECT_NE(m.body.find("switchboard_messages_routed_total 1\n"),
+            std::string::npos)
+    << m.body;
+  EXPECT_NE(m.body.find("switchboard_writer_commit_seconds_count "),
+            std::string::npos);
+  EXPECT_EQ(s.stop(SIGTERM), 0); // an open event stream does not block stop
+}
+
 TEST_F(ServeTest, PrintConfigShowsTheEffectiveSettings) {
   auto r = run_command({switchboard_bin(), "serve", "--print-config",
                         "--listen", "127.0.0.1:9999"});

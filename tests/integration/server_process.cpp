@@ -28,7 +28,46 @@ size_t on_body(char* data, size_t size, size_t n, void* out) {
   return size * n;
 }
 
+struct stream_state {
+  std::function<void()> on_open;
+  bool opened = false;
+  std::string text;
+  std::string stop_at;
+};
+
+size_t on_stream_header(char* data, size_t size, size_t n, void* out) {
+  auto* st = static_cast<stream_state*>(out);
+  std::string line(data, size * n);
+  if ((line == "\r\n" || line == "\n") && !st->opened) {
+    st->opened = true;
+    st->on_open();
+  }
+  return size * n;
+}
+
+size_t on_stream_body(char* data, size_t size, size_t n, void* out) {
+  auto* st = static_cast<stream_state*>(out);
+  st->text.append(data, size * n);
+  return st->text.find(st->stop_at) != std::string::npos ? 0 : size * n;
+}
+
 } // namespace
+
+std::string read_stream(const std::string& url,
+                        const std::function<void()>& on_open,
+                        const std::string& stop_at) {
+  stream_state st{on_open, false, {}, stop_at};
+  CURL* c = curl_easy_init();
+  curl_easy_setopt(c, CURLOPT_URL, url.c_str());
+  curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_stream_header);
+  curl_easy_setopt(c, CURLOPT_HEADERDATA, &st);
+  curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_stream_body);
+  curl_easy_setopt(c, CURLOPT_WRITEDATA, &st);
+  curl_easy_setopt(c, CURLOPT_TIMEOUT, 60L);
+  curl_easy_perform(c);
+  curl_easy_cleanup(c);
+  return st.text;
+}
 
 server_process::server_process(const std::vector<std::string>& extra_args) {
   std::vector<std::string> args{switchboard_bin(), "serve", "--listen",

@@ -4,6 +4,7 @@
 // for its listening line, stops it with a signal, reports its exit code.
 // POSIX only.
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -46,5 +47,11 @@ struct http_result {
 http_result http(const std::string& method, const std::string& url,
                  const std::string& body = "",
                  const std::vector<std::string>& headers = {});
+
+/// Opens a GET stream; calls `on_open` once the response headers arrived,
+/// then reads until `stop_at` appears; returns the body read.
+std::string read_stream(const std::string& url,
+                        const std::function<void()>& on_open,
+                        const std::string& stop_at);
 
 } // namespace switchboard::testing
