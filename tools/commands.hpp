@@ -26,5 +26,16 @@ int run_selected(const command_list& commands);
 // One registration function per command family (tools/<family>.cpp).
 void register_key_command(CLI::App& app, command_list& out);
 void register_serve_command(CLI::App& app, command_list& out);
+void register_send_command(CLI::App& app, command_list& out);
+void register_sessions_command(CLI::App& app, command_list& out);
+void register_history_command(CLI::App& app, command_list& out);
+void register_search_command(CLI::App& app, command_list& out);
+void register_transcript_command(CLI::App& app, command_list& out);
+void register_title_command(CLI::App& app, command_list& out);
+void register_reset_command(CLI::App& app, command_list& out);
+void register_resume_command(CLI::App& app, command_list& out);
+void register_expire_command(CLI::App& app, command_list& out);
+void register_prune_command(CLI::App& app, command_list& out);
+void register_export_command(CLI::App& app, command_list& out);
 
 } // namespace switchboard::tools
