@@ -80,6 +80,12 @@ statement& statement::bind_null(int i) {
   return *this;
 }
 
+statement& statement::bind_column(int i, const statement& src, int col) {
+  int rc = sqlite3_bind_value(stmt_, i, sqlite3_column_value(src.stmt_, col));
+  bind_rc_ = keep_first_error(bind_rc_, rc);
+  return *this;
+}
+
 core::result<bool> statement::step() {
   if (bind_rc_ != SQLITE_OK)
     return sqlite_error(db_, bind_rc_, "bind");

@@ -50,6 +50,8 @@ public:
   statement& bind(int i, const std::optional<std::int64_t>& v);
   statement& bind(int i, const std::optional<double>& v);
   statement& bind_null(int i);
+  /// Binds column `col` of `src`'s current row as is (any type).
+  statement& bind_column(int i, const statement& src, int col);
 
   /// One step: true = a row is ready, false = done.
   core::result<bool> step();

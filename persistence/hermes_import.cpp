@@ -1,0 +1,285 @@
+#include "persistence/hermes_import.hpp"
+
+#include "persistence/store_util.hpp"
+
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <set>
+#include <vector>
+
+namespace switchboard::persistence {
+
+using core::result;
+using core::status;
+
+namespace {
+
+// The seed v6 columns copied from the source (missing ones read as NULL).
+const std::vector<std::string> session_cols{
+  "id", "source", "user_id", "model", "model_config", "system_prompt",
+  "parent_session_id", "started_at", "ended_at", "end_reason",
+  "message_count", "tool_call_count", "input_tokens", "output_tokens",
+  "cache_read_tokens", "cache_write_tokens", "reasoning_tokens",
+  "billing_provider", "billing_base_url", "billing_mode",
+  "estimated_cost_usd", "actual_cost_usd", "cost_status", "cost_source",
+  "pricing_version", "title"};
+constexpr int col_id = 0, col_parent = 6, col_title = 25;
+
+const std::vector<std::string> message_cols{
+  "session_id", "role", "content", "tool_call_id", "tool_calls", "tool_name",
+  "timestamp", "token_count", "finish_reason", "reasoning",
+  "reasoning_details", "codex_reasoning_items"};
+constexpr int col_content = 2;
+
+result<std::set<std::string>> columns_of(connection& db, const char* table) {
+  SB_QUERY(q, db, "SELECT name FROM pragma_table_info(?)");
+  q->bind(1, table);
+  std::set<std::string> out;
+  auto row = q->step();
+  for (; row && *row; row = q->step())
+    out.insert(q->text(0));
+  if (!row)
+    return std::move(row).err();
+  if (out.empty())
+    return core::bad_request(std::string{"the source has no "} + table +
+                             " table");
+  return out;
+}
+
+std::string select_list(const std::vector<std::string>& cols,
+                        const std::set<std::string>& have) {
+  std::string out;
+  for (const auto& c : cols)
+    out += (out.empty() ? "" : ", ") + (have.count(c) ? "\"" + c + "\"" : "NULL");
+  return out;
+}
+
+std::string insert_sql(const char* table, const std::vector<std::string>& cols) {
+  std::string names, marks;
+  for (std::size_t i = 0; i < cols.size(); ++i) {
+    names += (i ? ", " : "") + cols[i];
+    marks += i ? ", ?" : "?";
+  }
+  return std::string{"INSERT INTO "} + table + " (" + names + ") VALUES (" +
+         marks + ")";
+}
+
+class importer {
+public:
+  importer(connection& src, sqlite_writer& dest,
+           const std::function<void(const import_progress&)>& progress)
+    : src_(src), dest_(dest), progress_(progress) {}
+
+  status run();
+  import_counts counts;
+
+private:
+  status prepare();
+  status import_session(const statement& s);
+  status insert_session(const statement& s);
+  status copy_messages(const std::string& id);
+  status link_parents();
+  void report(std::int64_t done, std::int64_t total) {
+    if (progress_)
+      progress_({"sessions", done, total});
+  }
+
+  connection& src_;
+  sqlite_writer& dest_;
+  const std::function<void(const import_progress&)>& progress_;
+  std::string session_select_, message_select_;
+};
+
+status importer::prepare() {
+  auto s = columns_of(src_, "sessions");
+  if (!s)
+    return std::move(s).err();
+  auto m = columns_of(src_, "messages");
+  if (!m)
+    return std::move(m).err();
+  session_select_ = "SELECT " + select_list(session_cols, *s) +
+                    " FROM sessions ORDER BY started_at, id";
+  message_select_ = "SELECT " + select_list(message_cols, *m) +
+                    " FROM messages WHERE session_id = ? ORDER BY id";
+  return {};
+}
+
+status importer::run() {
+  SB_TRY(prepare());
+  auto total = src_.scalar("SELECT count(*) FROM sessions");
+  if (!total)
+    return std::move(total).err();
+  SB_QUERY(q, src_, session_select_);
+  std::int64_t done = 0;
+  for (;;) {
+    auto row = q->step();
+    if (!row)
+      return std::move(row).err();
+    if (!*row)
+      break;
+    SB_TRY(import_session(*q));
+    report(++done, total->value_or(0));
+  }
+  return link_parents();
+}
+
+status importer::import_session(const statement& s) {
+  std::string id = s.text(col_id);
+  if (dest_.get_session(id).ok() && dest_.get_session(id)->has_value()) {
+    ++counts.sessions_skipped;
+    return {};
+  }
+  SB_TRY(dest_.begin());
+  auto st = insert_session(s);
+  if (st)
+    st = copy_messages(id);
+  if (st)
+    st = dest_.commit();
+  if (!st) {
+    dest_.rollback();
+    return st;
+  }
+  ++counts.sessions_imported;
+  return {};
+}
+
+status importer::insert_session(const statement& s) {
+  static const std::string sql = insert_sql("sessions", session_cols);
+  bool title_taken = false;
+  if (!s.is_null(col_title)) {
+    SB_QUERY(t, dest_.db(), "SELECT 1 FROM sessions WHERE title = ?");
+    t->bind(1, s.text(col_title));
+    auto row = t->step();
+    if (!row)
+      return std::move(row).err();
+    title_taken = *row;
+  }
+  SB_QUERY(q, dest_.db(), sql);
+  for (int i = 0; i < static_cast<int>(session_cols.size()); ++i)
+    q->bind_column(i + 1, s, i);
+  q->bind_null(col_parent + 1); // linked later, once the parent exists
+  if (title_taken) {
+    q->bind_null(col_title + 1);
+    ++counts.titles_dropped;
+  }
+  return q->run();
+}
+
+status importer::copy_messages(const std::string& id) {
+  static const std::string sql = insert_sql("messages", message_cols);
+  SB_QUERY(src, src_, message_select_);
+  src->bind(1, id);
+  for (;;) {
+    auto row = src->step();
+    if (!row)
+      return std::move(row).err();
+    if (!*row)
+      return {};
+    SB_QUERY(ins, dest_.db(), sql);
+    for (int i = 0; i < static_cast<int>(message_cols.size()); ++i)
+      ins->bind_column(i + 1, *src, i);
+    SB_TRY(ins->run());
+    SB_QUERY(fts, dest_.db(),
+             "INSERT INTO messages_fts(rowid, content) VALUES (?, ?)");
+    fts->bind(1, dest_.db().last_rowid()).bind_column(2, *src, col_content);
+    SB_TRY(fts->run());
+    ++counts.messages_imported;
+  }
+}
+
+status importer::link_parents() {
+  SB_QUERY(q, src_,
+           "SELECT id, parent_session_id FROM sessions "
+           "WHERE parent_session_id IS NOT NULL");
+  SB_TRY(dest_.begin());
+  for (;;) {
+    auto row = q->step();
+    if (!row || !*row) {
+      if (!row) {
+        dest_.rollback();
+        return std::move(row).err();
+      }
+      return dest_.commit();
+    }
+    SB_QUERY(u, dest_.db(),
+             "UPDATE sessions SET parent_session_id = ?2 WHERE id = ?1 AND "
+             "parent_session_id IS NULL AND EXISTS "
+             "(SELECT 1 FROM sessions WHERE id = ?2)");
+    u->bind(1, q->text(0)).bind(2, q->text(1));
+    if (auto st = u->run(); !st) {
+      dest_.rollback();
+      return st;
+    }
+    counts.parents_linked += dest_.db().changes();
+  }
+}
+
+result<std::optional<std::string>> read_file(const std::string& path) {
+  if (!std::filesystem::exists(path))
+    return std::optional<std::string>{};
+  std::ifstream in(path, std::ios::binary);
+  if (!in)
+    return core::internal_error("cannot read " + path);
+  return std::optional<std::string>{std::string{
+    std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()}};
+}
+
+status import_entries(const std::string& text, sqlite_writer& dest,
+                      const core::zone& z, import_counts& counts,
+                      const std::function<void(const import_progress&)>& progress) {
+  auto doc = nlohmann::json::parse(text, nullptr, false);
+  if (doc.is_discarded() || !doc.is_object())
+    return core::bad_request("sessions.json is not a JSON object");
+  std::int64_t done = 0, total = static_cast<std::int64_t>(doc.size());
+  SB_TRY(dest.begin());
+  for (const auto& [key, value] : doc.items()) {
+    auto e = core::from_hermes_json(value, z);
+    auto existing = dest.get_entry(e ? e->session_key : key);
+    if (!e) {
+      ++counts.entries_invalid;
+    } else if (!existing || existing->has_value()) {
+      ++counts.entries_skipped;
+    } else if (auto st = dest.upsert_entry(*e); !st) {
+      dest.rollback();
+      return st;
+    } else {
+      ++counts.entries_imported;
+    }
+    if (progress)
+      progress({"entries", ++done, total});
+  }
+  return dest.commit();
+}
+
+} // namespace
+
+result<import_counts>
+import_hermes_home(const std::string& home, sqlite_writer& dest,
+                   const core::zone& z,
+                   const std::function<void(const import_progress&)>& progress) {
+  import_counts counts;
+  std::string db_path = home + "/state.db";
+  bool has_db = std::filesystem::exists(db_path);
+  if (has_db) {
+    auto src = connection::open(db_path, SQLITE_OPEN_READONLY);
+    if (!src)
+      return std::move(src).err();
+    SB_TRY((*src)->exec("PRAGMA query_only=1"));
+    importer imp{**src, dest, progress};
+    SB_TRY(imp.run());
+    counts = imp.counts;
+  }
+  auto json = read_file(home + "/sessions/sessions.json");
+  if (json && !*json)
+    json = read_file(home + "/sessions.json");
+  if (!json)
+    return std::move(json).err();
+  if (!has_db && !*json)
+    return core::not_found("no state.db or sessions.json in " + home);
+  if (*json)
+    SB_TRY(import_entries(**json, dest, z, counts, progress));
+  return counts;
+}
+
+} // namespace switchboard::persistence
