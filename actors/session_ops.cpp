@@ -1,0 +1,642 @@
+#include "actors/session_ops.hpp"
+
+#include "core/reset_policy.hpp"
+#include "core/session_id.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <utility>
+
+// Decisions where SPEC 5 is silent (written down in the report too):
+// - A route without a message, or with a user message, is activity and moves
+//   updated_at; a routed assistant/tool/system message is not (SPEC 4).
+// - The consumed-once flags are reported on the reply of the request that
+//   created the new session and persisted already cleared in the same write,
+//   so no later reply (or GET) reports them again.
+// - An entry whose session the supervisor finalized always starts a new
+//   session on its next message, even if the policy would no longer say so.
+
+namespace switchboard::actors {
+
+namespace {
+
+using core::session_entry;
+using core::status;
+using core::time_point;
+
+bool has_thread(const std::optional<core::source>& s) {
+  return s && s->thread_id && !s->thread_id->empty();
+}
+
+/// end_session that tolerates a row that is already gone (deleted/pruned).
+status end_row(core::store_writer& w, std::string_view id,
+               std::string_view reason, time_point at) {
+  auto st = w.end_session(id, reason, at);
+  if (!st && st.err().code == core::errc::not_found)
+    return {};
+  return st;
+}
+
+core::session_row_init row_for(const std::string& key,
+                               const std::optional<core::source>& origin,
+                               const std::string& platform,
+                               core::chat_type type, time_point at) {
+  core::session_row_init row;
+  row.source = platform.empty() ? "unknown" : platform;
+  row.session_key = key;
+  row.chat_type = std::string(core::to_string(type));
+  row.started_at = at;
+  if (origin) {
+    row.user_id = origin->user_id;
+    row.chat_id = origin->chat_id;
+    row.thread_id = origin->thread_id;
+  }
+  return row;
+}
+
+/// Creates the row under a fresh id; on an id collision retries with a new
+/// random suffix (SPEC 2). Runs on the writer thread.
+core::result<std::string> create_unique(core::store_writer& w, runtime* rt,
+                                        core::session_row_init row) {
+  auto local = rt->zone.to_local(row.started_at);
+  for (int attempt = 0; attempt < 16; ++attempt) {
+    row.id = core::make_session_id(local, rt->random);
+    auto st = w.create_session(row);
+    if (st)
+      return row.id;
+    if (st.err().code != core::errc::conflict)
+      return st.err();
+  }
+  return core::internal_error("could not find a free session id");
+}
+
+session_entry fresh_entry(const std::string& key,
+                          const std::optional<core::source>& origin,
+                          const std::optional<std::string>& display_name,
+                          const std::string& platform, core::chat_type type,
+                          time_point now) {
+  session_entry e;
+  e.session_key = key;
+  e.created_at = now;
+  e.updated_at = now;
+  e.origin = origin;
+  e.display_name = display_name;
+  e.platform = platform;
+  e.type = type;
+  return e;
+}
+
+session_entry fresh_from(const session_entry& old, time_point now) {
+  return fresh_entry(old.session_key, old.origin, old.display_name,
+                     old.platform, old.type, now);
+}
+
+/// Seed 000 update_session (core::apply_usage's contract; kept here until
+/// core ships it): tokens add, total recomputed, cost adds,
+/// last_prompt_tokens and cost_status replace when given.
+void add_usage(session_entry& e, const core::usage_update& u) {
+  e.input_tokens += u.input_tokens;
+  e.output_tokens += u.output_tokens;
+  e.cache_read_tokens += u.cache_read_tokens;
+  e.cache_write_tokens += u.cache_write_tokens;
+  e.total_tokens = e.input_tokens + e.output_tokens + e.cache_read_tokens +
+                   e.cache_write_tokens;
+  if (u.last_prompt_tokens)
+    e.last_prompt_tokens = *u.last_prompt_tokens;
+  if (u.estimated_cost_usd)
+    e.estimated_cost_usd += *u.estimated_cost_usd;
+  if (u.cost_status && !u.cost_status->empty())
+    e.cost_status = *u.cost_status;
+}
+
+core::error no_entry(const std::string& key) {
+  return core::not_found("no session for key '" + key + "'");
+}
+
+/// Writes an updated entry (plus `extra` first) and, once durable, adopts it
+/// and answers with it.
+void write_entry(session_ctx& c, session_entry next, write_fn extra,
+                 completion<session_entry> done) {
+  auto fn = [next, extra](core::store_writer& w) -> status {
+    if (extra) {
+      auto st = extra(w);
+      if (!st)
+        return st;
+    }
+    return w.upsert_entry(next);
+  };
+  c.write(fn, [&c, next, done](status st) {
+    if (st)
+      c.entry() = next;
+    done(st ? core::result<session_entry>(next)
+            : core::result<session_entry>(st.err()));
+    c.finish();
+  });
+}
+
+// -- route -------------------------------------------------------------------
+
+struct created_out {
+  std::string session_id;
+  std::optional<std::int64_t> message_id;
+};
+
+void publish_created(runtime& rt, const session_entry& e,
+                     const std::optional<session_entry>& old,
+                     std::string_view why) {
+  rt.stats.sessions_created.fetch_add(1, std::memory_order_relaxed);
+  rt.events.publish("session_created",
+                    {{"session_key", e.session_key},
+                     {"session_id", e.session_id},
+                     {"platform", e.platform}});
+  if (!old)
+    return;
+  rt.stats.sessions_reset.fetch_add(1, std::memory_order_relaxed);
+  rt.events.publish("session_reset", {{"session_key", e.session_key},
+                                      {"old_session_id", old->session_id},
+                                      {"session_id", e.session_id},
+                                      {"reason", std::string(why)}});
+}
+
+void create_session(session_ctx& c, route_request req, time_point now,
+                    core::reset_reason reason, bool had_activity,
+                    completion<route_reply> done) {
+  auto* rt = &c.rt();
+  auto old = c.entry();
+  auto next = fresh_entry(c.key(), req.origin, req.origin.chat_name,
+                          req.origin.platform, req.origin.type, now);
+  auto row = row_for(c.key(), next.origin, next.platform, next.type, now);
+  auto out = std::make_shared<created_out>();
+  auto msg = req.msg;
+  auto fn = [rt, old, next, row, out, msg, now](core::store_writer& w) {
+    if (old) {
+      auto st = end_row(w, old->session_id, "session_reset", now);
+      if (!st)
+        return st;
+    }
+    auto id = create_unique(w, rt, row);
+    if (!id)
+      return status(id.err());
+    auto stored = next;
+    stored.session_id = *id;
+    out->session_id = *id;
+    if (auto st = w.upsert_entry(stored); !st)
+      return st;
+    if (!msg)
+      return status{};
+    auto mid = w.append_message(*id, *msg, now);
+    if (!mid)
+      return status(mid.err());
+    out->message_id = *mid;
+    return status{};
+  };
+  c.write(fn, [&c, next, old, out, reason, had_activity, msg,
+               done](status st) mutable {
+    if (!st) {
+      done(st.err());
+      return c.finish();
+    }
+    next.session_id = out->session_id;
+    c.entry() = next;
+    auto& rt = c.rt();
+    if (msg)
+      rt.stats.messages_routed.fetch_add(1, std::memory_order_relaxed);
+    publish_created(rt, next, old,
+                    reason == core::reset_reason::none
+                      ? std::string_view("force_new")
+                      : core::to_string(reason));
+    route_reply r;
+    r.session_key = c.key();
+    r.session_id = next.session_id;
+    r.created = true;
+    r.was_auto_reset = reason != core::reset_reason::none;
+    r.auto_reset_reason = reason;
+    r.reset_had_activity = r.was_auto_reset && had_activity;
+    r.message_id = out->message_id;
+    done(std::move(r));
+    c.finish();
+  });
+}
+
+void continue_session(session_ctx& c, route_request req, time_point now,
+                      completion<route_reply> done) {
+  auto next = *c.entry();
+  bool activity = !req.msg || req.msg->role == "user";
+  if (activity)
+    next.updated_at = now;
+  auto out = std::make_shared<created_out>();
+  auto msg = req.msg;
+  auto fn = [next, activity, msg, out, now](core::store_writer& w) -> status {
+    if (activity) {
+      if (auto st = w.upsert_entry(next); !st)
+        return st;
+    }
+    if (!msg)
+      return {};
+    auto mid = w.append_message(next.session_id, *msg, now);
+    if (!mid)
+      return mid.err();
+    out->message_id = *mid;
+    return {};
+  };
+  c.write(fn, [&c, next, out, msg, done](status st) {
+    if (!st) {
+      done(st.err());
+      return c.finish();
+    }
+    c.entry() = next;
+    if (msg)
+      c.rt().stats.messages_routed.fetch_add(1, std::memory_order_relaxed);
+    route_reply r;
+    r.session_key = c.key();
+    r.session_id = next.session_id;
+    r.message_id = out->message_id;
+    done(std::move(r));
+    c.finish();
+  });
+}
+
+void route_step(session_ctx& c, route_request req,
+                completion<route_reply> done) {
+  auto& rt = c.rt();
+  auto now = rt.now();
+  auto& e = c.entry();
+  if (!e || req.force_new)
+    return create_session(c, std::move(req), now, core::reset_reason::none,
+                          false, std::move(done));
+  const auto& policy = rt.cfg.reset.policies.lookup(
+    req.origin.platform, req.origin.type, has_thread(req.origin));
+  auto reason = core::evaluate(policy, e->updated_at, now, e->busy_until,
+                               rt.zone);
+  if (reason == core::reset_reason::none && e->expiry_finalized)
+    reason = core::reset_reason::idle;
+  if (reason == core::reset_reason::none)
+    return continue_session(c, std::move(req), now, std::move(done));
+  if (e->total_tokens > 0)
+    return create_session(c, std::move(req), now, reason, true,
+                          std::move(done));
+  // Had the old session any messages? Ask a reader (resets are rare).
+  auto count = std::make_shared<std::int64_t>(0);
+  auto id = e->session_id;
+  c.read(
+    [count, id](core::store_reader& r) {
+      auto n = r.message_count(id);
+      *count = n ? *n : 0;
+    },
+    [&c, req, now, reason, count, done]() mutable {
+      create_session(c, std::move(req), now, reason, *count > 0,
+                     std::move(done));
+    });
+}
+
+// -- switch ------------------------------------------------------------------
+
+struct resolved {
+  core::result<std::string> id = core::not_found("unresolved");
+};
+
+void resolve_target(core::store_reader& r, const switch_target& t,
+                    resolved& out) {
+  if (t.session_id) {
+    out.id = r.resolve_session_id(*t.session_id);
+  } else {
+    auto byt = r.resolve_title(*t.title);
+    if (!byt)
+      out.id = byt.err();
+    else if (!*byt)
+      out.id = core::not_found("no session titled '" + *t.title + "'");
+    else
+      out.id = std::move(**byt);
+  }
+  if (out.id)
+    out.id = r.compression_tip(*out.id);
+}
+
+void switch_step(session_ctx& c, std::string target,
+                 completion<session_entry> done) {
+  auto old = *c.entry();
+  if (old.session_id == target) {
+    done(old);
+    return c.finish();
+  }
+  auto now = c.rt().now();
+  auto next = fresh_from(old, now);
+  next.session_id = target;
+  auto extra = [old, target, now](core::store_writer& w) -> status {
+    if (auto st = end_row(w, old.session_id, "session_switch", now); !st)
+      return st;
+    return w.reopen_session(target);
+  };
+  auto* rt = &c.rt();
+  write_entry(c, next, extra,
+              [rt, old, target, done](core::result<session_entry> r) {
+                if (r)
+                  rt->events.publish("session_switched",
+                                     {{"session_key", old.session_key},
+                                      {"from", old.session_id},
+                                      {"to", target}});
+                done(std::move(r));
+              });
+}
+
+// -- expiry ------------------------------------------------------------------
+
+void finalize_expiry(session_ctx& c, core::reset_reason reason,
+                     expiry_outcome outcome,
+                     std::function<void(expiry_outcome)> done) {
+  auto next = *c.entry();
+  next.expiry_finalized = true;
+  auto now = c.rt().now();
+  auto why = std::string(core::to_string(reason));
+  auto fn = [next, why, now](core::store_writer& w) -> status {
+    if (auto st = w.upsert_entry(next); !st)
+      return st;
+    return end_row(w, next.session_id, why, now);
+  };
+  c.write(fn, [&c, next, why, outcome, done](status st) {
+    if (!st) {
+      done(expiry_outcome{});
+      return c.finish();
+    }
+    c.entry() = next;
+    auto& rt = c.rt();
+    rt.stats.sessions_expired.fetch_add(1, std::memory_order_relaxed);
+    rt.events.publish("session_expired", {{"session_key", next.session_key},
+                                          {"session_id", next.session_id},
+                                          {"reason", why}});
+    auto o = outcome;
+    o.expired = true;
+    c.request_passivation();
+    done(o);
+    c.finish();
+  });
+}
+
+nlohmann::json flush_payload(const session_entry& e, core::reset_reason r,
+                             std::int64_t message_count) {
+  return {{"event", "memory_flush"},
+          {"session_key", e.session_key},
+          {"session_id", e.session_id},
+          {"reason", std::string(core::to_string(r))},
+          {"message_count", message_count},
+          {"transcript_url",
+           "/v1/session-ids/" + e.session_id + "/messages"}};
+}
+
+void expire_step(session_ctx& c, const expiry_job& job,
+                 std::function<void(expiry_outcome)> done) {
+  auto& rt = c.rt();
+  auto& e = c.entry();
+  if (!e || e->session_id != job.session_id || e->expiry_finalized) {
+    done(expiry_outcome{});
+    return c.finish();
+  }
+  auto reason = core::evaluate(policy_for(rt.cfg, *e), e->updated_at,
+                               rt.now(), e->busy_until, rt.zone);
+  if (reason == core::reset_reason::none) {
+    done(expiry_outcome{});
+    return c.finish();
+  }
+  if (!should_flush(rt.cfg.flush, *e, job.message_count))
+    return finalize_expiry(c, reason, expiry_outcome{}, std::move(done));
+  auto payload = flush_payload(*e, reason, job.message_count);
+  c.flush(payload, [&c, reason, payload, done](bool ok, int attempts) {
+    auto& rt = c.rt();
+    (ok ? rt.stats.flushes_ok : rt.stats.flushes_failed)
+      .fetch_add(1, std::memory_order_relaxed);
+    rt.events.publish("memory_flush", {{"session_key", payload["session_key"]},
+                                       {"session_id", payload["session_id"]},
+                                       {"reason", payload["reason"]},
+                                       {"ok", ok},
+                                       {"attempts", attempts}});
+    expiry_outcome o;
+    o.flushed = ok;
+    o.flush_failed = !ok;
+    finalize_expiry(c, reason, o, done);
+  });
+}
+
+template <class T>
+std::function<void(core::error)> failer(completion<T> done) {
+  return [done](core::error e) { done(std::move(e)); };
+}
+
+} // namespace
+
+bool should_flush(const core::flush_settings& f, const session_entry& e,
+                  std::int64_t message_count) {
+  if (message_count < f.min_messages)
+    return false;
+  return e.platform != "cron" && e.session_id.rfind("cron_", 0) != 0;
+}
+
+const core::reset_policy& policy_for(const core::settings& cfg,
+                                     const session_entry& e) {
+  return cfg.reset.policies.lookup(e.platform, e.type, has_thread(e.origin));
+}
+
+session_op make_route_op(route_request req, completion<route_reply> done) {
+  auto run = [req, done](session_ctx& c) { route_step(c, req, done); };
+  return {run, failer(done)};
+}
+
+session_op make_append_op(core::message msg, completion<append_reply> done) {
+  auto run = [msg, done](session_ctx& c) {
+    if (!c.entry()) {
+      done(no_entry(c.key()));
+      return c.finish();
+    }
+    auto now = c.rt().now();
+    auto next = *c.entry();
+    bool activity = msg.role == "user";
+    if (activity)
+      next.updated_at = now;
+    auto mid = std::make_shared<std::int64_t>(0);
+    auto fn = [next, activity, msg, mid, now](core::store_writer& w) {
+      if (activity) {
+        if (auto st = w.upsert_entry(next); !st)
+          return st;
+      }
+      auto r = w.append_message(next.session_id, msg, now);
+      if (!r)
+        return status(r.err());
+      *mid = *r;
+      return status{};
+    };
+    c.write(fn, [&c, next, mid, done](status st) {
+      if (st)
+        c.entry() = next;
+      done(st ? core::result<append_reply>(append_reply{next.session_id, *mid})
+              : core::result<append_reply>(st.err()));
+      c.finish();
+    });
+  };
+  return {run, failer(done)};
+}
+
+session_op make_usage_op(core::usage_update u,
+                         completion<session_entry> done) {
+  auto run = [u, done](session_ctx& c) {
+    if (!c.entry()) {
+      done(no_entry(c.key()));
+      return c.finish();
+    }
+    auto next = *c.entry();
+    add_usage(next, u);
+    auto id = next.session_id;
+    auto extra = [id, u](core::store_writer& w) -> status {
+      auto st = w.update_usage(id, u);
+      if (!st && st.err().code == core::errc::not_found)
+        return {};
+      return st;
+    };
+    write_entry(c, next, extra, done);
+  };
+  return {run, failer(done)};
+}
+
+session_op make_reset_op(std::optional<std::string> title,
+                         completion<session_entry> done) {
+  auto run = [title, done](session_ctx& c) {
+    if (!c.entry()) {
+      done(no_entry(c.key()));
+      return c.finish();
+    }
+    auto* rt = &c.rt();
+    auto old = *c.entry();
+    auto now = rt->now();
+    auto next = fresh_from(old, now);
+    auto row = row_for(old.session_key, old.origin, old.platform, old.type,
+                       now);
+    auto out = std::make_shared<std::string>();
+    auto fn = [rt, old, next, row, out, title, now](core::store_writer& w) {
+      if (auto st = end_row(w, old.session_id, "session_reset", now); !st)
+        return st;
+      auto id = create_unique(w, rt, row);
+      if (!id)
+        return status(id.err());
+      *out = *id;
+      if (title) {
+        if (auto t = w.set_title(*id, *title); !t)
+          return status(t.err());
+      }
+      auto stored = next;
+      stored.session_id = *id;
+      return w.upsert_entry(stored);
+    };
+    c.write(fn, [&c, old, next, out, done](status st) mutable {
+      if (!st) {
+        done(st.err());
+        return c.finish();
+      }
+      next.session_id = *out;
+      c.entry() = next;
+      publish_created(c.rt(), next, old, "new");
+      done(next);
+      c.finish();
+    });
+  };
+  return {run, failer(done)};
+}
+
+session_op make_switch_op(switch_target target,
+                          completion<session_entry> done) {
+  auto run = [target, done](session_ctx& c) {
+    if (target.session_id.has_value() == target.title.has_value()) {
+      done(core::bad_request("switch: give exactly one of session_id, title"));
+      return c.finish();
+    }
+    if (!c.entry()) {
+      done(no_entry(c.key()));
+      return c.finish();
+    }
+    auto res = std::make_shared<resolved>();
+    c.read([res, target](core::store_reader& r) { resolve_target(r, target, *res); },
+           [&c, res, done]() {
+             if (!res->id) {
+               done(res->id.err());
+               return c.finish();
+             }
+             switch_step(c, *res->id, done);
+           });
+  };
+  return {run, failer(done)};
+}
+
+session_op make_busy_op(bool busy, std::optional<double> ttl_seconds,
+                        completion<session_entry> done) {
+  auto run = [busy, ttl_seconds, done](session_ctx& c) {
+    if (!c.entry()) {
+      done(no_entry(c.key()));
+      return c.finish();
+    }
+    auto next = *c.entry();
+    auto now = c.rt().now();
+    if (busy)
+      next.busy_until = core::clamp_busy_until(
+        now, ttl_seconds, c.rt().cfg.reset.busy_max_hours);
+    else
+      next.busy_until.reset();
+    write_entry(c, next, nullptr, done);
+  };
+  return {run, failer(done)};
+}
+
+session_op make_rewrite_op(std::vector<core::message> messages,
+                           completion<rewrite_reply> done) {
+  auto run = [messages, done](session_ctx& c) {
+    if (!c.entry()) {
+      done(no_entry(c.key()));
+      return c.finish();
+    }
+    auto id = c.entry()->session_id;
+    auto now = c.rt().now();
+    auto count = std::make_shared<std::int64_t>(0);
+    auto fn = [id, messages, now, count](core::store_writer& w) -> status {
+      auto n = w.rewrite_transcript(id, messages, now);
+      if (!n)
+        return n.err();
+      *count = *n;
+      return {};
+    };
+    c.write(fn, [&c, id, count, done](status st) {
+      done(st ? core::result<rewrite_reply>(rewrite_reply{id, *count})
+              : core::result<rewrite_reply>(st.err()));
+      c.finish();
+    });
+  };
+  return {run, failer(done)};
+}
+
+session_op make_get_op(completion<session_entry> done) {
+  auto run = [done](session_ctx& c) {
+    if (c.entry())
+      done(*c.entry());
+    else
+      done(no_entry(c.key()));
+    c.finish();
+  };
+  return {run, failer(done)};
+}
+
+session_op make_delete_op(std::string id, completion<bool> done) {
+  auto run = [id, done](session_ctx& c) {
+    c.write([id](core::store_writer& w) { return w.delete_session(id); },
+            [&c, id, done](status st) {
+              if (st && c.entry() && c.entry()->session_id == id)
+                c.entry().reset();
+              done(st ? core::result<bool>(true) : core::result<bool>(st.err()));
+              c.finish();
+            });
+  };
+  return {run, failer(done)};
+}
+
+session_op make_expire_op(expiry_job job,
+                          std::function<void(expiry_outcome)> done) {
+  auto run = [job, done](session_ctx& c) { expire_step(c, job, done); };
+  auto fail = [done](core::error) { done(expiry_outcome{}); };
+  return {run, fail};
+}
+
+} // namespace switchboard::actors

@@ -1,0 +1,101 @@
+#pragma once
+
+// Actors-private: the operations a session actor applies to its key (SPEC 5),
+// written against session_ctx so that the logic needs no CAF. The session
+// actor runs one op at a time: an op starts, may ask the writer / a reader /
+// the flush hook for work (each continuation runs back on the actor), and
+// calls finish() exactly once when it is done; only then does the next op
+// of that key start. This is what keeps a key's messages in arrival order.
+
+#include "actors/engine.hpp"
+#include "actors/runtime.hpp"
+
+#include <functional>
+#include <optional>
+#include <string>
+
+namespace switchboard::actors {
+
+using write_fn = std::function<core::status(core::store_writer&)>;
+using read_fn = std::function<void(core::store_reader&)>;
+
+/// What an op sees of its session actor.
+class session_ctx {
+public:
+  virtual ~session_ctx() = default;
+  virtual const std::string& key() const = 0;
+  /// The key's entry as of the last acknowledged write (absent: no entry).
+  virtual std::optional<core::session_entry>& entry() = 0;
+  virtual runtime& rt() = 0;
+  /// Sends `fn` to the writer (it runs inside its own SAVEPOINT); `then`
+  /// runs on this actor after COMMIT, or with the error of the request or of
+  /// the COMMIT.
+  virtual void write(write_fn fn, std::function<void(core::status)> then) = 0;
+  /// Runs `fn` on a reader thread; `then` runs on this actor afterwards.
+  virtual void read(read_fn fn, std::function<void()> then) = 0;
+  /// Runs the flush hook (with retries) off the scheduler; `then(ok,
+  /// attempts)` runs on this actor.
+  virtual void flush(nlohmann::json payload,
+                     std::function<void(bool, int)> then) = 0;
+  /// Asks the shard to passivate this actor after the current op.
+  virtual void request_passivation() = 0;
+  /// The current op is done: start the next one.
+  virtual void finish() = 0;
+};
+
+/// One operation on a key. `fail` answers the caller when the op cannot run
+/// at all (the entry could not be loaded, the engine is stopping).
+struct session_op {
+  std::function<void(session_ctx&)> run;
+  std::function<void(core::error)> fail;
+};
+
+/// SPEC 5 get_or_create + append (POST /v1/messages).
+session_op make_route_op(route_request req, completion<route_reply> done);
+/// Appends to the current session (no reset evaluation).
+session_op make_append_op(core::message msg, completion<append_reply> done);
+session_op make_usage_op(core::usage_update u,
+                         completion<core::session_entry> done);
+/// /new with an optional title.
+session_op make_reset_op(std::optional<std::string> title,
+                         completion<core::session_entry> done);
+/// /resume by id (unique prefix) or by title (then the compression tip).
+session_op make_switch_op(switch_target target,
+                          completion<core::session_entry> done);
+session_op make_busy_op(bool busy, std::optional<double> ttl_seconds,
+                        completion<core::session_entry> done);
+session_op make_rewrite_op(std::vector<core::message> messages,
+                           completion<rewrite_reply> done);
+session_op make_get_op(completion<core::session_entry> done);
+/// Deletes session `id` (by id); clears the entry when it points at it.
+session_op make_delete_op(std::string id, completion<bool> done);
+
+/// What the supervisor learned about one expired entry.
+struct expiry_job {
+  std::string session_id;      // the session the scan saw
+  core::reset_reason reason;   // idle | daily
+  std::int64_t message_count = 0;
+};
+
+/// The outcome of one expiry op, reported to the supervisor.
+struct expiry_outcome {
+  bool expired = false; // finalized now (false: no longer due, or failed)
+  bool flushed = false;
+  bool flush_failed = false;
+};
+
+/// SPEC 8 for one entry, run through its session actor: re-checks that it
+/// is still due, runs the flush hook when the rule says so, marks
+/// expiry_finalized, ends the row with the reason, then lets the actor go.
+session_op make_expire_op(expiry_job job,
+                          std::function<void(expiry_outcome)> done);
+
+/// The flush rule: enough messages and not a cron session.
+bool should_flush(const core::flush_settings& f,
+                  const core::session_entry& e, std::int64_t message_count);
+
+/// The policy of an entry (SPEC 4 lookup by its platform and origin).
+const core::reset_policy& policy_for(const core::settings& cfg,
+                                     const core::session_entry& e);
+
+} // namespace switchboard::actors

@@ -1,0 +1,183 @@
+// The supervisor (SPEC 8).
+//
+// Protocol:
+//   tick_atom     -> its timer (expiry.interval_seconds, real time): an expiry
+//                    sweep unless one runs, and an idle sweep of every shard
+//                    (passivation on the engine clock); re-arms itself.
+//   sweep_request -> an expiry sweep now (engine::expire_now); answered with
+//                    the sweep's report. Requests during a sweep share the
+//                    next one.
+//   run_closure   -> an expiry op finished (sent back by its session actor).
+// A sweep asks the index for entries not finalized and last active before
+// the latest instant any configured policy could expire at `now` (one
+// indexed query when nothing is due), evaluates each with its own policy and
+// sends the due ones through their session actors, at most
+// flush.concurrency at once.
+
+#include "actors/messages.hpp"
+
+#include "core/reset_policy.hpp"
+
+#include <deque>
+
+namespace switchboard::actors {
+
+namespace {
+
+/// The latest updated_at that some non-`none` policy expires at `now`;
+/// nullopt when every policy is `none`.
+std::optional<core::time_point> expiry_cutoff(const runtime& rt,
+                                              core::time_point now) {
+  std::optional<core::time_point> best;
+  auto raise = [&](core::time_point t) {
+    if (!best || t > *best)
+      best = t;
+  };
+  auto consider = [&](const core::reset_policy& p) {
+    using core::reset_mode;
+    if (p.mode == reset_mode::idle || p.mode == reset_mode::both)
+      raise(now - std::chrono::minutes(p.idle_minutes));
+    if (p.mode == reset_mode::daily || p.mode == reset_mode::both)
+      raise(core::daily_boundary(now, p.at_hour, rt.zone));
+  };
+  const auto& t = rt.cfg.reset.policies;
+  consider(t.default_policy);
+  for (const auto* m : {&t.by_platform_type, &t.by_platform, &t.by_type})
+    for (const auto& [name, p] : *m)
+      consider(p);
+  return best;
+}
+
+struct keyed_job {
+  std::string key;
+  expiry_job job;
+};
+
+class supervisor_state {
+public:
+  supervisor_state(caf::event_based_actor* self, runtime* rt,
+                   std::vector<caf::actor> shards)
+    : self_(self), rt_(rt), shards_(std::move(shards)) {}
+
+  void on_tick() {
+    if (!sweeping_)
+      begin();
+    for (auto& s : shards_)
+      self_->send(s, idle_sweep{rt_->now(), nullptr});
+    arm();
+  }
+
+  void on_request(const sweep_request& r) {
+    next_.push_back(r.done);
+    if (!sweeping_)
+      begin();
+  }
+
+  void arm() {
+    auto d = std::chrono::duration<double>(
+      std::max(0.01, rt_->cfg.expiry_interval_seconds));
+    self_->delayed_send(self_, std::chrono::duration_cast<caf::timespan>(d),
+                        tick_atom::value);
+  }
+
+private:
+  void begin();
+  void scan();
+  void dispatch();
+  void on_outcome(const expiry_outcome& o);
+  void end();
+
+  caf::event_based_actor* self_;
+  runtime* rt_;
+  std::vector<caf::actor> shards_;
+  std::unique_ptr<core::store_reader> reader_;
+  std::vector<std::function<void(sweep_report)>> next_;
+  std::vector<std::function<void(sweep_report)>> current_;
+  std::deque<keyed_job> todo_;
+  int running_ = 0;
+  bool sweeping_ = false;
+  sweep_report report_;
+};
+
+void supervisor_state::begin() {
+  sweeping_ = true;
+  current_ = std::move(next_);
+  next_.clear();
+  report_ = sweep_report{};
+  scan();
+  dispatch();
+}
+
+void supervisor_state::scan() {
+  auto now = rt_->now();
+  auto cutoff = expiry_cutoff(*rt_, now);
+  if (!cutoff)
+    return;
+  if (!reader_) {
+    auto r = rt_->open_reader();
+    if (!r)
+      return;
+    reader_ = std::move(*r);
+  }
+  auto cands = reader_->scan_expiry_candidates(*cutoff, 1000000);
+  if (!cands)
+    return;
+  for (auto& c : *cands) {
+    const auto& e = c.entry;
+    auto reason = core::evaluate(policy_for(rt_->cfg, e), e.updated_at, now,
+                                 e.busy_until, rt_->zone);
+    if (reason == core::reset_reason::none)
+      continue;
+    todo_.push_back({e.session_key, {e.session_id, reason, c.message_count}});
+  }
+}
+
+void supervisor_state::dispatch() {
+  auto limit = std::max(1, rt_->cfg.flush.concurrency);
+  while (running_ < limit && !todo_.empty()) {
+    auto kj = std::move(todo_.front());
+    todo_.pop_front();
+    ++running_;
+    auto me = caf::actor_cast<caf::actor>(self_);
+    auto done = [me, this](expiry_outcome o) {
+      caf::anon_send(me, run_closure{[this, o] { on_outcome(o); }});
+    };
+    send_to_shard(shards_, kj.key, make_expire_op(kj.job, done));
+  }
+  if (running_ == 0)
+    end();
+}
+
+void supervisor_state::on_outcome(const expiry_outcome& o) {
+  --running_;
+  report_.expired += o.expired ? 1 : 0;
+  report_.flushed += o.flushed ? 1 : 0;
+  report_.flush_failed += o.flush_failed ? 1 : 0;
+  dispatch();
+}
+
+void supervisor_state::end() {
+  sweeping_ = false;
+  auto dones = std::move(current_);
+  current_.clear();
+  for (auto& d : dones)
+    if (d)
+      d(report_);
+  if (!next_.empty())
+    begin();
+}
+
+} // namespace
+
+caf::behavior supervisor_actor(caf::event_based_actor* self, runtime* rt,
+                               std::vector<caf::actor> shards) {
+  auto st = std::make_shared<supervisor_state>(self, rt, std::move(shards));
+  st->arm();
+  return {
+    [st](tick_atom) { st->on_tick(); },
+    [st](const sweep_request& r) { st->on_request(r); },
+    [st](run_closure& m) { m.fn(); },
+  };
+}
+
+} // namespace switchboard::actors

@@ -1,0 +1,153 @@
+// The writer (SPEC 7): the only store_writer.
+//
+// Protocol:
+//   write_job          -> runs in its own SAVEPOINT of the open batch; the
+//                         first job of a batch opens the transaction and sends
+//                         (commit_atom, gen) to itself, which therefore runs
+//                         after every job already queued: adaptive group
+//                         commit. A batch also commits at writer.max_batch.
+//   (commit_atom, gen) -> COMMIT; then every job's `done` gets its own status,
+//                         or the COMMIT's error for all of them.
+//   mirror_atom        -> refreshes the sessions.json mirror when dirty.
+//   exit               -> commits what is open, refreshes the mirror, quits.
+// Replies go out only after COMMIT: nothing is acknowledged that is not on
+// disk.
+
+#include "actors/messages.hpp"
+
+#include <chrono>
+
+namespace switchboard::actors {
+
+namespace {
+
+using steady = std::chrono::steady_clock;
+
+struct pending_reply {
+  std::function<void(core::status)> done;
+  core::status st;
+};
+
+class writer_state {
+public:
+  writer_state(caf::event_based_actor* self, runtime* rt,
+               std::shared_ptr<core::store_writer> w)
+    : self_(self), rt_(rt), w_(std::move(w)) {}
+
+  void on_job(write_job& job);
+  void on_commit(std::uint64_t gen) {
+    if (open_ && gen == gen_)
+      commit();
+  }
+  void on_mirror() {
+    mirror_timer_ = false;
+    maybe_mirror();
+  }
+  void on_exit(const caf::exit_msg& m) {
+    if (open_)
+      commit();
+    if (mirror_dirty_ && rt_->write_mirror)
+      (void)rt_->write_mirror();
+    self_->quit(m.reason);
+  }
+
+private:
+  core::status run_one(write_job& job);
+  void commit();
+  void maybe_mirror();
+
+  caf::event_based_actor* self_;
+  runtime* rt_;
+  std::shared_ptr<core::store_writer> w_;
+  std::vector<pending_reply> pending_;
+  bool open_ = false;
+  std::uint64_t gen_ = 0;
+  bool mirror_dirty_ = false;
+  bool mirror_timer_ = false;
+  steady::time_point last_mirror_{};
+};
+
+core::status writer_state::run_one(write_job& job) {
+  if (auto st = w_->savepoint(); !st)
+    return st;
+  core::status st;
+  try {
+    st = job.fn(*w_);
+  } catch (const std::exception& e) {
+    st = core::internal_error(std::string("write failed: ") + e.what());
+  }
+  if (st) {
+    st = w_->release_savepoint();
+    if (st)
+      return st;
+  }
+  w_->rollback_to_savepoint();
+  return st;
+}
+
+void writer_state::on_job(write_job& job) {
+  rt_->writer_queue.fetch_sub(1, std::memory_order_relaxed);
+  if (!open_) {
+    if (auto st = w_->begin(); !st)
+      return job.done(st);
+    open_ = true;
+    self_->send(self_, commit_atom::value, ++gen_);
+  }
+  auto st = run_one(job);
+  pending_.push_back({std::move(job.done), std::move(st)});
+  if (pending_.size() >= static_cast<std::size_t>(
+                           std::max(1, rt_->cfg.writer.max_batch)))
+    commit();
+}
+
+void writer_state::commit() {
+  auto t0 = steady::now();
+  auto st = w_->commit();
+  open_ = false;
+  rt_->commit_seconds.record(
+    std::chrono::duration<double>(steady::now() - t0).count());
+  rt_->batch_sizes.record(static_cast<double>(pending_.size()));
+  auto replies = std::move(pending_);
+  pending_.clear();
+  for (auto& p : replies)
+    p.done(st ? std::move(p.st) : core::status(st.err()));
+  if (st) {
+    mirror_dirty_ = true;
+    maybe_mirror();
+  }
+}
+
+/// At most once per mirror_interval_seconds, and only when something was
+/// committed since the last refresh.
+void writer_state::maybe_mirror() {
+  if (!rt_->write_mirror || !mirror_dirty_ || mirror_timer_)
+    return;
+  auto interval = std::chrono::duration<double>(
+    rt_->cfg.index.mirror_interval_seconds);
+  auto due = last_mirror_ + std::chrono::duration_cast<steady::duration>(
+                              interval);
+  auto now = steady::now();
+  if (now < due) {
+    mirror_timer_ = true;
+    self_->delayed_send(self_, due - now, mirror_atom::value);
+    return;
+  }
+  mirror_dirty_ = false;
+  last_mirror_ = now;
+  (void)rt_->write_mirror();
+}
+
+} // namespace
+
+caf::behavior writer_actor(caf::event_based_actor* self, runtime* rt,
+                           std::shared_ptr<core::store_writer> w) {
+  auto st = std::make_shared<writer_state>(self, rt, std::move(w));
+  self->set_exit_handler([st](caf::exit_msg& m) { st->on_exit(m); });
+  return {
+    [st](write_job& job) { st->on_job(job); },
+    [st](commit_atom, std::uint64_t gen) { st->on_commit(gen); },
+    [st](mirror_atom) { st->on_mirror(); },
+  };
+}
+
+} // namespace switchboard::actors

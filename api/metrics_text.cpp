@@ -1,0 +1,73 @@
+#include "api/metrics_text.hpp"
+
+#include <fmt/format.h>
+
+namespace switchboard::api {
+
+namespace {
+
+void header(std::string& out, std::string_view name, std::string_view type,
+            std::string_view help) {
+  out += fmt::format("# HELP {} {}\n# TYPE {} {}\n", name, help, name, type);
+}
+
+void counter(std::string& out, std::string_view name, std::string_view help,
+             std::int64_t value) {
+  header(out, name, "counter", help);
+  out += fmt::format("{} {}\n", name, value);
+}
+
+void histogram(std::string& out, std::string_view name, std::string_view help,
+               const core::histogram::snapshot& h) {
+  header(out, name, "histogram", help);
+  std::uint64_t cumulative = 0;
+  for (std::size_t i = 0; i < h.upper_bounds.size(); ++i) {
+    cumulative += i < h.counts.size() ? h.counts[i] : 0;
+    out += fmt::format("{}_bucket{{le=\"{}\"}} {}\n", name, h.upper_bounds[i],
+                       cumulative);
+  }
+  out += fmt::format("{}_bucket{{le=\"+Inf\"}} {}\n", name, h.count);
+  out += fmt::format("{}_sum {}\n{}_count {}\n", name, h.sum, name, h.count);
+}
+
+void http_requests(std::string& out,
+                   const std::map<int, std::uint64_t>& by_status) {
+  header(out, "switchboard_http_requests_total", "counter",
+         "HTTP requests answered, by status");
+  for (const auto& [status, n] : by_status)
+    out += fmt::format("switchboard_http_requests_total{{status=\"{}\"}} {}\n",
+                       status, n);
+}
+
+} // namespace
+
+std::string render_metrics(const actors::metrics_snapshot& m,
+                           const std::map<int, std::uint64_t>& http_by_status) {
+  std::string out;
+  counter(out, "switchboard_messages_routed_total", "Messages routed",
+          m.messages_routed);
+  counter(out, "switchboard_sessions_created_total", "Sessions created",
+          m.sessions_created);
+  counter(out, "switchboard_sessions_reset_total", "Sessions reset",
+          m.sessions_reset);
+  counter(out, "switchboard_sessions_expired_total", "Sessions expired",
+          m.sessions_expired);
+  counter(out, "switchboard_flushes_ok_total", "Memory flushes that succeeded",
+          m.flushes_ok);
+  counter(out, "switchboard_flushes_failed_total",
+          "Memory flushes that failed after every attempt", m.flushes_failed);
+  counter(out, "switchboard_overloaded_total",
+          "Requests refused because of overload", m.overloaded);
+  header(out, "switchboard_resident_session_actors", "gauge",
+         "Session actors in memory");
+  out += fmt::format("switchboard_resident_session_actors {}\n",
+                     m.resident_session_actors);
+  histogram(out, "switchboard_writer_batch_size", "Writes per commit",
+            m.writer_batch_size);
+  histogram(out, "switchboard_writer_commit_seconds", "Commit latency",
+            m.writer_commit_seconds);
+  http_requests(out, http_by_status);
+  return out;
+}
+
+} // namespace switchboard::api

@@ -1,0 +1,29 @@
+#pragma once
+
+// The endpoint families of API.md; each adds its routes to the table.
+
+#include "api/router.hpp"
+
+namespace switchboard::api {
+
+/// POST /v1/messages, POST /v1/messages:batch.
+void add_message_routes(router& r);
+/// /v1/sessions and /v1/sessions/KEY/...
+void add_session_routes(router& r);
+/// GET/PUT /v1/sessions/KEY/transcript (called by add_session_routes).
+void add_transcript_routes(router& r);
+/// GET /v1/sessions/KEY/context (called by add_session_routes).
+void add_context_route(router& r);
+/// /v1/session-ids/ID/...
+void add_session_id_routes(router& r);
+/// GET /v1/history, GET /v1/search.
+void add_search_routes(router& r);
+/// /v1/admin/expire, /v1/admin/prune, and /v1/admin/clock when `with_clock`.
+void add_admin_routes(router& r, bool with_clock);
+/// GET /healthz, GET /metrics, and the streaming GET /v1/events.
+void add_health_routes(router& r);
+
+/// Every route of API.md.
+router make_router(bool with_clock);
+
+} // namespace switchboard::api

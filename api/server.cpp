@@ -1,0 +1,270 @@
+#include "api/server.hpp"
+
+#include "api/auth.hpp"
+#include "api/events.hpp"
+#include "api/json_io.hpp"
+#include "api/query.hpp"
+#include "api/routes.hpp"
+
+#include <restinio/all.hpp>
+#include <spdlog/spdlog.h>
+
+#include <atomic>
+#include <condition_variable>
+#include <future>
+#include <mutex>
+#include <thread>
+
+namespace switchboard::api {
+
+namespace {
+
+// One I/O thread: handlers never block (they hand work to the engine), so a
+// noop strand suffices; responses from other threads are posted back.
+using http_traits = restinio::single_thread_traits_t<
+  restinio::asio_timer_manager_t, restinio::null_logger_t>;
+using http_server = restinio::http_server_t<http_traits>;
+using work_guard = asio::executor_work_guard<asio::io_context::executor_type>;
+
+/// A request body larger than this is cut off by RESTinio (connection
+/// closed); up to it, an oversized body gets a proper 413.
+std::uint64_t transport_body_limit(std::int64_t max_body_bytes) {
+  return static_cast<std::uint64_t>(max_body_bytes) * 4 + 65536;
+}
+
+const char* reason_phrase(int status) {
+  switch (status) {
+    case 200: return "OK";
+    case 400: return "Bad Request";
+    case 401: return "Unauthorized";
+    case 404: return "Not Found";
+    case 405: return "Method Not Allowed";
+    case 409: return "Conflict";
+    case 413: return "Payload Too Large";
+    case 500: return "Internal Server Error";
+    case 503: return "Service Unavailable";
+    default: return "Unknown";
+  }
+}
+
+} // namespace
+
+struct server_state : std::enable_shared_from_this<server_state> {
+  server_state(actors::engine& eng, server_options o, core::zone z)
+    : opts(std::move(o)),
+      ctx{eng, opts.settings, opts.clock, std::move(z), {}},
+      routes(make_router(opts.clock != nullptr)) {}
+
+  server_options opts;
+  api_context ctx;
+  router routes;
+  std::shared_ptr<asio::io_context> io = std::make_shared<asio::io_context>();
+  std::optional<work_guard> guard;
+  std::unique_ptr<http_server> http;
+  std::thread thread;
+  std::atomic<std::uint16_t> port{0};
+  std::atomic<bool> stopping{false};
+  bool stopped = false;
+  event_streams streams;
+
+  std::mutex mtx;
+  std::condition_variable drained;
+  std::int64_t in_flight = 0;
+
+  void begin_request() {
+    std::lock_guard lock{mtx};
+    ++in_flight;
+  }
+
+  void end_request() {
+    std::lock_guard lock{mtx};
+    if (--in_flight == 0)
+      drained.notify_all();
+  }
+
+  /// Writes `rep` as the response to `req`. I/O thread only.
+  void send(const restinio::request_handle_t& req, const reply& rep) {
+    ctx.http.count(rep.status);
+    try {
+      auto resp = req->create_response(restinio::http_status_line_t{
+        restinio::http_status_code_t{static_cast<std::uint16_t>(rep.status)},
+        reason_phrase(rep.status)});
+      resp.append_header(restinio::http_field::content_type, rep.content_type);
+      for (const auto& [name, value] : rep.headers)
+        resp.append_header(name, value);
+      resp.set_body(rep.body);
+      resp.done([self = shared_from_this()](const asio::error_code&) {
+        self->end_request();
+      });
+    } catch (const std::exception& e) {
+      spdlog::warn("api: response not sent: {}", e.what());
+      end_request();
+    }
+  }
+
+  /// A respond_fn for `req`: posts the reply to the I/O thread; a second
+  /// call is ignored.
+  respond_fn responder(restinio::request_handle_t req) {
+    auto once = std::make_shared<std::atomic<bool>>(false);
+    return [self = shared_from_this(), req, once](reply rep) {
+      if (once->exchange(true))
+        return;
+      auto io = self->io;
+      asio::post(*io, [self, req, rep = std::move(rep)] {
+        self->send(req, rep);
+      });
+    };
+  }
+
+  /// Everything before the endpoint: target, auth, size, route.
+  void dispatch(const restinio::request_handle_t& req,
+                const respond_fn& respond) {
+    if (stopping)
+      return respond(error_reply(core::overloaded("server is stopping")));
+    request r;
+    r.method = req->header().method().c_str();
+    if (auto st = decode_target(req->header().request_target(), r); !st)
+      return respond(error_reply(st.err()));
+    auto auth = req->header().get_field_or(restinio::http_field::authorization,
+                                           std::string{});
+    if (!authorized(opts.token, r.segments.empty() ? "" : r.segments[0], auth))
+      return respond(error_reply(
+        {core::errc::unauthorized, "missing or wrong bearer token"}));
+    if (static_cast<std::int64_t>(req->body().size()) > opts.max_body_bytes)
+      return respond(error_reply(
+        {core::errc::payload_too_large,
+         "body larger than " + std::to_string(opts.max_body_bytes) + " bytes"}));
+    route(req, std::move(r), respond);
+  }
+
+  void route(const restinio::request_handle_t& req, request r,
+             const respond_fn& respond) {
+    auto m = routes.find(r.method, r.segments);
+    if (m.result == router::outcome::not_found)
+      return respond(error_reply(core::not_found("no such endpoint")));
+    if (m.result == router::outcome::wrong_method) {
+      auto rep = json_reply(405, {{"error",
+                                   {{"code", "method_not_allowed"},
+                                    {"message", "allowed: " + m.allow}}}});
+      rep.headers.emplace_back("Allow", m.allow);
+      return respond(std::move(rep));
+    }
+    if (!m.target)
+      return open_events(req);
+    r.body = req->body();
+    call c{ctx, r, std::move(m.params)};
+    try {
+      (*m.target)(c, respond);
+    } catch (const std::exception& e) {
+      spdlog::error("api: internal error in {}: {}",
+                    req->header().request_target(), e.what());
+      respond(error_reply(core::internal_error("internal error")));
+    }
+  }
+
+  /// GET /v1/events: not a request in flight; it ends at stop.
+  void open_events(const restinio::request_handle_t& req) {
+    end_request();
+    ctx.http.count(200);
+    streams.open(io, req, ctx.eng.subscribe(event_buffer_capacity));
+  }
+
+  restinio::request_handling_status_t
+  on_request(restinio::request_handle_t req) {
+    begin_request();
+    auto respond = responder(req);
+    dispatch(req, respond);
+    return restinio::request_accepted();
+  }
+};
+
+namespace {
+
+restinio::server_settings_t<http_traits> make_settings(server_state* st) {
+  restinio::server_settings_t<http_traits> s;
+  s.port(st->opts.port)
+    .address(st->opts.host)
+    .request_handler([st](restinio::request_handle_t req) {
+      return st->on_request(std::move(req));
+    })
+    .socket_options_setter([](restinio::socket_options_t& o) {
+      o.set_option(asio::ip::tcp::no_delay{true});
+    })
+    .acceptor_post_bind_hook([st](asio::ip::tcp::acceptor& a) {
+      st->port = a.local_endpoint().port();
+    })
+    .incoming_http_msg_limits(
+      restinio::incoming_http_msg_limits_t{}
+        .max_url_size(64 * 1024)
+        .max_field_count(128)
+        .max_field_value_size(16 * 1024)
+        .max_body_size(transport_body_limit(st->opts.max_body_bytes)))
+    .handle_request_timeout(std::chrono::hours{1})
+    .max_pipelined_requests(64);
+  return s;
+}
+
+} // namespace
+
+running_server::running_server(std::shared_ptr<server_state> state)
+  : state_(std::move(state)) {}
+running_server::running_server(running_server&&) noexcept = default;
+running_server& running_server::operator=(running_server&&) noexcept = default;
+
+running_server::~running_server() {
+  stop();
+}
+
+std::uint16_t running_server::port() const {
+  return state_->port;
+}
+
+void running_server::stop(double drain_seconds) {
+  if (!state_ || state_->stopped)
+    return;
+  auto& st = *state_;
+  st.stopped = true;
+  st.stopping = true;
+  std::promise<void> closed;
+  asio::post(*st.io, [&] {
+    try {
+      st.http->close_sync();
+    } catch (const std::exception& e) {
+      spdlog::warn("api: closing the listener: {}", e.what());
+    }
+    st.streams.close_all();
+    closed.set_value();
+  });
+  closed.get_future().wait();
+  {
+    std::unique_lock lock{st.mtx};
+    st.drained.wait_for(lock, std::chrono::duration<double>(drain_seconds),
+                        [&] { return st.in_flight == 0; });
+  }
+  st.guard.reset();
+  st.io->stop();
+  st.thread.join();
+}
+
+core::result<running_server> start_server(actors::engine& eng,
+                                          server_options opts) {
+  auto zone = core::zone::make(opts.settings.reset.timezone);
+  if (!zone)
+    return zone.err();
+  auto st = std::make_shared<server_state>(eng, std::move(opts),
+                                           std::move(zone).value());
+  try {
+    st->http = std::make_unique<http_server>(
+      restinio::external_io_context(*st->io), make_settings(st.get()));
+    st->http->open_sync();
+  } catch (const std::exception& e) {
+    return core::internal_error("cannot listen on " + st->opts.host + ":" +
+                                std::to_string(st->opts.port) + ": " +
+                                e.what());
+  }
+  st->guard.emplace(st->io->get_executor());
+  st->thread = std::thread([io = st->io] { io->run(); });
+  return running_server{std::move(st)};
+}
+
+} // namespace switchboard::api

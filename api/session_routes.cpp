@@ -1,0 +1,156 @@
+// /v1/sessions and /v1/sessions/KEY/... (API.md "Sessions by key").
+
+#include "api/query.hpp"
+#include "api/replies.hpp"
+#include "api/routes.hpp"
+#include "core/session_entry.hpp"
+#include "core/session_id.hpp"
+
+namespace switchboard::api {
+
+namespace {
+
+/// Longest active_minutes accepted (about 19 years).
+constexpr std::int64_t max_active_minutes = 10000000;
+
+nlohmann::json entry_json(const core::session_entry& e) {
+  return core::to_api_json(e);
+}
+
+void list_sessions(const call& c, respond_fn respond) {
+  auto minutes = query_int(c.req, "active_minutes", max_active_minutes);
+  auto limit = query_int(c.req, "limit", max_limit);
+  auto offset = query_int(c.req, "offset", max_offset);
+  if (failed(minutes, respond) || failed(limit, respond) ||
+      failed(offset, respond))
+    return;
+  core::entry_list_query q;
+  if (minutes.value())
+    q.active_since = c.ctx.eng.now_source().now() -
+                     std::chrono::minutes{*minutes.value()};
+  q.limit = limit.value().value_or(q.limit);
+  q.offset = offset.value().value_or(0);
+  c.ctx.eng.read([q, respond](core::store_reader& store) {
+    guarded(respond, [&] {
+      auto entries = store.list_entries(q);
+      if (failed(entries, respond))
+        return;
+      auto list = nlohmann::json::array();
+      for (const auto& e : entries.value())
+        list.push_back(entry_json(e));
+      respond(json_reply(200, {{"sessions", std::move(list)}}));
+    });
+  });
+}
+
+void get_session(const call& c, respond_fn respond) {
+  auto key = key_param(c, respond);
+  if (!key)
+    return;
+  c.ctx.eng.get_entry(*key, reply_with<core::session_entry>(respond,
+                                                             entry_json));
+}
+
+void post_message(const call& c, respond_fn respond) {
+  auto key = key_param(c, respond);
+  auto body = key ? body_param(c, respond, false) : std::nullopt;
+  if (!body)
+    return;
+  auto msg = core::decode_message(*body, "message");
+  if (failed(msg, respond))
+    return;
+  c.ctx.eng.append(*key, std::move(msg).value(),
+                   reply_with<actors::append_reply>(respond, [](auto& r) {
+                     return nlohmann::json{{"session_id", r.session_id},
+                                           {"message_id", r.message_id}};
+                   }));
+}
+
+void post_usage(const call& c, respond_fn respond) {
+  auto key = key_param(c, respond);
+  auto body = key ? body_param(c, respond, false) : std::nullopt;
+  if (!body)
+    return;
+  auto usage = core::decode_usage(*body, "usage");
+  if (failed(usage, respond))
+    return;
+  c.ctx.eng.update_usage(*key, std::move(usage).value(),
+                         reply_with<core::session_entry>(respond, entry_json));
+}
+
+void post_reset(const call& c, respond_fn respond) {
+  auto key = key_param(c, respond);
+  auto body = key ? body_param(c, respond, true) : std::nullopt;
+  if (!body)
+    return;
+  if (auto st = expect_object(*body, "", {"title"}); !st)
+    return respond(error_reply(st.err()));
+  auto title = opt_string(*body, "", "title");
+  if (failed(title, respond))
+    return;
+  c.ctx.eng.reset(*key, std::move(title).value(),
+                  reply_with<core::session_entry>(respond, entry_json));
+}
+
+core::result<actors::switch_target> decode_switch(const nlohmann::json& j) {
+  if (auto st = expect_object(j, "", {"session_id", "title"}); !st)
+    return st.err();
+  auto id = opt_string(j, "", "session_id", 64);
+  auto title = opt_string(j, "", "title");
+  if (!id)
+    return id.err();
+  if (!title)
+    return title.err();
+  if (id.value().has_value() == title.value().has_value())
+    return core::bad_request("body: expected exactly one of session_id, title");
+  if (id.value() && !core::valid_session_id(*id.value()))
+    return core::bad_request("session_id: invalid session id");
+  return actors::switch_target{id.value(), title.value()};
+}
+
+void post_switch(const call& c, respond_fn respond) {
+  auto key = key_param(c, respond);
+  auto body = key ? body_param(c, respond, false) : std::nullopt;
+  if (!body)
+    return;
+  auto target = decode_switch(*body);
+  if (failed(target, respond))
+    return;
+  c.ctx.eng.switch_to(*key, std::move(target).value(),
+                      reply_with<core::session_entry>(respond, entry_json));
+}
+
+void post_busy(const call& c, respond_fn respond) {
+  auto key = key_param(c, respond);
+  auto body = key ? body_param(c, respond, false) : std::nullopt;
+  if (!body)
+    return;
+  if (auto st = expect_object(*body, "", {"busy", "ttl_seconds"}); !st)
+    return respond(error_reply(st.err()));
+  auto busy = opt_bool(*body, "", "busy");
+  auto ttl = opt_number(*body, "", "ttl_seconds");
+  if (failed(busy, respond) || failed(ttl, respond))
+    return;
+  if (!busy.value())
+    return respond(error_reply(core::bad_request("busy: required")));
+  if (ttl.value() && *ttl.value() < 0)
+    return respond(error_reply(core::bad_request("ttl_seconds: negative")));
+  c.ctx.eng.set_busy(*key, *busy.value(), ttl.value(),
+                     reply_with<core::session_entry>(respond, entry_json));
+}
+
+} // namespace
+
+void add_session_routes(router& r) {
+  r.add("GET", "/v1/sessions", list_sessions);
+  r.add("GET", "/v1/sessions/{}", get_session);
+  r.add("POST", "/v1/sessions/{}/messages", post_message);
+  r.add("POST", "/v1/sessions/{}/usage", post_usage);
+  r.add("POST", "/v1/sessions/{}/reset", post_reset);
+  r.add("POST", "/v1/sessions/{}/switch", post_switch);
+  r.add("POST", "/v1/sessions/{}/busy", post_busy);
+  add_transcript_routes(r);
+  add_context_route(r);
+}
+
+} // namespace switchboard::api
