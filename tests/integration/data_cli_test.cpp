@@ -231,7 +231,7 @@ INSTANTIATE_TEST_SUITE_P(
     std::vector<std::string>{"expire"},
     std::vector<std::string>{"sessions", "--active-minutes", "0"}));
 
-TEST(ServerCliTest, UnreachableServerIsAFailedOperation) {
+TEST(UnreachableServerCliTest, IsAFailedOperation) {
   if (switchboard_bin().empty())
     GTEST_SKIP() << "SWITCHBOARD_BIN is not set (run through ctest)";
   auto r = run_command({switchboard_bin(), "expire", "--url",
