@@ -18,7 +18,7 @@ struct send_args {
 int run_send(const send_args& a) {
   auto source = nlohmann::json::parse(a.source_json, nullptr, false);
   if (source.is_discarded() || !source.is_object())
-    return usage_error("SOURCE_JSON: expected a JSON object");
+    return fail(core::bad_request("source: malformed JSON"));
   nlohmann::json body = {{"source", source},
                          {"message", {{"role", "user"}, {"content", a.text}}},
                          {"force_new", a.force_new}};
