@@ -4,6 +4,7 @@
 #include "persistence/sqlite_store.hpp"
 
 #include "core/fts_query.hpp"
+#include "core/title.hpp"
 #include "persistence/store_util.hpp"
 
 #include <algorithm>
@@ -48,6 +49,17 @@ std::string preview_of(std::string raw) {
   raw = raw.substr(first, raw.find_last_not_of(" \t\n\r\f\v") - first + 1);
   std::string text = detail::utf8_prefix(raw, preview_chars);
   return detail::utf8_length(raw) > preview_chars ? text + "..." : text;
+}
+
+// The title a history row is shown with: its own, else title_from(first user
+// message) (SPEC 6), else null.
+nlohmann::json display_title(const nlohmann::json& row) {
+  if (row["title"].is_string())
+    return row["title"];
+  if (!row["_title_source"].is_string())
+    return nullptr;
+  auto t = core::title_from({{"user", row["_title_source"].get<std::string>()}});
+  return t ? nlohmann::json(*t) : nlohmann::json(nullptr);
 }
 
 } // namespace
@@ -116,7 +128,13 @@ result<nlohmann::json> sqlite_reader::history(const core::history_query& hq) {
     "AND m.role = 'user' AND m.content IS NOT NULL AND m.active = 1 "
     "ORDER BY m.timestamp, m.id LIMIT 1), '') AS _preview_raw, "
     "COALESCE((SELECT MAX(m2.timestamp) FROM messages m2 WHERE "
-    "m2.session_id = s.id AND m2.active = 1), s.started_at) AS last_active "
+    "m2.session_id = s.id AND m2.active = 1), s.started_at) AS last_active, "
+    // Enough of the first non-blank user message for title_from's 64 code
+    // points (SPEC 6), however much whitespace it starts with.
+    "(SELECT SUBSTR(LTRIM(m3.content, ' ' || char(9, 10, 11, 12, 13)), 1, 512) "
+    "FROM messages m3 WHERE m3.session_id = s.id AND m3.role = 'user' AND "
+    "m3.active = 1 AND LENGTH(TRIM(m3.content, ' ' || char(9, 10, 11, 12, "
+    "13))) > 0 ORDER BY m3.timestamp, m3.id LIMIT 1) AS _title_source "
     "FROM sessions s WHERE (?1 IS NULL OR s.source = ?1)";
   if (!hq.exclude_sources.empty())
     sql += " AND s.source NOT IN (" + placeholders(hq.exclude_sources.size(), 4) +
@@ -135,7 +153,9 @@ result<nlohmann::json> sqlite_reader::history(const core::history_query& hq) {
       return out;
     auto j = detail::row_to_json(*q);
     j["preview"] = preview_of(j["_preview_raw"].get<std::string>());
+    j["display_title"] = display_title(j);
     j.erase("_preview_raw");
+    j.erase("_title_source");
     out.push_back(std::move(j));
   }
 }

@@ -46,7 +46,7 @@ core::result<nlohmann::json> local_history(const history_args& a) {
 void print_history(const nlohmann::json& reply) {
   std::vector<std::vector<std::string>> rows;
   for (const auto& s : reply.value("sessions", nlohmann::json::array()))
-    rows.push_back({cell(s["id"]), cell(s["source"]), cell(s["title"]),
+    rows.push_back({cell(s["id"]), cell(s["source"]), cell(s["display_title"]),
                     epoch_cell(s["last_active"]), cell(s["message_count"]),
                     cell(s["preview"])});
   print_table({"ID", "SOURCE", "TITLE", "LAST ACTIVE", "MESSAGES", "PREVIEW"},

@@ -482,6 +482,25 @@ TEST_F(WriterTest, HistoryPreviewAndFilters) {
   EXPECT_EQ((*w_->history(q))[0]["id"], "b");
 }
 
+TEST_F(WriterTest, HistoryShowsUntitledSessionsWithTitleFromFirstUserMessage) {
+  create("a", 1, "telegram");
+  create("b", 2, "telegram");
+  create("c", 3, "telegram");
+  append("a", "assistant", "not a title", 10);
+  append("a", "user", "   ", 11);
+  append("a", "user", "  deploy\n\nthe   chat-send service " + std::string(80, 'x'),
+         12);
+  ASSERT_TRUE(w_->set_title("b", "My Title"));
+  auto h = w_->history(core::history_query{});
+  ASSERT_TRUE(h.ok());
+  ASSERT_EQ(h->size(), 3u);
+  EXPECT_TRUE((*h)[0]["display_title"].is_null()); // c: no user message
+  EXPECT_EQ((*h)[1]["display_title"], "My Title");
+  EXPECT_EQ((*h)[2]["display_title"],
+            "deploy the chat-send service " + std::string(35, 'x'));
+  EXPECT_TRUE((*h)[2]["title"].is_null()); // the row itself stays untitled
+}
+
 TEST_F(WriterTest, ExportOneAndAll) {
   create("a", 1, "telegram");
   create("b", 2, "cli");
