@@ -187,17 +187,18 @@ protected:
     return path;
   }
 
-  /// sessions.json is absent or one complete JSON object.
-  void expect_mirror_whole() {
+  /// sessions.json is absent or one complete JSON object; true when present.
+  bool expect_mirror_whole() {
     auto path = dir_ + "/data/sessions.json";
     if (!fs::exists(path))
-      return;
+      return false;
     std::ifstream in{path};
     std::stringstream text;
     text << in.rdbuf();
     auto j = json::parse(text.str(), nullptr, false);
     EXPECT_TRUE(j.is_object()) << "torn sessions.json: " << text.str().size()
                                << " bytes";
+    return true;
   }
 
   void verify_messages(keep_alive_client& c, const std::string& url,
@@ -307,10 +308,11 @@ void CrashTest::run_round(int round, std::uint64_t seed, trigger t) {
     for (auto& c : clients)
       c.join();
   }
-  expect_mirror_whole();
+  bool mirrored = expect_mirror_whole();
   std::printf("[ crash ] round %d: killed after %zu routed, %d rewrites, %d "
-              "titles acknowledged\n",
-              round, log.messages.size(), log.rewrites_acked, log.titles_acked);
+              "titles acknowledged; sessions.json %s\n",
+              round, log.messages.size(), log.rewrites_acked, log.titles_acked,
+              mirrored ? "whole" : "absent");
   server_process again(args);
   ASSERT_FALSE(again.url().empty()) << again.line();
   keep_alive_client c;
