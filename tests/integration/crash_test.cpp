@@ -216,6 +216,13 @@ protected:
         if (msg.contains("content") && msg["content"].is_string())
           set.insert(msg["content"].get<std::string>());
     }
+    std::set<std::string> chats;
+    for (const auto& m : acked) {
+      if (chats.insert(m.chat).second) {
+        EXPECT_EQ(c.request("GET", url + key_path(m.chat)).status, 200)
+          << "no routing entry for chat " << m.chat;
+      }
+    }
     for (const auto& m : acked) {
       EXPECT_TRUE(contents[m.session_id].count("message " + m.token + " body"))
         << "lost acknowledged message " << m.token << " of " << m.session_id
@@ -322,6 +329,10 @@ void CrashTest::run_round(int round, std::uint64_t seed, trigger t) {
   EXPECT_EQ(again.stop(SIGTERM), 0);
   verify_file();
   expect_mirror_whole();
+  for (const auto& f : fs::directory_iterator(dir_ + "/data"))
+    EXPECT_EQ(f.path().filename().string().rfind(".sessions_", 0),
+              std::string::npos)
+      << "stale mirror temp file " << f.path();
 }
 
 TEST_F(CrashTest, KillAtRandomMomentsLosesNothingAcknowledged) {
