@@ -21,6 +21,8 @@ public:
 
   /// "http://127.0.0.1:PORT", or "" when the server did not start.
   const std::string& url() const { return url_; }
+  /// The server's process id (-1 once stopped).
+  pid_t pid() const { return pid_; }
   /// The first stdout line.
   const std::string& line() const { return line_; }
 
