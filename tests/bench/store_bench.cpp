@@ -8,7 +8,9 @@
 // Messages are ~200 bytes of realistic words. One run; prints messages/s of
 // both and the ratio b/a.
 //
-// Usage: store_bench [messages=200000] [sessions=100000] [dir=/tmp]
+// Usage: store_bench [--json] [messages=200000] [sessions=100000] [dir=/tmp]
+// --json: also prints {"raw_msgs_per_s", "store_msgs_per_s", "ratio",
+// "messages", "sessions"} as the last stdout line.
 
 #include "persistence/sqlite_store.hpp"
 
@@ -191,9 +193,17 @@ double store_run(const std::string& path, const std::vector<std::string>& msgs,
 } // namespace
 
 int main(int argc, char** argv) {
-  int n = argc > 1 ? std::atoi(argv[1]) : 200000;
-  int sessions = argc > 2 ? std::atoi(argv[2]) : 100000;
-  std::string dir = argc > 3 ? argv[3] : "/tmp";
+  bool json = false;
+  std::vector<std::string> pos;
+  for (int i = 1; i < argc; ++i) {
+    if (std::string{argv[i]} == "--json")
+      json = true;
+    else
+      pos.emplace_back(argv[i]);
+  }
+  int n = pos.size() > 0 ? std::atoi(pos[0].c_str()) : 200000;
+  int sessions = pos.size() > 1 ? std::atoi(pos[1].c_str()) : 100000;
+  std::string dir = pos.size() > 2 ? pos[2] : "/tmp";
   if (n <= 0 || sessions <= 0)
     die("usage: store_bench [messages] [sessions] [dir]");
   std::string work = dir + "/store_bench_" + std::to_string(::getpid());
@@ -207,5 +217,9 @@ int main(int argc, char** argv) {
   std::printf("(a) raw sqlite3 + FTS5 rows:      %10.0f messages/s\n", raw);
   std::printf("(b) sqlite_writer append_message: %10.0f messages/s\n", store);
   std::printf("ratio b/a: %.2f\n", store / raw);
+  if (json)
+    std::printf("{\"raw_msgs_per_s\": %.1f, \"store_msgs_per_s\": %.1f, "
+                "\"ratio\": %.4f, \"messages\": %d, \"sessions\": %d}\n",
+                raw, store, store / raw, n, sessions);
   return 0;
 }
