@@ -19,3 +19,16 @@ function(switchboard_library name)
   target_include_directories(${name} PUBLIC ${PROJECT_SOURCE_DIR})
   switchboard_strict(${name})
 endfunction()
+
+# switchboard_use_mimalloc(TARGET): links mimalloc (Debian libmimalloc-dev)
+# into an executable so that it replaces malloc process-wide. Why: ~25% of
+# the engine profile was glibc malloc/free (closures, strings, CAF messages);
+# the engine benchmark ran 5-25% faster with it. Only executables and
+# benchmarks, never the libraries; skipped when the library is absent.
+function(switchboard_use_mimalloc target)
+  find_library(MIMALLOC_LIBRARY NAMES mimalloc)
+  if(MIMALLOC_LIBRARY)
+    target_link_libraries(${target} PRIVATE
+      -Wl,--push-state,--no-as-needed ${MIMALLOC_LIBRARY} -Wl,--pop-state)
+  endif()
+endfunction()

@@ -11,6 +11,7 @@
 //        driven directly on a store writer, no actors. Prints both and the
 //        actor overhead 1 - engine/writer_only.
 //        --keys 1000 --messages 200000 --concurrency 1000 --durability full
+//        --threads N (actors.threads)
 // memory: RSS delta per resident session actor: K entries written through
 //        SQL, engine started, one get_entry per key (spawns the actor, loads
 //        the entry; no write). --keys 100000
@@ -65,6 +66,7 @@ struct options {
   long load_keys = 1000;
   long hook_ms = 10;
   long flush_concurrency = 64;
+  long threads = 0; // actors.threads (0: hardware concurrency)
   bool full = false;
   bool json = false;
 };
@@ -96,6 +98,8 @@ options parse(int argc, char** argv) {
       o.hook_ms = std::stol(v);
     else if (k == "--flush-concurrency")
       o.flush_concurrency = std::stol(v);
+    else if (k == "--threads")
+      o.threads = std::stol(v);
     else if (k == "--durability")
       o.full = v == "full";
   }
@@ -185,6 +189,7 @@ sb::core::settings base_settings(const std::string& dir, const options& o) {
   cfg.data_dir = dir;
   cfg.reset.timezone = "UTC";
   cfg.api.max_in_flight = static_cast<int>(o.concurrency * 2);
+  cfg.actors.threads = static_cast<int>(o.threads);
   if (o.full)
     cfg.writer.mode = sb::core::durability::full;
   return cfg;
