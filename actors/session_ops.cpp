@@ -202,36 +202,38 @@ void create_session(session_ctx& c, route_request req, time_point now,
 
 void continue_session(session_ctx& c, route_request req, time_point now,
                       completion<route_reply> done) {
-  auto next = *c.entry();
+  // Why shared: the entry (strings, origin) and the message were copied into
+  // both closures and again by std::function on every request.
+  auto next = std::make_shared<session_entry>(*c.entry());
   bool activity = !req.msg || req.msg->role == "user";
   if (activity)
-    next.updated_at = now;
+    next->updated_at = now;
   auto out = std::make_shared<created_out>();
-  auto msg = req.msg;
+  auto msg = std::make_shared<std::optional<core::message>>(std::move(req.msg));
   auto fn = [next, activity, msg, out, now](core::store_writer& w) -> status {
     if (activity) {
-      if (auto st = w.upsert_entry(next); !st)
+      if (auto st = w.touch_entry(*next); !st)
         return st;
     }
-    if (!msg)
+    if (!*msg)
       return {};
-    auto mid = w.append_message(next.session_id, *msg, now);
+    auto mid = w.append_message(next->session_id, **msg, now);
     if (!mid)
       return mid.err();
     out->message_id = *mid;
     return {};
   };
-  c.write(fn, [&c, next, out, msg, done](status st) {
+  c.write(std::move(fn), [&c, next, out, msg, done = std::move(done)](status st) {
     if (!st) {
       done(st.err());
       return c.finish();
     }
-    c.entry() = next;
-    if (msg)
+    c.entry()->updated_at = next->updated_at; // the only field that changed
+    if (*msg)
       c.rt().stats.messages_routed.fetch_add(1, std::memory_order_relaxed);
     route_reply r;
     r.session_key = c.key();
-    r.session_id = next.session_id;
+    r.session_id = next->session_id;
     r.message_id = out->message_id;
     done(std::move(r));
     c.finish();
@@ -440,7 +442,7 @@ session_op make_append_op(core::message msg, completion<append_reply> done) {
     auto mid = std::make_shared<std::int64_t>(0);
     auto fn = [next, activity, msg, mid, now](core::store_writer& w) {
       if (activity) {
-        if (auto st = w.upsert_entry(next); !st)
+        if (auto st = w.touch_entry(next); !st)
           return st;
       }
       auto r = w.append_message(next.session_id, msg, now);

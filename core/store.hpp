@@ -146,6 +146,10 @@ public:
 
   // -- routing index -------------------------------------------------------
   virtual status upsert_entry(const session_entry& e) = 0;
+  /// Writes `e` when its only change since its last upsert is updated_at
+  /// (the hot path: a message on a live session). A store may write just
+  /// that column; the default is a full upsert_entry.
+  virtual status touch_entry(const session_entry& e) { return upsert_entry(e); }
   virtual status delete_entry(std::string_view session_key) = 0;
 };
 

@@ -130,6 +130,7 @@ public:
   core::status clear_messages(std::string_view session_id) override;
 
   core::status upsert_entry(const core::session_entry& e) override;
+  core::status touch_entry(const core::session_entry& e) override;
   core::status delete_entry(std::string_view session_key) override;
 
 private:

@@ -6,7 +6,7 @@ set -euo pipefail
 
 packages=(
   cmake make g++ ccache pkg-config
-  libcaf-dev libsqlite3-dev sqlite3 nlohmann-json3-dev libspdlog-dev libfmt-dev
+  libcaf-dev libmimalloc-dev libsqlite3-dev sqlite3 nlohmann-json3-dev libspdlog-dev libfmt-dev
   librestinio-dev libcli11-dev libhowardhinnant-date-dev tzdata libssl-dev
   libcurl4-openssl-dev libasio-dev libgtest-dev libgmock-dev libbenchmark-dev python3 curl
 )

@@ -8,12 +8,17 @@
 // Messages are ~200 bytes of realistic words. One run; prints messages/s of
 // both and the ratio b/a.
 //
-// Usage: store_bench [messages=200000] [sessions=100000] [dir=/tmp]
+// Usage: store_bench [--json] [--reps 3] [messages=200000] [sessions=100000]
+//                    [dir=/tmp]
+// Runs (a) then (b) `reps` times and reports the medians.
+// --json: also prints {"raw_msgs_per_s", "store_msgs_per_s", "ratio",
+// "messages", "sessions"} as the last stdout line.
 
 #include "persistence/sqlite_store.hpp"
 
 #include <sqlite3.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -188,24 +193,56 @@ double store_run(const std::string& path, const std::vector<std::string>& msgs,
   return static_cast<double>(msgs.size()) / seconds_since(t0);
 }
 
+double median(std::vector<double> v) {
+  std::sort(v.begin(), v.end());
+  return v[v.size() / 2];
+}
+
 } // namespace
 
 int main(int argc, char** argv) {
-  int n = argc > 1 ? std::atoi(argv[1]) : 200000;
-  int sessions = argc > 2 ? std::atoi(argv[2]) : 100000;
-  std::string dir = argc > 3 ? argv[3] : "/tmp";
+  bool json = false;
+  int reps = 3;
+  std::vector<std::string> pos;
+  for (int i = 1; i < argc; ++i) {
+    std::string a = argv[i];
+    if (a == "--json")
+      json = true;
+    else if (a == "--reps" && i + 1 < argc)
+      reps = std::max(1, std::atoi(argv[++i]));
+    else
+      pos.push_back(a);
+  }
+  int n = pos.size() > 0 ? std::atoi(pos[0].c_str()) : 200000;
+  int sessions = pos.size() > 1 ? std::atoi(pos[1].c_str()) : 100000;
+  std::string dir = pos.size() > 2 ? pos[2] : "/tmp";
   if (n <= 0 || sessions <= 0)
-    die("usage: store_bench [messages] [sessions] [dir]");
+    die("usage: store_bench [--json] [--reps 3] [messages] [sessions] [dir]");
   std::string work = dir + "/store_bench_" + std::to_string(::getpid());
   std::filesystem::create_directories(work);
   auto msgs = make_messages(n);
-  double raw = raw_ceiling(work + "/raw.db", msgs, sessions);
-  double store = store_run(work + "/store.db", msgs, sessions);
+  // Alternating repetitions: the machine is shared and noisy, so a single
+  // raw-then-store pair can be skewed by whatever ran meanwhile.
+  std::vector<double> raws, stores, ratios;
+  for (int r = 0; r < reps; ++r) {
+    auto tag = std::to_string(r);
+    raws.push_back(raw_ceiling(work + "/raw" + tag + ".db", msgs, sessions));
+    stores.push_back(store_run(work + "/store" + tag + ".db", msgs, sessions));
+    ratios.push_back(stores.back() / raws.back());
+  }
   std::filesystem::remove_all(work);
-  std::printf("messages: %d over %d sessions, batches of %d, 200-byte texts\n",
-              n, sessions, batch);
+  double raw = median(raws), store = median(stores);
+  std::printf("messages: %d over %d sessions, batches of %d, 200-byte texts,"
+              " %d alternating repetitions (medians)\n",
+              n, sessions, batch, reps);
   std::printf("(a) raw sqlite3 + FTS5 rows:      %10.0f messages/s\n", raw);
   std::printf("(b) sqlite_writer append_message: %10.0f messages/s\n", store);
-  std::printf("ratio b/a: %.2f\n", store / raw);
+  std::printf("ratio b/a: %.2f (per repetition: min %.2f, max %.2f)\n",
+              store / raw, *std::min_element(ratios.begin(), ratios.end()),
+              *std::max_element(ratios.begin(), ratios.end()));
+  if (json)
+    std::printf("{\"raw_msgs_per_s\": %.1f, \"store_msgs_per_s\": %.1f, "
+                "\"ratio\": %.4f, \"messages\": %d, \"sessions\": %d}\n",
+                raw, store, store / raw, n, sessions);
   return 0;
 }

@@ -67,6 +67,24 @@ TEST_F(EntriesTest, UpsertAndGetRoundTripEveryField) {
   EXPECT_FALSE(w_->get_entry("missing")->has_value());
 }
 
+TEST_F(EntriesTest, TouchEntryMovesUpdatedAtAndKeepsEveryOtherField) {
+  auto e = full_entry();
+  ASSERT_TRUE(w_->upsert_entry(e));
+  e.updated_at = at_seconds(7000.5);
+  ASSERT_TRUE(w_->touch_entry(e));
+  EXPECT_EQ(**w_->get_entry(e.session_key), e);
+}
+
+TEST_F(EntriesTest, TouchEntryWithoutAMatchingRowUpsertsTheWholeEntry) {
+  auto e = full_entry();
+  ASSERT_TRUE(w_->touch_entry(e)); // no row yet
+  EXPECT_EQ(**w_->get_entry(e.session_key), e);
+  e.session_id = "s2"; // the row points at another session: a full write
+  e.total_tokens = 77;
+  ASSERT_TRUE(w_->touch_entry(e));
+  EXPECT_EQ(**w_->get_entry(e.session_key), e);
+}
+
 TEST_F(EntriesTest, DeleteEntry) {
   ASSERT_TRUE(w_->upsert_entry(entry("k", "s", 1)));
   ASSERT_TRUE(w_->delete_entry("k"));
