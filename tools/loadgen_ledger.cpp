@@ -6,6 +6,8 @@ void ledger::route(const actors::route_reply& r) {
   std::lock_guard lock{mtx_};
   auto& k = keys_[r.session_key];
   k.sessions.insert(r.session_id);
+  if (r.created && !r.was_auto_reset)
+    ++k.fresh;
   if (r.was_auto_reset) {
     ++k.resets;
     if (r.auto_reset_reason == core::reset_reason::idle)
@@ -15,6 +17,7 @@ void ledger::route(const actors::route_reply& r) {
   }
   auto& s = sessions_[r.session_id];
   s.key = r.session_key;
+  s.created = s.created || r.created;
   if (r.message_id)
     s.message_ids.push_back(*r.message_id);
 }

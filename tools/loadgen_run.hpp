@@ -35,10 +35,12 @@ class ledger {
 public:
   struct key_info {
     std::set<std::string> sessions;
-    std::int64_t resets = 0;
+    std::int64_t resets = 0; // created by an auto reset
+    std::int64_t fresh = 0;  // created without one (the key was new)
   };
   struct session_info {
     std::string key;
+    bool created = false; // in this run (else it held messages before)
     std::vector<std::int64_t> message_ids;
   };
 

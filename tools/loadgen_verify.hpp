@@ -18,7 +18,8 @@ struct store_view {
   std::function<core::result<std::optional<nlohmann::json>>(
     const std::string& id)>
     session;
-  /// Active messages of a session.
+  /// Active messages of a session (a session created before the run may
+  /// hold more than were acknowledged).
   std::function<core::result<std::int64_t>(const std::string& id)> count;
   /// Totals over the whole store; unset when the store held other data.
   std::function<core::result<std::int64_t>()> total_messages;

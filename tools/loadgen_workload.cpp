@@ -49,19 +49,16 @@ core::result<platform_share> parse_share(std::string_view item) {
   return platform_share{name, w};
 }
 
-std::string sentence(rng& r, std::size_t words) {
+/// Appends one word; `first` capitalizes it (a sentence start).
+void add_word(std::string& out, rng& r, bool first) {
   const auto& list = common_words();
-  std::uniform_int_distribution<std::size_t> pick(0, list.size() - 1);
-  std::string out;
-  for (std::size_t i = 0; i < words; ++i) {
-    if (i)
-      out += ' ';
-    out += list[pick(r)];
-  }
-  out[0] = static_cast<char>(out[0] - 'a' + 'A');
-  static constexpr char marks[] = {'.', '.', '.', '?', '!'};
-  out += marks[std::uniform_int_distribution<int>(0, 4)(r)];
-  return out;
+  auto w = list[std::uniform_int_distribution<std::size_t>(0, list.size() - 1)(r)];
+  if (!out.empty())
+    out += ' ';
+  out += w;
+  if (first)
+    out[out.size() - w.size()] =
+      static_cast<char>(out[out.size() - w.size()] - 'a' + 'A');
 }
 
 } // namespace
@@ -97,14 +94,21 @@ weighted_choice::weighted_choice(const std::vector<double>& weights)
 std::size_t weighted_choice::operator()(rng& r) const { return draw(cdf_, r); }
 
 std::string make_text(rng& r, std::size_t bytes) {
-  // Sizes vary around the target: uniform in [bytes/2, 3*bytes/2].
+  // Sizes vary around the target: uniform in [bytes/2, 3*bytes/2]; words
+  // are added until the size is reached, in sentences of 4-12 words.
   std::size_t target = std::uniform_int_distribution<std::size_t>(
     bytes / 2, bytes + bytes / 2)(r);
-  std::string out = sentence(r, 3);
-  while (out.size() < target) {
-    out += ' ';
-    out += sentence(r, std::uniform_int_distribution<std::size_t>(4, 12)(r));
-  }
+  static constexpr char marks[] = {'.', '.', '.', '?', '!'};
+  std::string out;
+  int left = 0;
+  do {
+    bool first = left == 0;
+    if (first)
+      left = std::uniform_int_distribution<int>(4, 12)(r);
+    add_word(out, r, first);
+    if (--left == 0 || out.size() >= target)
+      out += marks[std::uniform_int_distribution<int>(0, 4)(r)];
+  } while (out.size() < target);
   return out;
 }
 
