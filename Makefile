@@ -18,6 +18,9 @@ run: build
 	mkdir -p var
 	$(BUILD_DIR)/tools/switchboard serve --data-dir ./var
 
+bench:
+	tools/run-benchmarks.sh
+
 test: build
 	cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS)
 

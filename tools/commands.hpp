@@ -38,5 +38,6 @@ void register_expire_command(CLI::App& app, command_list& out);
 void register_prune_command(CLI::App& app, command_list& out);
 void register_export_command(CLI::App& app, command_list& out);
 void register_import_command(CLI::App& app, command_list& out);
+void register_loadgen_command(CLI::App& app, command_list& out);
 
 } // namespace switchboard::tools

@@ -1,0 +1,116 @@
+// `switchboard loadgen` end to end: short embedded runs (JSON summary shape,
+// virtual time producing idle and daily resets, verification catching a
+// dropped message) and runs against `switchboard serve`. No timing asserts.
+
+#include "tests/integration/data_dir_fixture.hpp"
+#include "tests/integration/process.hpp"
+#include "tests/integration/server_process.hpp"
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include <csignal>
+#include <fstream>
+#include <sstream>
+
+namespace switchboard::testing {
+namespace {
+
+class LoadgenCliTest : public ::testing::Test {
+protected:
+  void SetUp() override {
+    if (switchboard_bin().empty())
+      GTEST_SKIP() << "SWITCHBOARD_BIN is not set (run through ctest)";
+    std::ofstream{dir_.file("config.json")}
+      << R"({"reset": {"default": {"mode": "both", "at_hour": 4,
+                                   "idle_minutes": 180}}})";
+  }
+
+  process_result loadgen(std::vector<std::string> args) {
+    args.insert(args.begin(), {switchboard_bin(), "loadgen"});
+    return run_command(args);
+  }
+
+  /// The last stdout line as JSON.
+  static nlohmann::json last_line(const std::string& out) {
+    auto trimmed = out.substr(0, out.find_last_not_of('\n') + 1);
+    auto line = trimmed.substr(trimmed.rfind('\n') + 1);
+    return nlohmann::json::parse(line, nullptr, false);
+  }
+
+  std::vector<std::string> embedded_args() {
+    return {"--embedded", "--data-dir", dir_.file("data"), "--config",
+            dir_.file("config.json"), "--chats", "150", "--messages", "3000",
+            "--concurrency", "8", "--seed", "7", "--virtual-clock",
+            "--sim-seconds-per-message", "120", "--json"};
+  }
+
+  temp_dir dir_;
+};
+
+TEST_F(LoadgenCliTest, EmbeddedRunPrintsTheSummaryAndVerifies) {
+  auto args = embedded_args();
+  args.insert(args.end(), {"--report", dir_.file("report.html")});
+  auto r = loadgen(args);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.err.find("verify: ok"), std::string::npos) << r.err;
+  auto j = last_line(r.out);
+  ASSERT_TRUE(j.is_object()) << r.out;
+  for (const char* k : {"messages", "acked", "errors", "seconds", "msgs_per_s",
+                        "sessions", "series", "resets", "expired", "flushed"})
+    EXPECT_TRUE(j.contains(k)) << k;
+  for (const char* k : {"p50", "p90", "p99", "max"})
+    EXPECT_TRUE(j["latency_ms"].contains(k)) << k;
+  EXPECT_EQ(j["messages"], 3000);
+  EXPECT_EQ(j["acked"], 3000);
+  EXPECT_EQ(j["errors"], 0);
+  EXPECT_GT(j["sessions"].get<int>(), 0);
+  ASSERT_TRUE(j["series"].is_array());
+  ASSERT_FALSE(j["series"].empty());
+  EXPECT_TRUE(j["series"][0].contains("p99"));
+  // 3000 messages x 120 s = 100 simulated hours: four 04:00 boundaries, and
+  // the quiet chats stay silent longer than 3 hours.
+  EXPECT_GT(j["resets"]["idle"].get<int>(), 0) << j.dump();
+  EXPECT_GT(j["resets"]["daily"].get<int>(), 0) << j.dump();
+
+  std::ifstream in{dir_.file("report.html")};
+  std::stringstream html;
+  html << in.rdbuf();
+  EXPECT_NE(html.str().find("<svg"), std::string::npos);
+  EXPECT_EQ(html.str().find("http://"), html.str().find("http://www.w3.org"));
+}
+
+TEST_F(LoadgenCliTest, VerifyCatchesADroppedMessage) {
+  auto args = embedded_args();
+  args.insert(args.end(), {"--test-drop-ack", "17"});
+  auto r = loadgen(args);
+  EXPECT_EQ(r.exit_code, 1) << r.err;
+  EXPECT_NE(r.err.find("verify: FAILED"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("acknowledged"), std::string::npos) << r.err;
+}
+
+TEST_F(LoadgenCliTest, NeedsExactlyOneTarget) {
+  EXPECT_EQ(loadgen({"--messages", "10"}).exit_code, 2);
+  EXPECT_EQ(loadgen({"--embedded", "--url", "http://127.0.0.1:1"}).exit_code,
+            2);
+  EXPECT_EQ(loadgen({"--embedded", "--platforms", "x"}).exit_code, 2);
+}
+
+TEST_F(LoadgenCliTest, AgainstAServerSingleAndBatchWithVirtualClock) {
+  server_process s({"--data-dir", dir_.file("srv"), "--clock", "manual"});
+  ASSERT_FALSE(s.url().empty()) << s.line();
+  for (const char* batch : {"0", "20"}) {
+    auto r = loadgen({"--url", s.url(), "--chats", "40", "--messages", "400",
+                      "--concurrency", "4", "--batch", batch, "--verify",
+                      "--virtual-clock", "--sim-seconds-per-message", "60",
+                      "--json"});
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    auto j = last_line(r.out);
+    EXPECT_EQ(j["acked"], 400) << r.out;
+    EXPECT_EQ(j["errors"], 0);
+  }
+  EXPECT_EQ(s.stop(SIGTERM), 0);
+}
+
+} // namespace
+} // namespace switchboard::testing

@@ -1,0 +1,28 @@
+#pragma once
+
+// The load generator's output: the JSON summary (shared/API.md), the human
+// summary, and the self-contained HTML report (inline SVG, no network).
+
+#include "tools/loadgen_run.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <ostream>
+#include <string>
+
+namespace switchboard::tools::loadgen {
+
+/// {"messages","acked","errors","seconds","msgs_per_s","latency_ms":{p50,p90,
+/// p99,max},"sessions","series":[{"second","msgs","p50","p99"}],
+/// "resets":{"idle","daily"},"expired","flushed"}.
+nlohmann::json summary_json(const run_result& r);
+
+/// A few lines for people.
+void print_summary(std::ostream& out, const nlohmann::json& summary);
+
+/// The HTML report: throughput and latency percentiles over time, a latency
+/// histogram, and `parameters` (name -> value) of the run.
+std::string html_report(const run_result& r, const nlohmann::json& summary,
+                        const nlohmann::json& parameters);
+
+} // namespace switchboard::tools::loadgen
