@@ -24,10 +24,7 @@ n() { python3 -c "print(max(1, int($1 * $scale)))"; }
 log() { echo "bench: $*" >&2; }
 
 log "building Release in $build"
-# -Wno-restrict: GCC 12 reports a false -Wrestrict in std::string's
-# operator+ at -O3 (core/fts_query.cpp), which -Werror turns into a failure.
-cmake -S "$here" -B "$build" -DCMAKE_BUILD_TYPE=Release \
-  -DCMAKE_CXX_FLAGS="-Wno-restrict" >/dev/null
+cmake -S "$here" -B "$build" -DCMAKE_BUILD_TYPE=Release >/dev/null
 cmake --build "$build" -j "$jobs" --target switchboard store_bench engine_bench \
   >/dev/null
 bin="$build/tools/switchboard"
@@ -91,12 +88,10 @@ loadgen_http http_batch "$(n 300000)" 100
 kill -TERM "$server_pid" && wait "$server_pid" || true
 server_pid=""
 
-# Resident memory per session actor, when engine_bench can report it.
-if "$build/tests/bench/engine_bench" --help 2>&1 | grep -q -- "--memory"; then
-  log "engine_bench --memory"
-  mem_json="$("$build/tests/bench/engine_bench" --memory --json 2>/dev/null | last_line || true)"
-  record memory "$mem_json"
-fi
+log "engine_bench --mode memory (100k resident session actors)"
+mem_json="$("$build/tests/bench/engine_bench" --mode memory --keys 100000 --json \
+             2>/dev/null | last_line || true)"
+record memory "$mem_json"
 
 python3 - "$results" "$(date -u +%Y-%m-%d)" "$(nproc)" <<'PY'
 import json, sys
@@ -135,10 +130,9 @@ for key, label in names:
           f"| {fmt(lat.get('p99'), 2)} |")
 mem = by.get("memory")
 if mem:
-    per = next((v for k, v in mem.items() if "per" in k and isinstance(v, (int, float))), None)
-    print(f"\nresident memory per session actor: {fmt(per)} bytes ({json.dumps(mem)})")
+    print(f"\nresident memory per session actor: {fmt(mem.get('bytes_per_actor'))} "
+          f"bytes ({fmt(mem.get('resident'))} resident)")
 else:
-    print("\nresident memory per session actor: not measured "
-          "(engine_bench has no --memory flag)")
+    print("\nresident memory per session actor: not measured")
 print("\nHTTP batch p50/p99 are per batch request (100 messages).")
 PY
