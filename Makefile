@@ -3,7 +3,7 @@ BUILD_DIR ?= build
 JOBS ?= $(shell nproc)
 CMAKE_FLAGS ?=
 
-.PHONY: deps configure build run test bench clean
+.PHONY: deps configure build run test test-asan test-tsan bench clean
 
 deps:
 	tools/install-deps.sh
@@ -24,5 +24,18 @@ bench:
 test: build
 	cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS)
 
+# The whole suite under AddressSanitizer + UndefinedBehaviorSanitizer.
+test-asan: deps
+	cmake -S . -B build-asan -DSANITIZE=address,undefined -DCMAKE_BUILD_TYPE=Debug
+	cmake --build build-asan -j $(JOBS)
+	cd build-asan && ctest --output-on-failure -j $(JOBS)
+
+# The concurrent suites (actors, api, integration) under ThreadSanitizer,
+# with tests/tsan.supp (races hidden in the uninstrumented libcaf_core).
+test-tsan: deps
+	cmake -S . -B build-tsan -DSANITIZE=thread -DCMAKE_BUILD_TYPE=RelWithDebInfo
+	cmake --build build-tsan -j $(JOBS) --target actors_tests api_tests integration_tests
+	cd build-tsan && ctest --output-on-failure -j $(JOBS) -L '^(actors|api|integration)_tests$$'
+
 clean:
-	rm -rf $(BUILD_DIR)
+	rm -rf $(BUILD_DIR) build-asan build-tsan

@@ -41,8 +41,10 @@ int stdin_file(const std::string& dir, const std::string& text) {
   return fd;
 }
 
-/// Waits for `pid` until `deadline`; kills it after. Returns the wait status
-/// or -1 on timeout.
+/// Waits for `pid` (the leader of its own process group) until `deadline`;
+/// after it, kills the whole group (the shell and whatever it started, which
+/// may hold our stdout open) and reaps only the shell. Returns the wait
+/// status or -1 on timeout.
 int wait_until(pid_t pid, std::chrono::steady_clock::time_point deadline) {
   for (;;) {
     int status = 0;
@@ -52,7 +54,7 @@ int wait_until(pid_t pid, std::chrono::steady_clock::time_point deadline) {
     if (r < 0)
       return -1;
     if (std::chrono::steady_clock::now() >= deadline) {
-      ::kill(pid, SIGKILL);
+      ::killpg(pid, SIGKILL);
       ::waitpid(pid, &status, 0);
       return -1;
     }
@@ -107,6 +109,7 @@ core::status run_command(const std::string& command,
                     std::chrono::duration<double>(timeout_seconds));
   pid_t pid = ::fork();
   if (pid == 0) {
+    ::setpgid(0, 0); // its own group, so a timeout kills its children too
     ::dup2(fd, 0);
     ::execl("/bin/sh", "sh", "-c", command.c_str(), static_cast<char*>(nullptr));
     ::_exit(127);
@@ -114,6 +117,7 @@ core::status run_command(const std::string& command,
   ::close(fd);
   if (pid < 0)
     return core::internal_error("flush command: fork failed");
+  ::setpgid(pid, pid); // also here: the group must exist before any killpg
   int status = wait_until(pid, deadline);
   if (status < 0)
     return core::internal_error("flush command: timed out");

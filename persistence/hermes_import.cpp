@@ -15,7 +15,9 @@ using core::status;
 
 namespace {
 
-// The seed v6 columns copied from the source (missing ones read as NULL).
+// The seed v6 columns copied from the source. Older layouts (or a trimmed
+// one) lack some: only the columns the source has are selected and inserted,
+// so the destination's defaults fill the rest.
 const std::vector<std::string> session_cols{
   "id", "source", "user_id", "model", "model_config", "system_prompt",
   "parent_session_id", "started_at", "ended_at", "end_reason",
@@ -24,13 +26,14 @@ const std::vector<std::string> session_cols{
   "billing_provider", "billing_base_url", "billing_mode",
   "estimated_cost_usd", "actual_cost_usd", "cost_status", "cost_source",
   "pricing_version", "title"};
-constexpr int col_id = 0, col_parent = 6, col_title = 25;
+const std::vector<std::string> session_required{"id", "source", "started_at"};
 
 const std::vector<std::string> message_cols{
   "session_id", "role", "content", "tool_call_id", "tool_calls", "tool_name",
   "timestamp", "token_count", "finish_reason", "reasoning",
   "reasoning_details", "codex_reasoning_items"};
-constexpr int col_content = 2;
+const std::vector<std::string> message_required{"session_id", "role",
+                                                "timestamp"};
 
 result<std::set<std::string>> columns_of(connection& db, const char* table) {
   SB_QUERY(q, db, "SELECT name FROM pragma_table_info(?)");
@@ -47,11 +50,35 @@ result<std::set<std::string>> columns_of(connection& db, const char* table) {
   return out;
 }
 
-std::string select_list(const std::vector<std::string>& cols,
-                        const std::set<std::string>& have) {
+/// The columns of `table` to copy: those of `wanted` that `have` holds.
+/// bad_request when one of `required` is missing.
+result<std::vector<std::string>>
+copied_columns(const char* table, const std::vector<std::string>& wanted,
+               const std::vector<std::string>& required,
+               const std::set<std::string>& have) {
+  for (const auto& c : required)
+    if (!have.count(c))
+      return core::bad_request(std::string{"the source's "} + table +
+                               " table has no " + c + " column");
+  std::vector<std::string> out;
+  for (const auto& c : wanted)
+    if (have.count(c))
+      out.push_back(c);
+  return out;
+}
+
+/// The position of `name` in `cols`, or -1.
+int index_of(const std::vector<std::string>& cols, const std::string& name) {
+  for (std::size_t i = 0; i < cols.size(); ++i)
+    if (cols[i] == name)
+      return static_cast<int>(i);
+  return -1;
+}
+
+std::string select_list(const std::vector<std::string>& cols) {
   std::string out;
   for (const auto& c : cols)
-    out += (out.empty() ? "" : ", ") + (have.count(c) ? "\"" + c + "\"" : "NULL");
+    out += (out.empty() ? "\"" : ", \"") + c + "\"";
   return out;
 }
 
@@ -88,7 +115,9 @@ private:
   connection& src_;
   sqlite_writer& dest_;
   const std::function<void(const import_progress&)>& progress_;
+  std::vector<std::string> sessions_, messages_; // the columns copied
   std::string session_select_, message_select_;
+  int col_id_ = -1, col_parent_ = -1, col_title_ = -1, col_content_ = -1;
 };
 
 status importer::prepare() {
@@ -98,10 +127,24 @@ status importer::prepare() {
   auto m = columns_of(src_, "messages");
   if (!m)
     return std::move(m).err();
-  session_select_ = "SELECT " + select_list(session_cols, *s) +
+  auto sc = copied_columns("sessions", session_cols, session_required, *s);
+  if (!sc)
+    return std::move(sc).err();
+  auto mc = copied_columns("messages", message_cols, message_required, *m);
+  if (!mc)
+    return std::move(mc).err();
+  sessions_ = std::move(*sc);
+  messages_ = std::move(*mc);
+  col_id_ = index_of(sessions_, "id");
+  col_parent_ = index_of(sessions_, "parent_session_id");
+  col_title_ = index_of(sessions_, "title");
+  col_content_ = index_of(messages_, "content");
+  session_select_ = "SELECT " + select_list(sessions_) +
                     " FROM sessions ORDER BY started_at, id";
-  message_select_ = "SELECT " + select_list(message_cols, *m) +
-                    " FROM messages WHERE session_id = ? ORDER BY id";
+  // rowid is id when id is the INTEGER PRIMARY KEY, and insertion order else.
+  message_select_ = "SELECT " + select_list(messages_) +
+                    " FROM messages WHERE session_id = ? ORDER BY " +
+                    (m->count("id") ? "id" : "rowid");
   return {};
 }
 
@@ -125,7 +168,7 @@ status importer::run() {
 }
 
 status importer::import_session(const statement& s) {
-  std::string id = s.text(col_id);
+  std::string id = s.text(col_id_);
   if (dest_.get_session(id).ok() && dest_.get_session(id)->has_value()) {
     ++counts.sessions_skipped;
     return {};
@@ -145,29 +188,29 @@ status importer::import_session(const statement& s) {
 }
 
 status importer::insert_session(const statement& s) {
-  static const std::string sql = insert_sql("sessions", session_cols);
   bool title_taken = false;
-  if (!s.is_null(col_title)) {
+  if (col_title_ >= 0 && !s.is_null(col_title_)) {
     SB_QUERY(t, dest_.db(), "SELECT 1 FROM sessions WHERE title = ?");
-    t->bind(1, s.text(col_title));
+    t->bind(1, s.text(col_title_));
     auto row = t->step();
     if (!row)
       return std::move(row).err();
     title_taken = *row;
   }
-  SB_QUERY(q, dest_.db(), sql);
-  for (int i = 0; i < static_cast<int>(session_cols.size()); ++i)
+  SB_QUERY(q, dest_.db(), insert_sql("sessions", sessions_));
+  for (int i = 0; i < static_cast<int>(sessions_.size()); ++i)
     q->bind_column(i + 1, s, i);
-  q->bind_null(col_parent + 1); // linked later, once the parent exists
+  if (col_parent_ >= 0)
+    q->bind_null(col_parent_ + 1); // linked later, once the parent exists
   if (title_taken) {
-    q->bind_null(col_title + 1);
+    q->bind_null(col_title_ + 1);
     ++counts.titles_dropped;
   }
   return q->run();
 }
 
 status importer::copy_messages(const std::string& id) {
-  static const std::string sql = insert_sql("messages", message_cols);
+  const std::string sql = insert_sql("messages", messages_);
   SB_QUERY(src, src_, message_select_);
   src->bind(1, id);
   for (;;) {
@@ -177,18 +220,23 @@ status importer::copy_messages(const std::string& id) {
     if (!*row)
       return {};
     SB_QUERY(ins, dest_.db(), sql);
-    for (int i = 0; i < static_cast<int>(message_cols.size()); ++i)
+    for (int i = 0; i < static_cast<int>(messages_.size()); ++i)
       ins->bind_column(i + 1, *src, i);
     SB_TRY(ins->run());
+    // Every message gets its FTS row (schema invariant), NULL content too.
     SB_QUERY(fts, dest_.db(),
              "INSERT INTO messages_fts(rowid, content) VALUES (?, ?)");
-    fts->bind(1, dest_.db().last_rowid()).bind_column(2, *src, col_content);
+    fts->bind(1, dest_.db().last_rowid()).bind_null(2);
+    if (col_content_ >= 0)
+      fts->bind_column(2, *src, col_content_);
     SB_TRY(fts->run());
     ++counts.messages_imported;
   }
 }
 
 status importer::link_parents() {
+  if (col_parent_ < 0)
+    return {}; // a layout without parent links
   SB_QUERY(q, src_,
            "SELECT id, parent_session_id FROM sessions "
            "WHERE parent_session_id IS NOT NULL");

@@ -6,6 +6,7 @@
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <sys/socket.h>
 #include <thread>
 #include <unistd.h>
@@ -95,6 +96,23 @@ TEST(FlushHookTest, CommandIsKilledAfterTimeout) {
   auto st = run_command("sleep 30", payload(), 0.1, "/tmp");
   ASSERT_FALSE(st.ok());
   EXPECT_NE(st.err().message.find("timed out"), std::string::npos);
+}
+
+// The shell's children die with it: a `sleep` left running would keep every
+// descriptor it inherited (the test runner's stdout pipe) open for 30 s.
+TEST(FlushHookTest, CommandTimeoutKillsTheShellsChildren) {
+  int p[2];
+  ASSERT_EQ(::pipe(p), 0); // no O_CLOEXEC: the command inherits the write end
+  auto st = run_command("sleep 30; exit 0", payload(), 0.1, "/tmp");
+  ::close(p[1]);
+  EXPECT_FALSE(st.ok());
+  // EOF once no process holds the write end any more; the bound only keeps
+  // a regression from hanging the suite.
+  pollfd pf{p[0], POLLIN, 0};
+  ASSERT_EQ(::poll(&pf, 1, 10000), 1) << "a child of the hook still runs";
+  char c = 0;
+  EXPECT_EQ(::read(p[0], &c, 1), 0);
+  ::close(p[0]);
 }
 
 } // namespace

@@ -50,6 +50,19 @@ struct hook_probe {
     std::lock_guard<std::mutex> lk(mtx);
     return calls;
   }
+  // Hook threads write these under mtx: read them under it too.
+  int now_running() {
+    std::lock_guard<std::mutex> lk(mtx);
+    return running;
+  }
+  int most_running() {
+    std::lock_guard<std::mutex> lk(mtx);
+    return max_running;
+  }
+  std::vector<std::string> ids() {
+    std::lock_guard<std::mutex> lk(mtx);
+    return session_ids;
+  }
 };
 
 class LifecycleTest : public EngineTest {
@@ -136,7 +149,7 @@ TEST_F(LifecycleTest, FlushOnlyWithEnoughMessagesAndNotCron) {
   EXPECT_EQ(rep.expired, 3);
   EXPECT_EQ(rep.flushed, 1);
   EXPECT_EQ(rep.flush_failed, 0);
-  EXPECT_EQ(probe_->session_ids, std::vector<std::string>{sid});
+  EXPECT_EQ(probe_->ids(), std::vector<std::string>{sid});
   EXPECT_EQ(session_row(sid)["end_reason"], "idle");
   EXPECT_TRUE(entry(key_of(quiet))->expiry_finalized);
   EXPECT_EQ(eng_->metrics().flushes_ok, 1);
@@ -171,11 +184,11 @@ TEST_F(LifecycleTest, FlushConcurrencyIsBounded) {
   std::promise<sweep_report> p;
   eng_->expire_now([&](core::result<sweep_report> r) { p.set_value(*r); });
   probe_->wait_running(2);
-  EXPECT_EQ(probe_->running, 2);
+  EXPECT_EQ(probe_->now_running(), 2);
   probe_->release();
   auto rep = p.get_future().get();
   EXPECT_EQ(rep.flushed, 6);
-  EXPECT_LE(probe_->max_running, 2);
+  EXPECT_LE(probe_->most_running(), 2);
 }
 
 TEST_F(LifecycleTest, MessageDuringFlushWaitsThenStartsNewSession) {

@@ -100,6 +100,51 @@ TEST(HermesImportEdgeTest, TakenTitleIsDroppedAndMissingHomeIsNotFound) {
             core::errc::not_found);
 }
 
+// Only the required columns: every optional one (parent_session_id, title,
+// counters, content, even messages.id) is absent and must not be selected.
+TEST(HermesImportEdgeTest, MinimalOldLayoutImports) {
+  temp_dir home, out;
+  {
+    auto db = raw_open(home.file("state.db"));
+    exec(*db, "CREATE TABLE sessions (id TEXT PRIMARY KEY, source TEXT NOT "
+              "NULL, started_at REAL NOT NULL);"
+              "CREATE TABLE messages (session_id TEXT NOT NULL, role TEXT NOT "
+              "NULL, timestamp REAL NOT NULL);"
+              "INSERT INTO sessions VALUES ('old', 'cli', 10);"
+              "INSERT INTO messages VALUES ('old', 'user', 11), "
+              "('old', 'assistant', 12);");
+  }
+  auto dest = must_open_writer(out.file("state.db"));
+  auto r = import_hermes_home(home.path(), *dest, core::zone::utc());
+  ASSERT_TRUE(r.ok()) << r.err().message;
+  EXPECT_EQ(r->sessions_imported, 1);
+  EXPECT_EQ(r->messages_imported, 2);
+  EXPECT_EQ(r->parents_linked, 0);
+  auto s = dest->get_session("old");
+  ASSERT_TRUE(s.ok() && s->has_value());
+  EXPECT_EQ((**s)["source"], "cli");
+  EXPECT_TRUE((**s)["parent_session_id"].is_null());
+  auto t = dest->transcript("old", false);
+  ASSERT_TRUE(t.ok()) << t.err().message;
+  ASSERT_EQ(t->size(), 2u);
+  EXPECT_EQ((*t)[1]["role"], "assistant");
+}
+
+TEST(HermesImportEdgeTest, MissingRequiredColumnIsBadRequest) {
+  temp_dir home, out;
+  {
+    auto db = raw_open(home.file("state.db"));
+    exec(*db, "CREATE TABLE sessions (id TEXT PRIMARY KEY, source TEXT);"
+              "CREATE TABLE messages (session_id TEXT, role TEXT, "
+              "timestamp REAL);");
+  }
+  auto dest = must_open_writer(out.file("state.db"));
+  auto r = import_hermes_home(home.path(), *dest, core::zone::utc());
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.err().code, core::errc::bad_request);
+  EXPECT_NE(r.err().message.find("started_at"), std::string::npos);
+}
+
 TEST(SessionsJsonTest, WritesTheSeedFormatAtomically) {
   temp_dir dir;
   { std::ofstream(dir.file(".sessions_stale1.tmp")) << "junk"; }
