@@ -18,7 +18,7 @@ run: build
 	mkdir -p var
 	$(BUILD_DIR)/tools/switchboard serve --data-dir ./var
 
-bench:
+bench: deps
 	tools/run-benchmarks.sh
 
 test: build
@@ -38,4 +38,4 @@ test-tsan: deps
 	cd build-tsan && ctest --output-on-failure -j $(JOBS) -L '^(actors|api|integration)_tests$$'
 
 clean:
-	rm -rf $(BUILD_DIR) build-asan build-tsan
+	rm -rf $(BUILD_DIR) build-asan build-tsan build-release
