@@ -1,6 +1,6 @@
 #include "tools/http_client.hpp"
 
-#include <curl/curl.h>
+#include "tools/curl_util.hpp"
 
 #include <memory>
 
@@ -8,27 +8,11 @@ namespace switchboard::tools {
 
 namespace {
 
-struct curl_deleter {
-  void operator()(CURL* c) const { curl_easy_cleanup(c); }
-};
-struct slist_deleter {
-  void operator()(curl_slist* l) const { curl_slist_free_all(l); }
-};
+using curl::append_body;
+using curl_deleter = curl::easy_deleter;
+using slist_deleter = curl::slist_deleter;
 
-std::size_t append_body(char* data, std::size_t size, std::size_t n,
-                        void* out) {
-  static_cast<std::string*>(out)->append(data, size * n);
-  return size * n;
-}
-
-/// curl_global_init once per process (not thread-safe itself).
-void global_init() {
-  static const bool done = [] {
-    curl_global_init(CURL_GLOBAL_DEFAULT);
-    return true;
-  }();
-  (void)done;
-}
+using curl::global_init;
 
 curl_slist* headers_for(const http_request& req) {
   curl_slist* list = curl_slist_append(nullptr, "Accept: application/json");

@@ -5,7 +5,7 @@
 #include "tools/http_client.hpp"
 #include "tools/loadgen_target.hpp"
 
-#include <curl/curl.h>
+#include "tools/curl_util.hpp"
 
 #include <memory>
 
@@ -13,26 +13,13 @@ namespace switchboard::tools::loadgen {
 
 namespace {
 
-struct curl_deleter {
-  void operator()(CURL* c) const { curl_easy_cleanup(c); }
-};
-struct slist_deleter {
-  void operator()(curl_slist* l) const { curl_slist_free_all(l); }
-};
-
-std::size_t append_body(char* data, std::size_t size, std::size_t n,
-                        void* out) {
-  static_cast<std::string*>(out)->append(data, size * n);
-  return size * n;
-}
+using curl::append_body;
+using curl_deleter = curl::easy_deleter;
+using slist_deleter = curl::slist_deleter;
 
 /// This thread's easy handle (created on first use, kept for the thread).
 CURL* thread_handle() {
-  static const bool init = [] {
-    curl_global_init(CURL_GLOBAL_DEFAULT);
-    return true;
-  }();
-  (void)init;
+  curl::global_init();
   thread_local std::unique_ptr<CURL, curl_deleter> handle{curl_easy_init()};
   return handle.get();
 }
