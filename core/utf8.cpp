@@ -60,12 +60,15 @@ bool valid_utf8(std::string_view s) {
   return true;
 }
 
-std::u32string decode_utf8(std::string_view s) {
+std::u32string decode_utf8_lossy(std::string_view s, bool* had_invalid) {
   static constexpr unsigned char lead_mask[] = {0, 0x7F, 0x1F, 0x0F, 0x07};
   std::u32string out;
+  out.reserve(s.size());
+  bool invalid = false;
   for (std::size_t i = 0; i < s.size();) {
     auto len = sequence_length(s, i);
-    if (len == 0) { // REQUIRES violated: skip the byte rather than loop
+    if (len == 0) { // not a well-formed sequence: drop this byte
+      invalid = true;
       ++i;
       continue;
     }
@@ -75,7 +78,13 @@ std::u32string decode_utf8(std::string_view s) {
     out.push_back(cp);
     i += len;
   }
+  if (had_invalid)
+    *had_invalid = invalid;
   return out;
+}
+
+std::u32string decode_utf8(std::string_view s) {
+  return decode_utf8_lossy(s);
 }
 
 std::string encode_utf8(std::u32string_view cps) {

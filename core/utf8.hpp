@@ -22,6 +22,13 @@ std::u32string decode_utf8(std::string_view s);
 /// not scalar values: each becomes U+FFFD, so the result is always valid.
 std::string encode_utf8(std::u32string_view cps);
 
+/// Decodes UTF-8, dropping every byte that does not start a well-formed
+/// sequence (overlongs, surrogates and values above U+10FFFF are
+/// ill-formed). Sets `*had_invalid` (when given) to whether anything was
+/// dropped. Never fails.
+std::u32string decode_utf8_lossy(std::string_view s,
+                                 bool* had_invalid = nullptr);
+
 /// Number of code points. REQUIRES: valid_utf8(s).
 std::size_t count_code_points(std::string_view s);
 
