@@ -20,8 +20,6 @@ const std::string second_id = "20260102_000000_bbbb2222";
 class DataCliTest : public ::testing::Test {
 protected:
   void SetUp() override {
-    if (switchboard_bin().empty())
-      GTEST_SKIP() << "SWITCHBOARD_BIN is not set (run through ctest)";
     ASSERT_FALSE(dir_.path().empty());
     ASSERT_EQ(fill_data_dir(dir_.path()), "");
   }
@@ -198,8 +196,6 @@ class UsageCliTest : public ::testing::TestWithParam<std::vector<std::string>> {
 };
 
 TEST_P(UsageCliTest, BadUsageExitsTwo) {
-  if (switchboard_bin().empty())
-    GTEST_SKIP() << "SWITCHBOARD_BIN is not set (run through ctest)";
   auto args = GetParam();
   args.insert(args.begin(), switchboard_bin());
   auto r = run_command(args);
@@ -232,8 +228,6 @@ INSTANTIATE_TEST_SUITE_P(
     std::vector<std::string>{"sessions", "--active-minutes", "0"}));
 
 TEST(UnreachableServerCliTest, IsAFailedOperation) {
-  if (switchboard_bin().empty())
-    GTEST_SKIP() << "SWITCHBOARD_BIN is not set (run through ctest)";
   auto r = run_command({switchboard_bin(), "expire", "--url",
                         "http://127.0.0.1:1"});
   EXPECT_EQ(r.exit_code, 1);

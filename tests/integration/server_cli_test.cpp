@@ -18,11 +18,6 @@ const std::string key = "agent:main:telegram:dm:99";
 
 class ServerCliTest : public ::testing::Test {
 protected:
-  void SetUp() override {
-    if (switchboard_bin().empty())
-      GTEST_SKIP() << "SWITCHBOARD_BIN is not set (run through ctest)";
-  }
-
   /// Runs `switchboard <args...> --url URL`.
   process_result run(const server_process& s, std::vector<std::string> args) {
     args.insert(args.begin(), switchboard_bin());
