@@ -21,15 +21,23 @@ namespace {
 
 // One I/O thread: handlers never block (they hand work to the engine), so a
 // noop strand suffices; responses from other threads are posted back.
-using http_traits = restinio::single_thread_traits_t<
-  restinio::asio_timer_manager_t, restinio::null_logger_t>;
+// The connection count limiter caps open connections (api.max_connections).
+struct http_traits
+  : restinio::single_thread_traits_t<restinio::asio_timer_manager_t,
+                                     restinio::null_logger_t> {
+  static constexpr bool use_connection_count_limiter = true;
+};
 using http_server = restinio::http_server_t<http_traits>;
 using work_guard = asio::executor_work_guard<asio::io_context::executor_type>;
 
-/// A request body larger than this is cut off by RESTinio (connection
-/// closed); up to it, an oversized body gets a proper 413.
+/// A request body larger than this is cut off by RESTinio: refused at the
+/// headers when Content-Length says so (nothing of it is read), else the
+/// connection is closed when the limit is crossed. Up to it, an oversized
+/// body is buffered and gets a proper JSON 413. So one connection buffers
+/// at most 2 x max_body_bytes + 64 KiB, and the server at most
+/// max_connections times that.
 std::uint64_t transport_body_limit(std::int64_t max_body_bytes) {
-  return static_cast<std::uint64_t>(max_body_bytes) * 4 + 65536;
+  return static_cast<std::uint64_t>(max_body_bytes) * 2 + 65536;
 }
 
 const char* reason_phrase(int status) {
@@ -200,7 +208,8 @@ restinio::server_settings_t<http_traits> make_settings(server_state* st) {
         .max_field_value_size(16 * 1024)
         .max_body_size(transport_body_limit(st->opts.max_body_bytes)))
     .handle_request_timeout(std::chrono::hours{1})
-    .max_pipelined_requests(64);
+    .max_pipelined_requests(1) // one request per connection at a time
+    .max_parallel_connections(st->opts.max_connections);
   return s;
 }
 

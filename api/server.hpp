@@ -21,6 +21,10 @@ struct server_options {
   std::uint16_t port = 8377; // 0 picks a free port
   std::optional<std::string> token; // bearer token for /v1; none = open
   std::int64_t max_body_bytes = 1048576;
+  /// Open connections at most; further clients wait in the listen backlog
+  /// until one closes. Bounds the memory of buffered bodies (see
+  /// transport_body_limit in server.cpp).
+  std::size_t max_connections = 256;
   core::manual_clock* clock = nullptr; // enables POST /v1/admin/clock
   core::settings settings;
 };

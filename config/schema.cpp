@@ -269,6 +269,7 @@ std::vector<field> make_fields() {
     nullable_string_field("api.token_file", SB_REF(api.token_file)),
     int_field("api.max_body_bytes", SB_REF(api.max_body_bytes), 1),
     int_field("api.max_in_flight", SB_REF(api.max_in_flight), 1),
+    int_field("api.max_connections", SB_REF(api.max_connections), 1),
     bool_field("index.sessions_json_mirror", SB_REF(index.sessions_json_mirror)),
     positive_number_field("index.mirror_interval_seconds",
                           SB_REF(index.mirror_interval_seconds)),

@@ -13,7 +13,7 @@
 //    garbage, a header without a colon, an unknown method, HTTP/9.9);
 //  - Content-Length is negative, not a number, or given twice with
 //    different values; a chunked body has a malformed chunk size;
-//  - the body exceeds the transport limit (4 x api.max_body_bytes +
+//  - the body exceeds the transport limit (2 x api.max_body_bytes +
 //    64 KiB): up to it an oversized body gets a JSON 413, beyond it the
 //    connection is cut;
 //  - a slow-loris client sends part of a request and closes or stalls:
@@ -212,8 +212,11 @@ std::vector<hostile_case> size_cases() {
      R"({"messages": [{"role": "user", "content": ")" +
        std::string(2 << 20, 'x') + "\"}]}",
      {413}},
-    {"size", "3.9 MiB batch", "POST", "/v1/messages:batch",
-     std::string(3900 * 1024, ' ') + "{}", {413}},
+    {"size", "2 MiB + 1 batch", "POST", "/v1/messages:batch",
+     std::string((2 << 20) + 1, ' ') + "{}", {413}},
+    {"size", "3.9 MiB batch (beyond the transport limit)", "POST",
+     "/v1/messages:batch", std::string(3900 * 1024, ' ') + "{}", {413}, {},
+     true, true},
     {"size", "8 MiB body", "POST", m, big(8 << 20), {413}, {}, true, true},
     {"size", "1 MiB + 1", "POST", m, std::string((1 << 20) + 1, ' '), {413}},
   };
