@@ -7,7 +7,10 @@
 //                         after every job already queued: adaptive group
 //                         commit. A batch also commits at writer.max_batch.
 //   (commit_atom, gen) -> COMMIT; then every job's `done` gets its own status,
-//                         or the COMMIT's error for all of them.
+//                         or the COMMIT's error for all of them. A job whose
+//                         failure took the whole transaction with it (SQLite
+//                         rolls back by itself on FULL/IOERR/NOMEM) fails the
+//                         batch at once, every earlier job of it included.
 //   mirror_atom        -> refreshes the sessions.json mirror when dirty.
 //   exit               -> commits what is open, refreshes the mirror, quits.
 // Replies go out only after COMMIT: nothing is acknowledged that is not on
@@ -16,6 +19,7 @@
 #include "actors/messages.hpp"
 
 #include <chrono>
+#include <optional>
 
 namespace switchboard::actors {
 
@@ -54,6 +58,7 @@ public:
 private:
   core::status run_one(write_job& job);
   void commit();
+  void fail_batch();
   void maybe_mirror();
 
   caf::event_based_actor* self_;
@@ -61,6 +66,7 @@ private:
   std::shared_ptr<core::store_writer> w_;
   std::vector<pending_reply> pending_;
   bool open_ = false;
+  std::optional<core::error> lost_; // set when SQLite dropped the transaction
   std::uint64_t gen_ = 0;
   bool mirror_dirty_ = false;
   bool mirror_timer_ = false;
@@ -81,7 +87,8 @@ core::status writer_state::run_one(write_job& job) {
     if (st)
       return st;
   }
-  w_->rollback_to_savepoint();
+  if (auto rb = w_->rollback_to_savepoint(); !rb)
+    lost_ = core::internal_error(st.err().message + "; " + rb.err().message);
   return st;
 }
 
@@ -95,9 +102,24 @@ void writer_state::on_job(write_job& job) {
   }
   auto st = run_one(job);
   pending_.push_back({std::move(job.done), std::move(st)});
+  if (lost_)
+    return fail_batch();
   if (pending_.size() >= static_cast<std::size_t>(
                            std::max(1, rt_->cfg.writer.max_batch)))
     commit();
+}
+
+/// The transaction was rolled back under the batch (see
+/// store_writer::rollback_to_savepoint): nothing of it is durable, so every
+/// request in it fails.
+void writer_state::fail_batch() {
+  auto err = std::move(*lost_);
+  lost_.reset();
+  open_ = false;
+  auto replies = std::move(pending_);
+  pending_.clear();
+  for (auto& p : replies)
+    p.done(core::status(err));
 }
 
 void writer_state::commit() {

@@ -83,7 +83,11 @@ public:
   virtual void rollback() = 0;
   virtual status savepoint() = 0;       // SAVEPOINT req
   virtual status release_savepoint() = 0;  // RELEASE req
-  virtual void rollback_to_savepoint() = 0; // ROLLBACK TO req; RELEASE req
+  /// ROLLBACK TO req; RELEASE req. An error means the whole transaction
+  /// is gone: after SQLITE_FULL, IOERR, NOMEM or BUSY SQLite may roll it
+  /// back by itself, taking the batch's earlier requests with it. The
+  /// caller must then fail every request of the batch, not just this one.
+  virtual status rollback_to_savepoint() = 0;
 
   // -- sessions ------------------------------------------------------------
   /// Inserts a row. conflict when the id exists: two conversations are never

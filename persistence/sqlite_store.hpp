@@ -96,7 +96,7 @@ public:
   void rollback() override;
   core::status savepoint() override;
   core::status release_savepoint() override;
-  void rollback_to_savepoint() override;
+  core::status rollback_to_savepoint() override;
 
   core::status create_session(const core::session_row_init& row) override;
   core::status ensure_session(std::string_view id, std::string_view source,

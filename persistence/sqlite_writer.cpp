@@ -94,15 +94,26 @@ status sqlite_writer::release_savepoint() {
   return run("RELEASE req");
 }
 
-void sqlite_writer::rollback_to_savepoint() {
-  (void)run("ROLLBACK TO req");
-  (void)run("RELEASE req");
+status sqlite_writer::rollback_to_savepoint() {
+  if (!db_->in_transaction()) {
+    rollback();
+    return core::internal_error(
+      "write failed and SQLite rolled back the whole transaction");
+  }
+  auto st = run("ROLLBACK TO req");
+  if (st)
+    st = run("RELEASE req");
+  if (!st) {
+    rollback();
+    return st;
+  }
   in_savepoint_ = false;
   pending_fts_.resize(savepoint_mark_);
   pending_fts_.insert(pending_fts_.begin(), flushed_in_savepoint_.begin(),
                       flushed_in_savepoint_.end());
   flushed_in_savepoint_.clear();
   savepoint_mark_ = 0;
+  return {};
 }
 
 // -- sessions -------------------------------------------------------------------

@@ -68,6 +68,7 @@ core::result<api::server_options> server_options_for(
   o.host = hp.value().host;
   o.port = hp.value().port;
   o.max_body_bytes = cfg.api.max_body_bytes;
+  o.max_connections = static_cast<std::size_t>(cfg.api.max_connections);
   o.clock = clock;
   o.settings = cfg;
   if (cfg.api.token_file) {
@@ -119,6 +120,10 @@ int serve(const serve_flags& f) {
   std::error_code ec;
   std::filesystem::create_directories(cfg.value().data_dir, ec);
   auto signals = block_stop_signals();
+  // Past a file size limit a write must fail with EFBIG (SQLite reports
+  // it, the batch fails, nothing is acknowledged) instead of SIGXFSZ
+  // killing the server.
+  std::signal(SIGXFSZ, SIG_IGN);
   auto eng = actors::engine::start(cfg.value(), clk);
   if (!eng)
     return fail(eng.err());

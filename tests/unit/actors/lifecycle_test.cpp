@@ -283,7 +283,9 @@ public:
   void rollback() override { w_->rollback(); }
   core::status savepoint() override { return w_->savepoint(); }
   core::status release_savepoint() override { return w_->release_savepoint(); }
-  void rollback_to_savepoint() override { w_->rollback_to_savepoint(); }
+  core::status rollback_to_savepoint() override {
+    return w_->rollback_to_savepoint();
+  }
   core::status create_session(const core::session_row_init& r) override {
     return w_->create_session(r);
   }

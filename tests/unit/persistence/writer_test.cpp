@@ -371,7 +371,7 @@ TEST_F(WriterTest, FailingRequestInsideSavepointRollsBackAlone) {
   ASSERT_TRUE(w_->savepoint());
   ASSERT_TRUE(w_->create_session(row("b")));
   ASSERT_FALSE(w_->set_title("b", "taken").ok());
-  w_->rollback_to_savepoint();
+  ASSERT_TRUE(w_->rollback_to_savepoint());
   ASSERT_TRUE(w_->savepoint());
   ASSERT_TRUE(w_->append_message("a", msg("user", "kept"), at_seconds(1)));
   ASSERT_TRUE(w_->release_savepoint());
@@ -379,6 +379,23 @@ TEST_F(WriterTest, FailingRequestInsideSavepointRollsBackAlone) {
   EXPECT_TRUE(w_->get_session("a")->has_value());
   EXPECT_FALSE(w_->get_session("b")->has_value());
   EXPECT_EQ(*w_->message_count("a"), 1);
+}
+
+TEST_F(WriterTest, RollbackToSavepointReportsATransactionSqliteDropped) {
+  create("a");
+  ASSERT_TRUE(w_->begin());
+  ASSERT_TRUE(w_->savepoint());
+  ASSERT_TRUE(w_->append_message("a", msg("user", "earlier"), at_seconds(1)));
+  ASSERT_TRUE(w_->release_savepoint());
+  ASSERT_TRUE(w_->savepoint());
+  // What SQLite does by itself after SQLITE_FULL or IOERR mid-request.
+  w_->rollback();
+  auto st = w_->rollback_to_savepoint();
+  ASSERT_FALSE(st.ok());
+  EXPECT_EQ(st.err().code, core::errc::internal);
+  EXPECT_EQ(*w_->message_count("a"), 0); // the earlier request is gone too
+  ASSERT_TRUE(w_->begin()); // and the writer can start the next batch
+  ASSERT_TRUE(w_->commit());
 }
 
 TEST_F(WriterTest, QueuedFtsRowsSurviveARolledBackFlushAndDropWithTheirRequest) {
@@ -391,11 +408,11 @@ TEST_F(WriterTest, QueuedFtsRowsSurviveARolledBackFlushAndDropWithTheirRequest) 
   ASSERT_TRUE(w_->savepoint());
   ASSERT_TRUE(w_->append_message("a", msg("user", "lost emu"), at_seconds(2)));
   ASSERT_TRUE(w_->rewrite_transcript("a", {msg("user", "x")}, at_seconds(3)));
-  w_->rollback_to_savepoint();
+  ASSERT_TRUE(w_->rollback_to_savepoint());
   // And this one fails without a flush: its queued row must go too.
   ASSERT_TRUE(w_->savepoint());
   ASSERT_TRUE(w_->append_message("a", msg("user", "gone cassowary"), at_seconds(4)));
-  w_->rollback_to_savepoint();
+  ASSERT_TRUE(w_->rollback_to_savepoint());
   ASSERT_TRUE(w_->commit());
   EXPECT_EQ(hits("kiwi"), 1u);
   EXPECT_EQ(hits("emu"), 0u);
