@@ -395,6 +395,40 @@ TEST_F(LifecycleTest, CommandHookGetsPayloadOnStdin) {
   EXPECT_EQ(j["reason"], "idle");
 }
 
+/// Lines in `path` (0 when absent).
+int line_count(const std::string& path) {
+  std::ifstream in(path);
+  int n = 0;
+  for (std::string line; std::getline(in, line);)
+    ++n;
+  return n;
+}
+
+TEST_F(LifecycleTest, HangingHookTimesOutIsRetriedThenFinalized) {
+  opts_.flush_hook = nullptr;
+  opts_.flush_backoff_seconds = 0.01;
+  cfg_.flush.hook = core::flush_hook::command;
+  cfg_.flush.max_attempts = 2;
+  cfg_.flush.timeout_seconds = 0.3;
+  auto calls = dir_ + "/calls";
+  cfg_.flush.command = "echo call >> " + calls + "; exec sleep 600";
+  start();
+  talk(telegram_dm("stuck"), 2);
+  clock_->advance(61min);
+  std::promise<sweep_report> p;
+  eng_->expire_now([&](core::result<sweep_report> r) { p.set_value(*r); });
+  ASSERT_TRUE(eventually([&] { return line_count(calls) >= 1; }));
+  // While the hook hangs, other conversations are routed as usual.
+  auto other = route(telegram_dm("other"), user_msg("still routed"));
+  ASSERT_TRUE(other.ok()) << other.err().message;
+  auto rep = p.get_future().get();
+  EXPECT_EQ(rep.expired, 1);
+  EXPECT_EQ(rep.flush_failed, 1);
+  EXPECT_EQ(line_count(calls), 2); // the first attempt and one retry
+  EXPECT_TRUE(entry(key_of(telegram_dm("stuck")))->expiry_finalized);
+  EXPECT_EQ(message_count(other->session_id), 1);
+}
+
 TEST_F(LifecycleTest, DeleteSessionForgetsResidentEntry) {
   start();
   auto r = route(telegram_dm(), user_msg("x"));
