@@ -3,7 +3,8 @@
 // (persistence/schema.cpp: one `content` column, default tokenizer).
 //
 // Invariants (SPEC 10): the output is valid UTF-8, at most 2048 code points
-// plus the quotes step 5 adds, trimmed; and SQLite accepts it: preparing and
+// plus the quotes step 5 adds, trimmed, with balanced quotes and single
+// spaces outside phrases (phrases keep theirs, verbatim); and SQLite accepts it: preparing and
 // stepping `SELECT rowid FROM t WHERE t MATCH ?` ends in SQLITE_ROW/DONE,
 // never an error (a syntax error means the sanitizer let syntax through).
 // An empty output means "no query" and is not run.
@@ -70,7 +71,13 @@ void check_shape(std::string_view out) {
   check(cps.size() <= core::max_search_query_chars + quotes,
         "sanitized query too long", out);
   check(out.front() != ' ' && out.back() != ' ', "sanitized query not trimmed", out);
-  check(out.find("  ") == std::string_view::npos, "double space in query", out);
+  bool quoted = false; // phrases come back verbatim, spaces and all
+  for (std::size_t i = 0; i + 1 < out.size(); ++i) {
+    quoted = quoted != (out[i] == '"');
+    check(quoted || out[i] != ' ' || out[i + 1] != ' ',
+          "whitespace run outside a phrase", out);
+  }
+  check(!quoted || out.back() == '"', "unbalanced quotes in query", out);
 }
 
 } // namespace
