@@ -21,12 +21,14 @@ config::load_inputs no_env() {
 
 } // namespace
 
-extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data,
+                                      std::size_t size) {
   auto in = no_env();
-  auto s = config::load_settings_from_text(fuzz::as_text(data, size), "fuzz", in);
+  auto s =
+    config::load_settings_from_text(fuzz::as_text(data, size), "fuzz", in);
   if (!s) {
-    check(s.err().code == core::errc::bad_request, "config error not bad_request",
-          s.err().message);
+    check(s.err().code == core::errc::bad_request,
+          "config error not bad_request", s.err().message);
     check(!s.err().message.empty(), "config error without a message");
     return 0;
   }
@@ -34,6 +36,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   auto again = config::load_settings_from_text(dump, "dump", in);
   check(again.ok(), "dumped settings do not load again",
         again.ok() ? dump : again.err().message + "\n" + dump);
-  check(config::dump_settings(*again) == dump, "dump/load round trip differs", dump);
+  check(config::dump_settings(*again) == dump, "dump/load round trip differs",
+        dump);
   return 0;
 }

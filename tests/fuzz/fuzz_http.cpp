@@ -46,13 +46,20 @@ split_input split(std::string_view text) {
 
 std::string_view code_for(int status) {
   switch (status) {
-    case 400: return "bad_request";
-    case 404: return "not_found";
-    case 405: return "method_not_allowed";
-    case 409: return "conflict";
-    case 413: return "payload_too_large";
-    case 503: return "overloaded";
-    default: return "";
+    case 400:
+      return "bad_request";
+    case 404:
+      return "not_found";
+    case 405:
+      return "method_not_allowed";
+    case 409:
+      return "conflict";
+    case 413:
+      return "payload_too_large";
+    case 503:
+      return "overloaded";
+    default:
+      return "";
   }
 }
 
@@ -68,10 +75,12 @@ void check_reply(const api::reply& rep, const std::string& what) {
   bool shaped = j.is_object() && j.size() == 1 && j.contains("error") &&
                 j["error"].is_object() && j["error"].size() == 2 &&
                 j["error"].contains("code") && j["error"]["code"].is_string() &&
-                j["error"].contains("message") && j["error"]["message"].is_string();
-  check(shaped, "error reply without the {error:{code,message}} shape", rep.body);
-  check(j["error"]["code"] == code_for(rep.status), "error code does not fit status",
+                j["error"].contains("message") &&
+                j["error"]["message"].is_string();
+  check(shaped, "error reply without the {error:{code,message}} shape",
         rep.body);
+  check(j["error"]["code"] == code_for(rep.status),
+        "error code does not fit status", rep.body);
 }
 
 void check_body(const std::string& body) {
@@ -108,8 +117,9 @@ std::optional<api::reply> dispatch(api::request& r, const std::string& what) {
     return api::error_reply(core::not_found("no such endpoint"));
   if (m.result == api::router::outcome::wrong_method) {
     check(!m.allow.empty(), "405 without Allow", what);
-    return api::json_reply(405, {{"error", {{"code", "method_not_allowed"},
-                                            {"message", "allowed: " + m.allow}}}});
+    return api::json_reply(405, {{"error",
+                                  {{"code", "method_not_allowed"},
+                                   {"message", "allowed: " + m.allow}}}});
   }
   if (!m.target) // GET /v1/events
     return std::nullopt;
@@ -136,7 +146,8 @@ std::optional<api::reply> dispatch(api::request& r, const std::string& what) {
 
 } // namespace
 
-extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data,
+                                      std::size_t size) {
   auto in = split(fuzz::as_text(data, size));
   check_body(in.body);
   api::request r;

@@ -29,8 +29,10 @@ void check_text(const std::optional<std::string>& s, std::size_t max,
 }
 
 void check_error(const core::error& e, std::string_view path) {
-  check(e.code == core::errc::bad_request, "error is not bad_request", e.message);
-  check(e.message.rfind(path, 0) == 0, "error does not name the path", e.message);
+  check(e.code == core::errc::bad_request, "error is not bad_request",
+        e.message);
+  check(e.message.rfind(path, 0) == 0, "error does not name the path",
+        e.message);
 }
 
 void check_message(const nlohmann::json& j) {
@@ -73,7 +75,8 @@ void check_usage(const nlohmann::json& j) {
 
 } // namespace
 
-extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data,
+                                      std::size_t size) {
   auto j = fuzz::as_json(data, size);
   if (j.is_discarded())
     return 0;

@@ -4,10 +4,10 @@
 //
 // Invariants (SPEC 10): the output is valid UTF-8, at most 2048 code points
 // plus the quotes step 5 adds, trimmed, with balanced quotes and single
-// spaces outside phrases (phrases keep theirs, verbatim); and SQLite accepts it: preparing and
-// stepping `SELECT rowid FROM t WHERE t MATCH ?` ends in SQLITE_ROW/DONE,
-// never an error (a syntax error means the sanitizer let syntax through).
-// An empty output means "no query" and is not run.
+// spaces outside phrases (phrases keep theirs, verbatim); and SQLite accepts
+// it: preparing and stepping `SELECT rowid FROM t WHERE t MATCH ?` ends in
+// SQLITE_ROW/DONE, never an error (a syntax error means the sanitizer let
+// syntax through). An empty output means "no query" and is not run.
 
 #include "core/fts_query.hpp"
 #include "core/utf8.hpp"
@@ -40,8 +40,8 @@ sqlite3_stmt* match_statement() {
   static sqlite3* db = open_db();
   static sqlite3_stmt* stmt = [] {
     sqlite3_stmt* s = nullptr;
-    check(sqlite3_prepare_v2(db, "SELECT rowid FROM t WHERE t MATCH ?1", -1,
-                             &s, nullptr) == SQLITE_OK,
+    check(sqlite3_prepare_v2(db, "SELECT rowid FROM t WHERE t MATCH ?1", -1, &s,
+                             nullptr) == SQLITE_OK,
           "preparing the MATCH statement", sqlite3_errmsg(db));
     return s;
   }();
@@ -59,7 +59,8 @@ void run_match(const std::string& query) {
   if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
     std::string why = sqlite3_errmsg(sqlite3_db_handle(stmt));
     sqlite3_reset(stmt);
-    check(false, "SQLite rejects the sanitized query", why + " | query: " + query);
+    check(false, "SQLite rejects the sanitized query",
+          why + " | query: " + query);
   }
   sqlite3_reset(stmt);
 }
@@ -67,10 +68,12 @@ void run_match(const std::string& query) {
 void check_shape(std::string_view out) {
   check(core::valid_utf8(out), "sanitized query is not valid UTF-8", out);
   auto cps = core::decode_utf8(out);
-  auto quotes = static_cast<std::size_t>(std::count(cps.begin(), cps.end(), U'"'));
+  auto quotes =
+    static_cast<std::size_t>(std::count(cps.begin(), cps.end(), U'"'));
   check(cps.size() <= core::max_search_query_chars + quotes,
         "sanitized query too long", out);
-  check(out.front() != ' ' && out.back() != ' ', "sanitized query not trimmed", out);
+  check(out.front() != ' ' && out.back() != ' ', "sanitized query not trimmed",
+        out);
   bool quoted = false; // phrases come back verbatim, spaces and all
   for (std::size_t i = 0; i + 1 < out.size(); ++i) {
     quoted = quoted != (out[i] == '"');
@@ -82,7 +85,8 @@ void check_shape(std::string_view out) {
 
 } // namespace
 
-extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data,
+                                      std::size_t size) {
   auto out = core::sanitize_fts_query(fuzz::as_text(data, size));
   if (out.empty())
     return 0;

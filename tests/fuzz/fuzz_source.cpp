@@ -30,10 +30,10 @@ void check_keys(const core::source& s) {
     check(!key.empty(), "session key is empty");
     check(core::valid_utf8(key), "session key is not valid UTF-8", key);
     auto prefix = "agent:main:" + s.platform + ":";
-    check(key.rfind(prefix, 0) == 0, "session key lacks agent:main:<platform>:",
-          key);
-    check(core::build_session_key(s, cfg) == key, "session key not deterministic",
-          key);
+    check(key.rfind(prefix, 0) == 0,
+          "session key lacks agent:main:<platform>:", key);
+    check(core::build_session_key(s, cfg) == key,
+          "session key not deterministic", key);
   }
 }
 
@@ -48,20 +48,22 @@ core::source without_empty_alts(core::source s) {
 
 void check_round_trip(const core::source& s) {
   auto encoded = core::encode_source(s);
-  auto text = fuzz::dump_or_abort(encoded, "encode_source gives unprintable JSON");
+  auto text =
+    fuzz::dump_or_abort(encoded, "encode_source gives unprintable JSON");
   auto back = core::decode_source_lenient(encoded);
   check(back.ok(), "encode_source output rejected by decode_source_lenient",
         back.ok() ? text : back.err().message);
-  check(*back == without_empty_alts(s), "encode/decode round trip changed the source",
-        text);
+  check(*back == without_empty_alts(s),
+        "encode/decode round trip changed the source", text);
 }
 
 void check_strict(const nlohmann::json& j) {
   auto s = core::decode_source(j);
   if (!s) {
-    check(s.err().code == core::errc::bad_request, "strict error is not bad_request");
-    check(s.err().message.rfind("source", 0) == 0, "strict error lacks the path",
-          s.err().message);
+    check(s.err().code == core::errc::bad_request,
+          "strict error is not bad_request");
+    check(s.err().message.rfind("source", 0) == 0,
+          "strict error lacks the path", s.err().message);
     return;
   }
   check(s->platform.size() >= 1 && s->platform.size() <= 32, "platform length");
@@ -76,7 +78,8 @@ void check_strict(const nlohmann::json& j) {
 void check_lenient(const nlohmann::json& j) {
   auto s = core::decode_source_lenient(j);
   if (!s) {
-    check(s.err().code == core::errc::bad_request, "lenient error is not bad_request");
+    check(s.err().code == core::errc::bad_request,
+          "lenient error is not bad_request");
     return;
   }
   check_keys(*s);
@@ -85,7 +88,8 @@ void check_lenient(const nlohmann::json& j) {
 
 } // namespace
 
-extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data,
+                                      std::size_t size) {
   auto j = fuzz::as_json(data, size);
   if (j.is_discarded())
     return 0;

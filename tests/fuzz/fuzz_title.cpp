@@ -58,7 +58,8 @@ void check_sanitize(std::string_view raw) {
   if (!core::valid_utf8(raw))
     check(!r.ok(), "invalid UTF-8 title accepted", raw);
   if (!r) {
-    check(r.err().code == core::errc::bad_request, "title error not bad_request");
+    check(r.err().code == core::errc::bad_request,
+          "title error not bad_request");
     return;
   }
   if (!*r)
@@ -68,7 +69,8 @@ void check_sanitize(std::string_view raw) {
   for (char32_t c : core::decode_utf8(t))
     check(!removed_char(c), "sanitized title keeps a removed character", t);
   auto again = core::sanitize_title(t);
-  check(again.ok() && *again && **again == t, "sanitize_title not idempotent", t);
+  check(again.ok() && *again && **again == t, "sanitize_title not idempotent",
+        t);
 }
 
 std::vector<std::string> split_lines(std::string_view text) {
@@ -89,8 +91,8 @@ void check_lineage(const std::vector<std::string>& lines) {
         "next_title_in_lineage gives an existing title", next);
   std::vector<core::titled_session> candidates;
   for (std::size_t i = 0; i < existing.size(); ++i)
-    candidates.push_back({"id" + std::to_string(i), existing[i],
-                          static_cast<double>(i % 3)});
+    candidates.push_back(
+      {"id" + std::to_string(i), existing[i], static_cast<double>(i % 3)});
   auto id = core::resolve_by_title(lines[0], candidates);
   check(!id || std::any_of(candidates.begin(), candidates.end(),
                            [&](const auto& c) { return c.id == *id; }),
@@ -108,7 +110,8 @@ void check_title_from(const std::vector<std::string>& lines) {
 
 } // namespace
 
-extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data,
+                                      std::size_t size) {
   auto text = fuzz::as_text(data, size);
   auto lines = split_lines(text);
   check_sanitize(lines[0]);

@@ -195,7 +195,8 @@ TEST(TokenFileTest, EmptyOrMissingIsAnError) {
 
 } // namespace
 TEST(ConfigLoadTest, FromTextMatchesTheFileAndNamesItInErrors) {
-  const std::string text = R"({"listen": "0.0.0.0:9000", "writer": {"max_batch": 5}})";
+  const std::string text =
+    R"({"listen": "0.0.0.0:9000", "writer": {"max_batch": 5}})";
   load_inputs in;
   in.env = nullptr;
   auto r = load_settings_from_text(text, "inline.json", in);
