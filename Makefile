@@ -3,7 +3,7 @@ BUILD_DIR ?= build
 JOBS ?= $(shell nproc)
 CMAKE_FLAGS ?=
 
-.PHONY: deps configure build run test test-asan test-tsan bench clean
+.PHONY: deps configure build run test test-asan test-tsan bench fuzz clean
 
 deps:
 	tools/install-deps.sh
@@ -37,5 +37,11 @@ test-tsan: deps
 	cmake --build build-tsan -j $(JOBS) --target actors_tests api_tests integration_tests
 	cd build-tsan && ctest --output-on-failure -j $(JOBS) -L '^(actors|api|integration)_tests$$'
 
+# libFuzzer targets (clang, ASan + UBSan) in build-fuzz: each replays its
+# committed corpus, then fuzzes for FUZZ_SECONDS (tests/fuzz/run.sh).
+FUZZ_SECONDS ?= 60
+fuzz: deps
+	tests/fuzz/run.sh $(FUZZ_SECONDS)
+
 clean:
-	rm -rf $(BUILD_DIR) build-asan build-tsan build-release
+	rm -rf $(BUILD_DIR) build-asan build-tsan build-release build-fuzz

@@ -23,18 +23,23 @@ namespace {
 /// Where each value that did not come from the file came from.
 using origin_map = std::map<std::string, std::string, std::less<>>;
 
-core::result<json> read_config_file(const std::string& path) {
+core::result<std::string> read_config_file(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in)
     return core::bad_request("config file '" + path + "': cannot be read");
   std::stringstream text;
   text << in.rdbuf();
-  auto doc = json::parse(text.str(), nullptr, false);
+  return text.str();
+}
+
+core::result<json> parse_config_text(std::string_view text,
+                                     std::string_view name) {
+  auto doc = json::parse(text, nullptr, false);
+  std::string where = "config file '" + std::string{name} + "': ";
   if (doc.is_discarded())
-    return core::bad_request("config file '" + path + "': malformed JSON");
+    return core::bad_request(where + "malformed JSON");
   if (!doc.is_object())
-    return core::bad_request("config file '" + path +
-                             "': expected a JSON object");
+    return core::bad_request(where + "expected a JSON object");
   return doc;
 }
 
@@ -178,6 +183,16 @@ core::result<core::settings> decode(const json& doc,
   return s;
 }
 
+/// The layers over `doc` (the file's object, or empty without a file).
+core::result<core::settings> load_over(json doc, const load_inputs& in) {
+  origin_map origins;
+  if (in.env)
+    if (auto st = apply_env(doc, in.env, origins); !st)
+      return st.err();
+  apply_flags(doc, in.flags, origins);
+  return decode(doc, origins);
+}
+
 } // namespace
 
 std::optional<std::string> system_env(std::string_view name) {
@@ -188,21 +203,23 @@ std::optional<std::string> system_env(std::string_view name) {
 }
 
 core::result<core::settings> load_settings(const load_inputs& in) {
-  json doc = json::object();
-  if (in.config_file) {
-    auto file = read_config_file(*in.config_file);
-    if (!file)
-      return file.err();
-    doc = std::move(*file);
-    if (auto st = check_structure(doc); !st)
-      return st.err();
-  }
-  origin_map origins;
-  if (in.env)
-    if (auto st = apply_env(doc, in.env, origins); !st)
-      return st.err();
-  apply_flags(doc, in.flags, origins);
-  return decode(doc, origins);
+  if (!in.config_file)
+    return load_over(json::object(), in);
+  auto text = read_config_file(*in.config_file);
+  if (!text)
+    return text.err();
+  return load_settings_from_text(*text, *in.config_file, in);
+}
+
+core::result<core::settings>
+load_settings_from_text(std::string_view text, std::string_view name,
+                        const load_inputs& in) {
+  auto doc = parse_config_text(text, name);
+  if (!doc)
+    return doc.err();
+  if (auto st = check_structure(*doc); !st)
+    return st.err();
+  return load_over(std::move(*doc), in);
 }
 
 std::string dump_settings(const core::settings& s) {

@@ -194,4 +194,19 @@ TEST(TokenFileTest, EmptyOrMissingIsAnError) {
 }
 
 } // namespace
+TEST(ConfigLoadTest, FromTextMatchesTheFileAndNamesItInErrors) {
+  const std::string text =
+    R"({"listen": "0.0.0.0:9000", "writer": {"max_batch": 5}})";
+  load_inputs in;
+  in.env = nullptr;
+  auto r = load_settings_from_text(text, "inline.json", in);
+  ASSERT_TRUE(r.ok()) << r.err().message;
+  auto from_file = load_text(text);
+  ASSERT_TRUE(from_file.ok());
+  EXPECT_EQ(dump_settings(*r), dump_settings(*from_file));
+  auto bad = load_settings_from_text("{", "inline.json", in);
+  ASSERT_FALSE(bad.ok());
+  EXPECT_EQ(bad.err().message, "config file 'inline.json': malformed JSON");
+}
+
 } // namespace switchboard::config::testing
