@@ -24,10 +24,14 @@ bench: deps
 test: build
 	cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS)
 
+# Every test binary and the server (no benchmarks), for the sanitizer runs.
+TEST_TARGETS = switchboard core_tests persistence_tests config_tests \
+	actors_tests api_tests loadgen_tests integration_tests
+
 # The whole suite under AddressSanitizer + UndefinedBehaviorSanitizer.
 test-asan: deps
 	cmake -S . -B build-asan -DSANITIZE=address,undefined -DCMAKE_BUILD_TYPE=Debug
-	cmake --build build-asan -j $(JOBS)
+	cmake --build build-asan -j $(JOBS) --target $(TEST_TARGETS)
 	cd build-asan && ctest --output-on-failure -j $(JOBS)
 
 # The concurrent suites (actors, api, integration) under ThreadSanitizer,
