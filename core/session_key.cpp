@@ -47,19 +47,6 @@ std::string shared_chat_key(std::string key, const source& s,
   return key;
 }
 
-/// C0 controls, DEL and C1 controls (U+0080..U+009F, encoded C2 80..C2 9F).
-bool has_control(std::string_view key) {
-  for (std::size_t i = 0; i < key.size(); ++i) {
-    auto c = static_cast<unsigned char>(key[i]);
-    if (c < 0x20 || c == 0x7F)
-      return true;
-    if (c == 0xC2 && i + 1 < key.size() &&
-        static_cast<unsigned char>(key[i + 1]) <= 0x9F)
-      return true;
-  }
-  return false;
-}
-
 } // namespace
 
 std::string build_session_key(const source& s, const key_settings& cfg) {
@@ -72,7 +59,7 @@ std::string build_session_key(const source& s, const key_settings& cfg) {
 
 bool valid_session_key(std::string_view key) {
   return !key.empty() && key.size() <= max_session_key_bytes &&
-         valid_utf8(key) && !has_control(key);
+         valid_utf8(key) && !has_control_chars(key);
 }
 
 } // namespace switchboard::core

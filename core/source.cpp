@@ -24,17 +24,18 @@ struct string_field {
   std::string_view name;
   std::optional<std::string> source::*member;
   std::size_t max_bytes;
+  bool in_key; // part of the session key: no control characters
 };
 
 constexpr std::array<string_field, 8> string_fields{{
-  {"chat_id", &source::chat_id, max_field_bytes},
-  {"chat_name", &source::chat_name, max_long_field_bytes},
-  {"user_id", &source::user_id, max_field_bytes},
-  {"user_name", &source::user_name, max_field_bytes},
-  {"thread_id", &source::thread_id, max_field_bytes},
-  {"chat_topic", &source::chat_topic, max_long_field_bytes},
-  {"user_id_alt", &source::user_id_alt, max_field_bytes},
-  {"chat_id_alt", &source::chat_id_alt, max_field_bytes},
+  {"chat_id", &source::chat_id, max_field_bytes, true},
+  {"chat_name", &source::chat_name, max_long_field_bytes, false},
+  {"user_id", &source::user_id, max_field_bytes, true},
+  {"user_name", &source::user_name, max_field_bytes, false},
+  {"thread_id", &source::thread_id, max_field_bytes, true},
+  {"chat_topic", &source::chat_topic, max_long_field_bytes, false},
+  {"user_id_alt", &source::user_id_alt, max_field_bytes, true},
+  {"chat_id_alt", &source::chat_id_alt, max_field_bytes, false},
 }};
 
 bool valid_platform(std::string_view p) {
@@ -54,6 +55,15 @@ void read_platform(object_reader& r, source& s) {
   s.platform = v->get<std::string>();
   if (!valid_platform(s.platform))
     r.fail("platform", "expected [a-z0-9_]{1,32}");
+}
+
+/// The fields that form the session key must keep it addressable: API paths
+/// refuse keys with control characters (valid_session_key).
+void reject_controls_in_key(object_reader& r, const source& s) {
+  for (const auto& f : string_fields)
+    if (f.in_key && s.*f.member && has_control_chars(*(s.*f.member)))
+      return r.fail(f.name, "control characters are not allowed (the field "
+                            "is part of the session key)");
 }
 
 /// Reads chat_type (absent = dm) into s.
@@ -145,6 +155,7 @@ result<source> decode_source(const nlohmann::json& j, std::string_view path) {
   read_chat_type(r, s);
   for (const auto& f : string_fields)
     s.*f.member = r.optional_string(f.name, f.max_bytes);
+  reject_controls_in_key(r, s);
   if (!r.ok())
     return r.err();
   return s;

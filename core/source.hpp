@@ -37,7 +37,10 @@ struct source {
 /// [a-z0-9_]{1,32}; `chat_type` one of dm, group, channel, thread (default
 /// dm); every other field an optional string (null = absent) of valid UTF-8,
 /// at most 256 bytes (chat_name and chat_topic 1024); unknown fields are
-/// rejected. Errors are bad_request naming the field path, e.g.
+/// rejected; chat_id, user_id, user_id_alt and thread_id (the parts of the
+/// session key) must hold no control characters, so that every key is
+/// addressable through the API. Errors are bad_request naming the field
+/// path, e.g.
 /// "source.chat_type: expected one of dm, group, channel, thread".
 result<source> decode_source(const nlohmann::json& j,
                              std::string_view path = "source");

@@ -128,4 +128,17 @@ std::string_view prefix_code_points(std::string_view s, std::size_t n) {
   return s.substr(0, i);
 }
 
+bool has_control_chars(std::string_view s) {
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    auto c = static_cast<unsigned char>(s[i]);
+    if (c < 0x20 || c == 0x7F)
+      return true;
+    // C1: U+0080..U+009F are encoded C2 80..C2 9F.
+    if (c == 0xC2 && i + 1 < s.size() &&
+        static_cast<unsigned char>(s[i + 1]) <= 0x9F)
+      return true;
+  }
+  return false;
+}
+
 } // namespace switchboard::core

@@ -29,6 +29,10 @@ std::string encode_utf8(std::u32string_view cps);
 std::u32string decode_utf8_lossy(std::string_view s,
                                  bool* had_invalid = nullptr);
 
+/// True when `s` holds a control character: C0 (U+0000..U+001F), DEL, or
+/// C1 (U+0080..U+009F). REQUIRES: valid_utf8(s).
+bool has_control_chars(std::string_view s);
+
 /// Number of code points. REQUIRES: valid_utf8(s).
 std::size_t count_code_points(std::string_view s);
 

@@ -1,4 +1,5 @@
 #include "core/source.hpp"
+#include "core/session_key.hpp"
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
@@ -280,6 +281,38 @@ TEST(SourceTest, LenientAcceptsTheSeedsToDictOutput) {
   auto back = decode_source_lenient(encode_source(s));
   ASSERT_TRUE(back);
   EXPECT_EQ(*back, s); // no length limits on import
+}
+
+} // namespace
+} // namespace switchboard::core
+
+namespace switchboard::core {
+namespace {
+
+TEST(SourceKeyFieldsTest, ControlCharactersInKeyFieldsAreRejected) {
+  for (const char* field : {"chat_id", "user_id", "user_id_alt", "thread_id"})
+    for (const std::string& bad : {std::string("a\0b", 3), std::string("a\nb"),
+                                  std::string("a\x7f"), std::string("a\xc2\x85")}) {
+      nlohmann::json j{{"platform", "telegram"}, {field, bad}};
+      auto r = decode_source(j, "source");
+      ASSERT_FALSE(r.ok()) << field;
+      EXPECT_EQ(r.err().code, errc::bad_request);
+      EXPECT_NE(r.err().message.find(std::string("source.") + field),
+                std::string::npos)
+        << r.err().message;
+    }
+}
+
+TEST(SourceKeyFieldsTest, EveryDecodedSourceGivesAnAddressableKey) {
+  nlohmann::json j{{"platform", "telegram"},
+                   {"chat_type", "group"},
+                   {"chat_id", "c\xc2\xa0:1"}, // NBSP and ':' are fine
+                   {"user_id", "u"},
+                   {"thread_id", "t"},
+                   {"chat_name", "line\nbreak"}}; // not part of the key
+  auto r = decode_source(j, "source");
+  ASSERT_TRUE(r.ok()) << r.err().message;
+  EXPECT_TRUE(valid_session_key(build_session_key(*r, key_settings{})));
 }
 
 } // namespace
