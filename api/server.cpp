@@ -30,6 +30,18 @@ struct http_traits
 using http_server = restinio::http_server_t<http_traits>;
 using work_guard = asio::executor_work_guard<asio::io_context::executor_type>;
 
+/// An io_context whose pending handlers can be destroyed while the HTTP
+/// server still exists. Handlers of open keep-alive connections own those
+/// connections, and a connection's destructor reports to the connection
+/// count limiter inside the server's acceptor: destroyed after the server
+/// (as the io_context's own destructor would do it) they touch freed memory.
+class server_io_context : public asio::io_context {
+public:
+  /// Destroys every handler not yet run (asio's shutdown; the destructor
+  /// repeats it harmlessly). REQUIRES: the I/O thread has stopped.
+  void destroy_pending_handlers() { shutdown(); }
+};
+
 /// A request body larger than this is cut off by RESTinio: refused at the
 /// headers when Content-Length says so (nothing of it is read), else the
 /// connection is closed when the limit is crossed. Up to it, an oversized
@@ -63,10 +75,17 @@ struct server_state : std::enable_shared_from_this<server_state> {
       ctx{eng, opts.settings, opts.clock, std::move(z), {}},
       routes(make_router(opts.clock != nullptr)) {}
 
+  /// Connections (held by pending handlers) go before the server that
+  /// counts them; see server_io_context.
+  ~server_state() {
+    io->destroy_pending_handlers();
+    http.reset();
+  }
+
   server_options opts;
   api_context ctx;
   router routes;
-  std::shared_ptr<asio::io_context> io = std::make_shared<asio::io_context>();
+  std::shared_ptr<server_io_context> io = std::make_shared<server_io_context>();
   std::optional<work_guard> guard;
   std::unique_ptr<http_server> http;
   std::thread thread;

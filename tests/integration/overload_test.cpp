@@ -31,6 +31,15 @@ using json = nlohmann::json;
 constexpr int clients = 32;
 constexpr int requests_per_client = 60;
 constexpr std::int64_t rss_bound_kib = 512 * 1024;
+// Under AddressSanitizer the server's RSS is mostly the sanitizer's own
+// (shadow memory, a 256 MiB quarantine of freed blocks): about 650 MiB for
+// a flood the plain build serves in 30 MiB. The bound is checked in the
+// plain build (`make test`, also in CI); here only printed.
+#if defined(__SANITIZE_ADDRESS__)
+constexpr bool rss_bound_checked = false;
+#else
+constexpr bool rss_bound_checked = true;
+#endif
 
 struct flood_log {
   std::mutex mtx;
@@ -160,7 +169,8 @@ TEST(OverloadTest, FloodGets200Or503AndLosesNothing) {
   EXPECT_GT(log.statuses[503] + log.item_errors, 0)
     << "the flood never hit the limits";
   EXPECT_GT(max_rss, 0);
-  EXPECT_LT(max_rss, rss_bound_kib) << "VmRSS " << max_rss << " KiB";
+  if (rss_bound_checked)
+    EXPECT_LT(max_rss, rss_bound_kib) << "VmRSS " << max_rss << " KiB";
   std::printf("[ overload ] 200: %d, 503: %d, batch item errors: %d, acked "
               "messages: %zu, max VmRSS: %lld KiB\n",
               log.statuses[200], log.statuses[503], log.item_errors,
