@@ -26,6 +26,17 @@ struct write_job {
   std::function<void(core::status)> done;
 };
 
+/// A job's `done` and its own status (replies of a batch).
+struct pending_reply {
+  std::function<void(core::status)> done;
+  core::status st;
+};
+
+/// writer -> its replier: one committed batch's replies, run in order.
+struct reply_batch {
+  std::vector<pending_reply> replies;
+};
+
 /// Runs a closure on the receiving actor (continuations of session ops).
 struct run_closure {
   std::function<void()> fn;
@@ -62,6 +73,7 @@ using commit_atom = caf::atom_constant<caf::atom("commit")>;
 using mirror_atom = caf::atom_constant<caf::atom("mirror")>;
 using tick_atom = caf::atom_constant<caf::atom("tick")>;
 using passivate_atom = caf::atom_constant<caf::atom("passivate")>;
+using stop_atom = caf::atom_constant<caf::atom("stop")>;
 
 /// The writer (SPEC 7). Handles write_job, (commit_atom, generation),
 /// mirror_atom. Must be spawned detached: SQLite blocks.
@@ -84,6 +96,7 @@ void send_to_shard(const std::vector<caf::actor>& shards, std::string key,
 } // namespace switchboard::actors
 
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(switchboard::actors::write_job)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(switchboard::actors::reply_batch)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(switchboard::actors::run_closure)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(switchboard::actors::keyed_op)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(switchboard::actors::session_stopped)
