@@ -6,7 +6,10 @@
 //                         (commit_atom, gen) to itself, which therefore runs
 //                         after every job already queued: adaptive group
 //                         commit. A batch also commits at writer.max_batch.
-//   (commit_atom, gen) -> COMMIT; then every job's `done` gets its own status,
+//   (commit_atom, gen) -> when jobs arrived behind it (writer_queue > 0) and
+//                         the batch grew since the last look, it re-sends
+//                         itself behind them; otherwise COMMIT; then every
+//                         job's `done` gets its own status,
 //                         or the COMMIT's error for all of them.
 //   mirror_atom        -> refreshes the sessions.json mirror when dirty.
 //   exit               -> commits what is open, refreshes the mirror, quits.
@@ -46,9 +49,22 @@ public:
       replier_(self->spawn(replier_actor)) {}
 
   void on_job(write_job& job);
+  /// Why re-arm: committing at the first commit_atom cut the batch at what
+  /// had arrived when it opened, while the next requests already waited in
+  /// the mailbox: many small batches (p50 <= 50 of 1000 in flight), each
+  /// COMMIT rewriting the same index pages. Only jobs already queued extend
+  /// the batch (no timer); `looked_at_` stops a spin on a job that is
+  /// counted in writer_queue but not yet in the mailbox.
   void on_commit(std::uint64_t gen) {
-    if (open_ && gen == gen_)
-      commit();
+    if (!open_ || gen != gen_)
+      return;
+    bool queued = rt_->writer_queue.load(std::memory_order_relaxed) > 0;
+    if (queued && pending_.size() > looked_at_) {
+      looked_at_ = pending_.size();
+      self_->send(self_, commit_atom::value, gen);
+      return;
+    }
+    commit();
   }
   void on_mirror() {
     mirror_timer_ = false;
@@ -75,6 +91,7 @@ private:
   std::vector<pending_reply> pending_;
   bool open_ = false;
   std::uint64_t gen_ = 0;
+  std::size_t looked_at_ = 0; // pending_.size() at the last re-arm
   bool mirror_dirty_ = false;
   bool mirror_timer_ = false;
   steady::time_point last_mirror_{};
@@ -104,6 +121,7 @@ void writer_state::on_job(write_job& job) {
     if (auto st = w_->begin(); !st)
       return job.done(st);
     open_ = true;
+    looked_at_ = 0;
     self_->send(self_, commit_atom::value, ++gen_);
   }
   auto st = run_one(job);
