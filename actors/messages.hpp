@@ -18,9 +18,11 @@
 
 namespace switchboard::actors {
 
-/// A write request for the writer: `fn` runs inside its own SAVEPOINT of the
-/// current batch; `done` runs (on the writer thread, must not block) after
-/// the batch COMMIT, or with the request's or the COMMIT's error.
+/// A write request for the writer: `fn` runs in the current batch, all or
+/// nothing (it may run again when another job of the batch fails: it must
+/// only write through the store_writer and overwrite its outputs); `done`
+/// runs (on the replier, must not block) after the batch COMMIT, or with the
+/// request's or the COMMIT's error.
 struct write_job {
   write_fn fn;
   std::function<void(core::status)> done;
