@@ -18,12 +18,25 @@
 
 namespace switchboard::actors {
 
-/// A write request for the writer: `fn` runs inside its own SAVEPOINT of the
-/// current batch; `done` runs (on the writer thread, must not block) after
-/// the batch COMMIT, or with the request's or the COMMIT's error.
+/// A write request for the writer: `fn` runs in the current batch, all or
+/// nothing (it may run again when another job of the batch fails: it must
+/// only write through the store_writer and overwrite its outputs); `done`
+/// runs (on the replier, must not block) after the batch COMMIT, or with the
+/// request's or the COMMIT's error.
 struct write_job {
   write_fn fn;
   std::function<void(core::status)> done;
+};
+
+/// A job's `done` and its own status (replies of a batch).
+struct pending_reply {
+  std::function<void(core::status)> done;
+  core::status st;
+};
+
+/// writer -> its replier: one committed batch's replies, run in order.
+struct reply_batch {
+  std::vector<pending_reply> replies;
 };
 
 /// Runs a closure on the receiving actor (continuations of session ops).
@@ -62,6 +75,7 @@ using commit_atom = caf::atom_constant<caf::atom("commit")>;
 using mirror_atom = caf::atom_constant<caf::atom("mirror")>;
 using tick_atom = caf::atom_constant<caf::atom("tick")>;
 using passivate_atom = caf::atom_constant<caf::atom("passivate")>;
+using stop_atom = caf::atom_constant<caf::atom("stop")>;
 
 /// The writer (SPEC 7). Handles write_job, (commit_atom, generation),
 /// mirror_atom. Must be spawned detached: SQLite blocks.
@@ -84,6 +98,7 @@ void send_to_shard(const std::vector<caf::actor>& shards, std::string key,
 } // namespace switchboard::actors
 
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(switchboard::actors::write_job)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(switchboard::actors::reply_batch)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(switchboard::actors::run_closure)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(switchboard::actors::keyed_op)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(switchboard::actors::session_stopped)

@@ -46,8 +46,11 @@ public:
   void write(write_fn fn, std::function<void(core::status)> then) override {
     rt_->writer_queue.fetch_add(1, std::memory_order_relaxed);
     auto me = caf::actor_cast<caf::actor>(self_);
-    auto done = [me, then](core::status st) {
-      caf::anon_send(me, run_closure{[then, st] { then(st); }});
+    // `done` runs once: it moves `then` on instead of copying it (and what
+    // it captured) twice per request.
+    auto done = [me, then = std::move(then)](core::status st) mutable {
+      caf::anon_send(me, run_closure{[then = std::move(then),
+                                      st = std::move(st)] { then(st); }});
     };
     self_->send(writer_, write_job{std::move(fn), std::move(done)});
   }
@@ -136,13 +139,14 @@ void session_state::run_next() {
       continue;
     }
     running_ = true;
-    current_fail_ = op.fail;
+    current_fail_ = std::move(op.fail);
     try {
       op.run(*this);
     } catch (const std::exception& e) {
       running_ = false;
-      op.fail(core::internal_error(std::string("session op failed: ") +
-                                   e.what()));
+      if (auto fail = std::move(current_fail_))
+        fail(core::internal_error(std::string("session op failed: ") +
+                                  e.what()));
     }
   }
   dispatching_ = false;

@@ -127,13 +127,16 @@ void publish_created(runtime& rt, const session_entry& e,
                      const std::optional<session_entry>& old,
                      std::string_view why) {
   rt.stats.sessions_created.fetch_add(1, std::memory_order_relaxed);
+  if (old)
+    rt.stats.sessions_reset.fetch_add(1, std::memory_order_relaxed);
+  if (!rt.events.active())
+    return;
   rt.events.publish("session_created",
                     {{"session_key", e.session_key},
                      {"session_id", e.session_id},
                      {"platform", e.platform}});
   if (!old)
     return;
-  rt.stats.sessions_reset.fetch_add(1, std::memory_order_relaxed);
   rt.events.publish("session_reset", {{"session_key", e.session_key},
                                       {"old_session_id", old->session_id},
                                       {"session_id", e.session_id},
@@ -424,8 +427,13 @@ const core::reset_policy& policy_for(const core::settings& cfg,
 }
 
 session_op make_route_op(route_request req, completion<route_reply> done) {
-  auto run = [req, done](session_ctx& c) { route_step(c, req, done); };
-  return {run, failer(done)};
+  // run is called at most once: it gives its copies away (fail keeps its own).
+  auto fail = failer(done);
+  auto run = [req = std::move(req), done = std::move(done)](
+               session_ctx& c) mutable {
+    route_step(c, std::move(req), std::move(done));
+  };
+  return {std::move(run), std::move(fail)};
 }
 
 session_op make_append_op(core::message msg, completion<append_reply> done) {

@@ -27,9 +27,9 @@ public:
   /// The key's entry as of the last acknowledged write (absent: no entry).
   virtual std::optional<core::session_entry>& entry() = 0;
   virtual runtime& rt() = 0;
-  /// Sends `fn` to the writer (it runs inside its own SAVEPOINT); `then`
-  /// runs on this actor after COMMIT, or with the error of the request or of
-  /// the COMMIT.
+  /// Sends `fn` to the writer (all or nothing; it may run more than once, see
+  /// write_job); `then` runs on this actor after COMMIT, or with the error of
+  /// the request or of the COMMIT.
   virtual void write(write_fn fn, std::function<void(core::status)> then) = 0;
   /// Runs `fn` on a reader thread; `then` runs on this actor afterwards.
   virtual void read(read_fn fn, std::function<void()> then) = 0;

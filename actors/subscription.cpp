@@ -52,6 +52,7 @@ void subscription::on_ready(std::function<void()> fn) {
 void event_hub::add(std::shared_ptr<subscription> s) {
   std::lock_guard<std::mutex> lk(mtx_);
   subs_.push_back(std::move(s));
+  count_.store(subs_.size(), std::memory_order_relaxed);
 }
 
 void event_hub::publish(const std::string& type, nlohmann::json data) {
@@ -62,6 +63,7 @@ void event_hub::publish(const std::string& type, nlohmann::json data) {
     return !s->push(event{type, data});
   };
   subs_.erase(std::remove_if(subs_.begin(), subs_.end(), gone), subs_.end());
+  count_.store(subs_.size(), std::memory_order_relaxed);
 }
 
 } // namespace switchboard::actors

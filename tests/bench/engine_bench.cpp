@@ -11,7 +11,10 @@
 //        driven directly on a store writer, no actors. Prints both and the
 //        actor overhead 1 - engine/writer_only.
 //        --keys 1000 --messages 200000 --concurrency 1000 --durability full
-//        --threads N (actors.threads)
+//        --reps N: N alternating engine/writer-only pairs, medians and the
+//        median per-pair ratio; CPU us per message of both (load-proof).
+//        --threads N (actors.threads); --short-ids: writer-only with the
+//        old short "w<i>" session ids instead of the engine's 24-char ones
 // memory: RSS delta per resident session actor: K entries written through
 //        SQL, engine started, one get_entry per key (spawns the actor, loads
 //        the entry; no write). --keys 100000
@@ -27,6 +30,8 @@
 #include "actors/engine.hpp"
 #include "actors/engine_testing.hpp"
 #include "core/clock.hpp"
+#include "core/session_id.hpp"
+#include "core/zone.hpp"
 #include "core/settings.hpp"
 #include "persistence/sqlite_store.hpp"
 #include "persistence/store_util.hpp"
@@ -50,6 +55,7 @@
 #include <thread>
 #include <vector>
 
+#include <sys/resource.h>
 #include <unistd.h>
 
 namespace sb = switchboard;
@@ -67,8 +73,10 @@ struct options {
   long hook_ms = 10;
   long flush_concurrency = 64;
   long threads = 0; // actors.threads (0: hardware concurrency)
+  long reps = 1;    // route: engine/writer-only pairs
   bool full = false;
   bool json = false;
+  bool short_ids = false; // writer-only with the old 2-5 char session ids
 };
 
 options parse(int argc, char** argv) {
@@ -77,6 +85,10 @@ options parse(int argc, char** argv) {
     std::string k = argv[i];
     if (k == "--json") {
       o.json = true;
+      continue;
+    }
+    if (k == "--short-ids") {
+      o.short_ids = true;
       continue;
     }
     if (i + 1 >= argc)
@@ -98,6 +110,8 @@ options parse(int argc, char** argv) {
       o.hook_ms = std::stol(v);
     else if (k == "--flush-concurrency")
       o.flush_concurrency = std::stol(v);
+    else if (k == "--reps")
+      o.reps = std::stol(v);
     else if (k == "--threads")
       o.threads = std::stol(v);
     else if (k == "--durability")
@@ -246,9 +260,22 @@ void must(const sb::core::status& st, const char* what) {
 
 // -- route -------------------------------------------------------------------
 
+/// A session id as the engine makes them (24 chars; SPEC 2), or, with
+/// `short_ids`, the old "w<i>" (which made writer-only ~20% faster than the
+/// same SQL with real ids: smaller messages rows and idx_messages_session).
+std::string writer_only_id(long i, sb::core::time_point now, bool short_ids) {
+  if (short_ids)
+    return "w" + std::to_string(i);
+  // Distinct suffixes (an odd multiplier is a bijection mod 2^32), so no
+  // collision within one second; the engine retries those instead.
+  auto bits = static_cast<std::uint32_t>(i + 1) * 2654435761u;
+  return sb::core::make_session_id(sb::core::zone::utc().to_local(now),
+                                   [bits] { return bits; });
+}
+
 /// The engine's SQL per message, on the writer directly (no actors).
 double writer_only(const std::string& path, long n, long keys, int batch,
-                   const std::vector<std::string>& texts) {
+                   const std::vector<std::string>& texts, bool short_ids) {
   auto w = sb::persistence::open_writer(path);
   if (!w)
     die(w.err().message);
@@ -265,7 +292,7 @@ double writer_only(const std::string& path, long n, long keys, int batch,
     must(wr.savepoint(), "savepoint");
     if (e.session_id.empty()) {
       e.session_key = "agent:main:telegram:dm:w" + std::to_string(i % keys);
-      e.session_id = "w" + std::to_string(i % keys);
+      e.session_id = writer_only_id(i % keys, now, short_ids);
       e.created_at = e.updated_at = now;
       e.origin = source_for("w" + std::to_string(i % keys));
       e.platform = "telegram";
@@ -290,45 +317,102 @@ double writer_only(const std::string& path, long n, long keys, int batch,
   return static_cast<double>(n) / secs_since(t0);
 }
 
+/// Process CPU seconds (user + system) so far.
+double cpu_seconds() {
+  rusage u{};
+  ::getrusage(RUSAGE_SELF, &u);
+  auto tv = [](const timeval& t) { return t.tv_sec + t.tv_usec * 1e-6; };
+  return tv(u.ru_utime) + tv(u.ru_stime);
+}
+
+/// One engine pass of run_route.
+struct engine_pass {
+  double rate = 0;
+  double cpu_us = 0; // process CPU per acked message
+  long acked = 0;
+  double batch_p50 = 0;
+  double batch_mean = 0;
+  int max_batch = 0;
+  nlohmann::json lat;
+};
+
+engine_pass engine_route(const options& o,
+                         const std::vector<std::string>& texts) {
+  engine_pass p;
+  temp_dir d;
+  auto cfg = base_settings(d.path, o);
+  p.max_batch = cfg.writer.max_batch;
+  auto eng = start(cfg, std::make_shared<sb::core::system_clock>());
+  std::vector<double> v;
+  auto c0 = cpu_seconds();
+  auto t0 = steady::now();
+  p.acked = drive(*eng, "chat", o.messages, o.keys, o.concurrency, texts, v);
+  p.rate = static_cast<double>(p.acked) / secs_since(t0);
+  p.cpu_us = (cpu_seconds() - c0) * 1e6 /
+             static_cast<double>(std::max(1L, p.acked));
+  auto bs = eng->metrics().writer_batch_size;
+  p.batch_p50 = bs.quantile(0.5);
+  p.batch_mean = bs.sum / static_cast<double>(std::max<std::uint64_t>(1, bs.count));
+  eng->stop();
+  p.lat = percentiles(std::move(v));
+  return p;
+}
+
+double median(std::vector<double> v) {
+  std::sort(v.begin(), v.end());
+  return v.empty() ? 0 : v[v.size() / 2];
+}
+
+/// --reps pairs (engine, then writer-only, alternating, so that a change of
+/// machine load hits both); the figures are medians, the ratio the median of
+/// the per-pair ratios.
 nlohmann::json run_route(const options& o) {
   auto texts = make_texts(4096);
-  double engine_rate = 0;
-  nlohmann::json lat;
-  double batch_p50 = 0;
-  int max_batch = 0;
-  long acked = 0;
-  {
-    temp_dir d;
-    auto cfg = base_settings(d.path, o);
-    max_batch = cfg.writer.max_batch;
-    auto eng = start(cfg, std::make_shared<sb::core::system_clock>());
-    std::vector<double> v;
-    auto t0 = steady::now();
-    acked = drive(*eng, "chat", o.messages, o.keys, o.concurrency, texts, v);
-    engine_rate = static_cast<double>(acked) / secs_since(t0);
-    batch_p50 = eng->metrics().writer_batch_size.quantile(0.5);
-    eng->stop();
-    lat = percentiles(std::move(v));
+  std::vector<double> rates, wos, ratios, cpus, wo_cpus;
+  engine_pass last;
+  long errors = 0;
+  for (long r = 0; r < std::max(1L, o.reps); ++r) {
+    last = engine_route(o, texts);
+    errors += o.messages - last.acked;
+    temp_dir d2;
+    auto c0 = cpu_seconds();
+    double wo = writer_only(d2.db(), o.messages, o.keys, last.max_batch,
+                            texts, o.short_ids);
+    wo_cpus.push_back((cpu_seconds() - c0) * 1e6 /
+                      static_cast<double>(o.messages));
+    rates.push_back(last.rate);
+    cpus.push_back(last.cpu_us);
+    wos.push_back(wo);
+    ratios.push_back(last.rate / wo);
   }
-  temp_dir d2;
-  double wo = writer_only(d2.db(), o.messages, o.keys, max_batch, texts);
-  double ratio = engine_rate / wo;
-  std::printf("route: %ld msgs over %ld keys, %ld in flight\n", o.messages,
-              o.keys, o.concurrency);
-  std::printf("  engine      %9.0f msgs/s  p50 %.1f ms  p99 %.1f ms  "
-              "batch p50 <= %.0f\n",
-              engine_rate, lat["p50"].get<double>(), lat["p99"].get<double>(),
-              batch_p50);
-  std::printf("  writer-only %9.0f msgs/s\n", wo);
-  std::printf("  engine/writer-only %.2f (actor layer costs %.0f%%)\n", ratio,
-              (1 - ratio) * 100);
+  double ratio = median(ratios);
+  double cpu_ratio = median(wo_cpus) / median(cpus);
+  std::printf("route: %ld msgs over %ld keys, %ld in flight, %zu rep(s)\n",
+              o.messages, o.keys, o.concurrency, ratios.size());
+  std::printf("  engine      %9.0f msgs/s  %.1f us CPU/msg  p50 %.1f ms  "
+              "p99 %.1f ms  batch p50 <= %.0f mean %.0f (last rep)\n",
+              median(rates), median(cpus), last.lat["p50"].get<double>(),
+              last.lat["p99"].get<double>(), last.batch_p50, last.batch_mean);
+  std::printf("  writer-only %9.0f msgs/s  %.1f us CPU/msg\n", median(wos),
+              median(wo_cpus));
+  std::printf("  engine/writer-only %.2f (range %.2f-%.2f; actor layer "
+              "costs %.0f%%), CPU writer-only/engine %.2f\n",
+              ratio, *std::min_element(ratios.begin(), ratios.end()),
+              *std::max_element(ratios.begin(), ratios.end()),
+              (1 - ratio) * 100, cpu_ratio);
   return {{"mode", "route"},      {"keys", o.keys},
-          {"messages", o.messages}, {"acked", acked},
-          {"errors", o.messages - acked},
-          {"msgs_per_s", engine_rate},
-          {"latency_ms", lat},    {"batch_p50", batch_p50},
-          {"writer_only_msgs_per_s", wo},
-          {"ratio", ratio},       {"actor_overhead", 1 - ratio}};
+          {"messages", o.messages}, {"reps", ratios.size()},
+          {"acked", o.messages * static_cast<long>(ratios.size()) - errors},
+          {"errors", errors},
+          {"msgs_per_s", median(rates)},
+          {"latency_ms", last.lat}, {"batch_p50", last.batch_p50},
+          {"batch_mean", last.batch_mean},
+          {"writer_only_msgs_per_s", median(wos)},
+          {"cpu_us_per_msg", median(cpus)},
+          {"writer_only_cpu_us_per_msg", median(wo_cpus)},
+          {"cpu_ratio", cpu_ratio},
+          {"ratio", ratio},       {"ratios", ratios},
+          {"actor_overhead", 1 - ratio}};
 }
 
 // -- populating the index directly --------------------------------------------

@@ -5,6 +5,8 @@
 #include <atomic>
 #include <condition_variable>
 #include <fstream>
+#include <future>
+#include <map>
 #include <mutex>
 
 namespace switchboard::actors::testing {
@@ -377,6 +379,85 @@ TEST_F(LifecycleTest, FailedCommitFailsTheBatchAndAcknowledgesNothing) {
   EXPECT_EQ(message_count(kept->session_id), 2);
   EXPECT_EQ(with_reader([](core::store_reader& r) { return *r.entry_count(); }),
             1);
+}
+
+/// A writer whose next BEGIN (once armed) waits for the test, so that the
+/// requests sent meanwhile queue up behind it and mostly share its batch,
+/// and whose append of "boom" fails after the request's touch_entry.
+class boom_writer : public failing_writer {
+public:
+  boom_writer(std::unique_ptr<core::store_writer> w,
+              std::shared_ptr<std::atomic<bool>> armed,
+              std::shared_future<void> gate)
+    : failing_writer(std::move(w), std::make_shared<std::atomic<bool>>(false)),
+      armed_(std::move(armed)), gate_(std::move(gate)) {}
+  core::status begin() override {
+    if (armed_->exchange(false))
+      gate_.wait();
+    return failing_writer::begin();
+  }
+  core::result<std::int64_t> append_message(std::string_view id,
+                                            const core::message& m,
+                                            core::time_point t) override {
+    if (m.content == "boom")
+      return core::internal_error("injected append failure");
+    return failing_writer::append_message(id, m, t);
+  }
+
+private:
+  std::shared_ptr<std::atomic<bool>> armed_;
+  std::shared_future<void> gate_;
+};
+
+// The writer runs jobs without a SAVEPOINT and, when one fails, rolls the
+// batch back and replays the others: the failed request must leave no
+// trace (not even its touch_entry) and the others must all commit.
+TEST_F(LifecycleTest, FailingRequestInsideABatchFailsAlone) {
+  auto armed = std::make_shared<std::atomic<bool>>(false);
+  std::promise<void> open;
+  auto gate = open.get_future().share();
+  opts_.wrap_writer = [armed, gate](std::unique_ptr<core::store_writer> w) {
+    return std::make_unique<boom_writer>(std::move(w), armed, gate);
+  };
+  start();
+  std::vector<std::string> chats = {"a", "b", "c", "d", "e"};
+  std::map<std::string, std::string> ids;
+  for (auto& c : chats)
+    ids[c] = route(telegram_dm(c), user_msg("x"))->session_id;
+  auto before = entry(key_of(telegram_dm("b")))->updated_at;
+  clock_->advance(1min);
+  *armed = true;
+  std::vector<std::promise<core::result<route_reply>>> replies(chats.size() + 1);
+  for (std::size_t i = 0; i < chats.size(); ++i)
+    eng_->route({telegram_dm(chats[i]), user_msg(chats[i] == "b" ? "boom" : "y")},
+                [&, i](core::result<route_reply> r) {
+                  replies[i].set_value(std::move(r));
+                });
+  eng_->route({telegram_dm("new"), user_msg("z")},
+              [&](core::result<route_reply> r) {
+                replies.back().set_value(std::move(r));
+              });
+  open.set_value();
+  for (std::size_t i = 0; i < chats.size(); ++i) {
+    auto r = replies[i].get_future().get();
+    if (chats[i] == "b") {
+      ASSERT_FALSE(r.ok());
+      EXPECT_EQ(r.err().message, "injected append failure");
+      EXPECT_EQ(message_count(ids["b"]), 1);
+    } else {
+      ASSERT_TRUE(r.ok()) << chats[i] << ": " << r.err().message;
+      EXPECT_EQ(message_count(ids[chats[i]]), 2);
+    }
+  }
+  auto created = replies.back().get_future().get();
+  ASSERT_TRUE(created.ok()) << created.err().message;
+  EXPECT_EQ(message_count(created->session_id), 1);
+  auto stored = with_reader([&](core::store_reader& r) {
+    return r.get_entry(key_of(telegram_dm("b")));
+  });
+  ASSERT_TRUE(stored.ok() && *stored);
+  EXPECT_EQ((*stored)->updated_at, before); // its touch_entry was undone
+  EXPECT_EQ(route(telegram_dm("b"), user_msg("again"))->session_id, ids["b"]);
 }
 
 TEST_F(LifecycleTest, CommandHookGetsPayloadOnStdin) {
