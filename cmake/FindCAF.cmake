@@ -1,11 +1,12 @@
 # Finds the C++ Actor Framework 0.17 as packaged by Debian (libcaf-dev), which
 # ships neither a CMake package nor a pkg-config file.
 #
-# Defines the imported targets CAF::core and CAF::io and the variable
-# CAF_VERSION. Fails unless the headers say 0.17.x.
+# Defines the imported target CAF::core (the only part switchboard uses) and
+# the variable CAF_VERSION. Fails unless the headers say 0.17.x. To use
+# another build (make test-tsan: a TSan-instrumented one), set
+# CAF_INCLUDE_DIR and CAF_CORE_LIBRARY.
 find_path(CAF_INCLUDE_DIR NAMES caf/config.hpp)
 find_library(CAF_CORE_LIBRARY NAMES caf_core)
-find_library(CAF_IO_LIBRARY NAMES caf_io)
 
 if(CAF_INCLUDE_DIR)
   file(STRINGS "${CAF_INCLUDE_DIR}/caf/config.hpp" _caf_version_line
@@ -20,7 +21,7 @@ endif()
 
 include(FindPackageHandleStandardArgs)
 find_package_handle_standard_args(CAF
-  REQUIRED_VARS CAF_INCLUDE_DIR CAF_CORE_LIBRARY CAF_IO_LIBRARY
+  REQUIRED_VARS CAF_INCLUDE_DIR CAF_CORE_LIBRARY
   VERSION_VAR CAF_VERSION)
 
 if(CAF_FOUND AND NOT CAF_VERSION VERSION_GREATER_EQUAL 0.17
@@ -35,9 +36,5 @@ if(CAF_FOUND AND NOT TARGET CAF::core)
     IMPORTED_LOCATION "${CAF_CORE_LIBRARY}"
     INTERFACE_INCLUDE_DIRECTORIES "${CAF_INCLUDE_DIR}"
     INTERFACE_LINK_LIBRARIES Threads::Threads)
-  add_library(CAF::io SHARED IMPORTED)
-  set_target_properties(CAF::io PROPERTIES
-    IMPORTED_LOCATION "${CAF_IO_LIBRARY}"
-    INTERFACE_LINK_LIBRARIES CAF::core)
 endif()
-mark_as_advanced(CAF_INCLUDE_DIR CAF_CORE_LIBRARY CAF_IO_LIBRARY)
+mark_as_advanced(CAF_INCLUDE_DIR CAF_CORE_LIBRARY)
