@@ -34,6 +34,8 @@
 // scheduling its session actor) were ~7% of the writer thread, which is the
 // engine's bottleneck; the writer hands them over in one message to a
 // scheduled actor that runs them on the worker pool, in commit order.
+// The replier is linked to the writer: should the writer die abnormally,
+// the replier goes too instead of keeping stop() waiting.
 
 #include "actors/messages.hpp"
 
@@ -63,7 +65,7 @@ public:
   writer_state(caf::event_based_actor* self, runtime* rt,
                std::shared_ptr<core::store_writer> w)
     : self_(self), rt_(rt), w_(std::move(w)),
-      replier_(self->spawn(replier_actor)) {}
+      replier_(self->spawn<caf::linked>(replier_actor)) {}
 
   void on_job(write_job& job);
   /// Why re-arm: committing at the first commit_atom cut the batch at what

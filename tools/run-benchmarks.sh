@@ -88,6 +88,16 @@ loadgen_http http_batch "$(n 300000)" 100
 kill -TERM "$server_pid" && wait "$server_pid" || true
 server_pid=""
 
+engine_route() { # NAME KEYS
+  log "engine_bench --mode route: $2 keys, engine vs writer-only, 3 pairs"
+  local out
+  out="$("$build/tests/bench/engine_bench" --mode route --keys "$2" \
+           --messages "$(n 200000)" --reps 3 --json 2>/dev/null | last_line || true)"
+  record "$1" "$out"
+}
+engine_route engine_1k 1000
+engine_route engine_100k 100000
+
 log "engine_bench --mode memory (100k resident session actors)"
 mem_json="$("$build/tests/bench/engine_bench" --mode memory --keys 100000 --json \
              2>/dev/null | last_line || true)"
@@ -127,6 +137,19 @@ for key, label in names:
     note = f" ({errors} errors)" if errors else ""
     print(f"| {label}{note} | {fmt(r.get('acked'))} | {fmt(r.get('msgs_per_s'))} "
           f"| {ratio(r.get('msgs_per_s'))} | {fmt(lat.get('p50'), 2)} "
+          f"| {fmt(lat.get('p99'), 2)} |")
+print("\n| in-process routing (engine_bench, 1000 in flight) | engine msgs/s "
+      "| writer-only msgs/s (same SQL, same run) | engine / writer-only "
+      "| p50 ms | p99 ms |")
+print("| --- | ---: | ---: | ---: | ---: | ---: |")
+for key, label in [("engine_1k", "1k keys"), ("engine_100k", "100k keys")]:
+    r = by.get(key, {})
+    lat = r.get("latency_ms", {})
+    rng = r.get("ratios") or []
+    span = f" ({min(rng):.2f}-{max(rng):.2f})" if rng else ""
+    print(f"| {label} | {fmt(r.get('msgs_per_s'))} "
+          f"| {fmt(r.get('writer_only_msgs_per_s'))} "
+          f"| {r.get('ratio', 0):.2f}{span} | {fmt(lat.get('p50'), 2)} "
           f"| {fmt(lat.get('p99'), 2)} |")
 mem = by.get("memory")
 if mem:

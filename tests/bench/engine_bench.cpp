@@ -7,7 +7,8 @@
 // route  (default): N messages over K keys, C requests in flight, 200-byte
 //        texts; then, in the same run, "writer-only": the same SQL per
 //        message (create+upsert on a key's first message, else touch_entry;
-//        append_message; one SAVEPOINT each; batches of writer.max_batch)
+//        append_message; no SAVEPOINT, as the engine's writer runs jobs
+//        bare; batches of writer.max_batch)
 //        driven directly on a store writer, no actors. Prints both and the
 //        actor overhead 1 - engine/writer_only.
 //        --keys 1000 --messages 200000 --concurrency 1000 --durability full
@@ -289,7 +290,6 @@ double writer_only(const std::string& path, long n, long keys, int batch,
       must(wr.begin(), "begin");
     auto& e = entries[static_cast<std::size_t>(i % keys)];
     auto now = sb::core::system_clock{}.now();
-    must(wr.savepoint(), "savepoint");
     if (e.session_id.empty()) {
       e.session_key = "agent:main:telegram:dm:w" + std::to_string(i % keys);
       e.session_id = writer_only_id(i % keys, now, short_ids);
@@ -310,7 +310,6 @@ double writer_only(const std::string& path, long n, long keys, int batch,
     m.content = texts[static_cast<std::size_t>(i) % texts.size()];
     if (auto id = wr.append_message(e.session_id, m, now); !id)
       die(id.err().message);
-    must(wr.release_savepoint(), "release");
     if (i % batch == batch - 1 || i + 1 == n)
       must(wr.commit(), "commit");
   }
