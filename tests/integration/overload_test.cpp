@@ -169,8 +169,9 @@ TEST(OverloadTest, FloodGets200Or503AndLosesNothing) {
   EXPECT_GT(log.statuses[503] + log.item_errors, 0)
     << "the flood never hit the limits";
   EXPECT_GT(max_rss, 0);
-  if (rss_bound_checked)
+  if (rss_bound_checked) {
     EXPECT_LT(max_rss, rss_bound_kib) << "VmRSS " << max_rss << " KiB";
+  }
   std::printf("[ overload ] 200: %d, 503: %d, batch item errors: %d, acked "
               "messages: %zu, max VmRSS: %lld KiB\n",
               log.statuses[200], log.statuses[503], log.item_errors,
