@@ -50,22 +50,30 @@ using steady = std::chrono::steady_clock;
 
 /// Runs each batch's replies; quits on stop_atom (sent by the writer after
 /// its last batch, so no reply is dropped).
-caf::behavior replier_actor(caf::event_based_actor* self) {
-  return {
-    [](reply_batch& b) {
-      for (auto& p : b.replies)
-        p.done(std::move(p.st));
-    },
-    [self](stop_atom) { self->quit(); },
-  };
-}
+/// Why a class: CAF 0.17 spawns a function-based actor that takes no extra
+/// arguments by dereferencing a null std::shared_ptr<std::tuple<>> (UBSan:
+/// "reference binding to null pointer" in init_fun_factory_helper).
+class replier_actor : public caf::event_based_actor {
+public:
+  using caf::event_based_actor::event_based_actor;
+
+  caf::behavior make_behavior() override {
+    return {
+      [](reply_batch& b) {
+        for (auto& p : b.replies)
+          p.done(std::move(p.st));
+      },
+      [this](stop_atom) { quit(); },
+    };
+  }
+};
 
 class writer_state {
 public:
   writer_state(caf::event_based_actor* self, runtime* rt,
                std::shared_ptr<core::store_writer> w)
     : self_(self), rt_(rt), w_(std::move(w)),
-      replier_(self->spawn<caf::linked>(replier_actor)) {}
+      replier_(self->spawn<replier_actor, caf::linked>()) {}
 
   void on_job(write_job& job);
   /// Why re-arm: committing at the first commit_atom cut the batch at what
