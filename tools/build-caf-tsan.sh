@@ -25,6 +25,7 @@ apt_opts=(-o "Dir::Etc::SourceList=$out/apt/sources.list"
           -o "Dir::State::Lists=$out/apt/lists")
 apt-get "${apt_opts[@]}" update -qq
 tarball="actor-framework_${version}.orig.tar.gz"
+echo "build-caf-tsan: fetching $tarball (apt may report a 404 for the .debian.tar.xz: expected, only the orig tarball is used)"
 (cd "$out" && [[ -f "$tarball" ]] ||
    apt-get "${apt_opts[@]}" source --download-only -qq "actor-framework=${version}-2.1" ||
    [[ -f "$tarball" ]]) # the .debian.tar.xz may be gone from the mirror; the orig is enough
