@@ -55,13 +55,39 @@ std::optional<long long> parse_title_number(std::string_view digits) {
   return n;
 }
 
-/// The N of `title` when it is exactly `base + " #" + N`.
-std::optional<long long> variant_number(std::string_view title,
-                                        std::string_view base) {
+/// The N of `title` when it is exactly `base + " #" + N`, N one or more
+/// ASCII digits of any length, as a decimal string without leading zeros
+/// ("0" for zero). Strings, not integers: like the seed's Python ints, a
+/// number past 2^63 still counts, so the next title is never one that
+/// exists.
+std::optional<std::string> variant_digits(std::string_view title,
+                                          std::string_view base) {
   if (title.size() < base.size() + 3 || title.substr(0, base.size()) != base ||
       title.substr(base.size(), 2) != " #")
     return std::nullopt;
-  return parse_title_number(title.substr(base.size() + 2));
+  auto digits = title.substr(base.size() + 2);
+  if (!std::all_of(digits.begin(), digits.end(),
+                   [](char c) { return c >= '0' && c <= '9'; }))
+    return std::nullopt;
+  auto first = digits.find_first_not_of('0');
+  return std::string(first == std::string_view::npos ? "0"
+                                                     : digits.substr(first));
+}
+
+/// a < b for decimal strings without leading zeros.
+bool digits_less(const std::string& a, const std::string& b) {
+  return a.size() != b.size() ? a.size() < b.size() : a < b;
+}
+
+/// d + 1 for a decimal string.
+std::string digits_plus_one(std::string d) {
+  auto i = d.size();
+  while (i > 0 && d[i - 1] == '9')
+    d[--i] = '0';
+  if (i == 0)
+    return "1" + d;
+  ++d[i - 1];
+  return d;
 }
 
 } // namespace
@@ -99,18 +125,19 @@ std::string next_title_in_lineage(std::string_view title,
   auto numbered = split_numbered_title(title);
   std::string base = numbered ? numbered->base : std::string(title);
   bool taken = false;
-  long long max_number = 1; // the bare base counts as #1
+  std::string max_number = "1"; // the bare base counts as #1
   for (const auto& t : existing) {
     if (t == base) {
       taken = true;
-    } else if (auto n = variant_number(t, base)) {
+    } else if (auto n = variant_digits(t, base)) {
       taken = true;
-      max_number = std::max(max_number, *n);
+      if (digits_less(max_number, *n))
+        max_number = std::move(*n);
     }
   }
   if (!taken)
     return base;
-  return base + " #" + std::to_string(max_number + 1);
+  return base + " #" + digits_plus_one(std::move(max_number));
 }
 
 std::optional<std::string>
@@ -121,7 +148,7 @@ resolve_by_title(std::string_view title,
   for (const auto& s : candidates) {
     if (s.title == title && !exact)
       exact = &s;
-    if (variant_number(s.title, title) &&
+    if (variant_digits(s.title, title) &&
         (!newest_variant || s.started_at > newest_variant->started_at))
       newest_variant = &s;
   }

@@ -191,6 +191,17 @@ TEST(NextTitleInLineageTest, BareBaseCountsAsOne) {
   EXPECT_EQ(next_title_in_lineage("p", {"p #0"}), "p #2");
 }
 
+TEST(NextTitleInLineageTest, NumbersPastInt64StillCount) {
+  // Found by fuzz_title: at 2^63 - 2 the next number was one that existed
+  // but was not counted (too large for long long).
+  EXPECT_EQ(next_title_in_lineage("t", {"t", "t #9223372036854775806",
+                                        "t #9223372036854775807"}),
+            "t #9223372036854775808");
+  EXPECT_EQ(next_title_in_lineage("t", {"t #99999999999999999999999"}),
+            "t #100000000000000000000000");
+  EXPECT_EQ(next_title_in_lineage("t", {"t #0009", "t #10"}), "t #11");
+}
+
 TEST(NextTitleInLineageTest, IsCaseSensitive) {
   EXPECT_EQ(
     next_title_in_lineage("my project", {"My Project", "My Project #2"}),
