@@ -29,8 +29,9 @@ struct engine_options {
 /// An engine with the hooks tests need.
 class testable_engine : public engine {
 public:
-  /// Passivates every session actor idle for passivate_after_seconds on the
-  /// engine clock; completes with how many stopped (after they did).
+  /// Drops every key state idle for passivate_after_seconds on the
+  /// engine clock; completes with how many left memory (a key busy with an
+  /// op leaves when the op is done and is not counted).
   virtual void passivate_idle(completion<std::int64_t> done) = 0;
 };
 

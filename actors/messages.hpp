@@ -44,22 +44,14 @@ struct run_closure {
   std::function<void()> fn;
 };
 
-/// engine -> shard -> session actor: one op for `key`.
+/// engine -> shard: one op for `key`.
 struct keyed_op {
   std::string key;
   session_op op;
 };
 
-/// session actor -> shard: actor `gen` of `key` has stopped (after its
-/// passivate op), or asks to be stopped (`stopped` false).
-struct session_stopped {
-  std::string key;
-  std::uint64_t gen = 0;
-  bool stopped = true;
-};
-
-/// supervisor/engine -> shard: passivate every actor idle since `now -
-/// passivate_after`; `done(count)` after each of them has stopped.
+/// supervisor/engine -> shard: drop every key idle since `now -
+/// passivate_after` from memory; `done(count)` with how many left.
 struct idle_sweep {
   core::time_point now;
   std::function<void(std::int64_t)> done;
@@ -73,16 +65,16 @@ struct sweep_request {
 /// Self-messages.
 using commit_atom = caf::atom_constant<caf::atom("commit")>;
 using mirror_atom = caf::atom_constant<caf::atom("mirror")>;
+using flush_atom = caf::atom_constant<caf::atom("flush")>;
 using tick_atom = caf::atom_constant<caf::atom("tick")>;
-using passivate_atom = caf::atom_constant<caf::atom("passivate")>;
 using stop_atom = caf::atom_constant<caf::atom("stop")>;
 
 /// The writer (SPEC 7). Handles write_job, (commit_atom, generation),
-/// mirror_atom. Must be spawned detached: SQLite blocks.
+/// mirror_atom, flush_atom. Must be spawned detached: SQLite blocks.
 caf::behavior writer_actor(caf::event_based_actor* self, runtime* rt,
                            std::shared_ptr<core::store_writer> w);
 
-/// A router shard: key -> session actor. Handles keyed_op, session_stopped,
+/// A router shard: owns its keys' state. Handles keyed_op, run_closure,
 /// idle_sweep. Opens its own reader connection to load entries.
 caf::behavior router_shard(caf::event_based_actor* self, runtime* rt,
                            caf::actor writer);
@@ -101,6 +93,5 @@ CAF_ALLOW_UNSAFE_MESSAGE_TYPE(switchboard::actors::write_job)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(switchboard::actors::reply_batch)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(switchboard::actors::run_closure)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(switchboard::actors::keyed_op)
-CAF_ALLOW_UNSAFE_MESSAGE_TYPE(switchboard::actors::session_stopped)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(switchboard::actors::idle_sweep)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(switchboard::actors::sweep_request)

@@ -1,23 +1,30 @@
-// The router shards and the session actors they own.
+// The router shards: each owns its keys' state (no actor per key).
 //
-// Session actor protocol (one per key, spawned by its shard):
-//   keyed_op       -> queued; ops run strictly one at a time (session_ops.hpp)
-//   run_closure    -> a continuation of the running op (writer ack, read, flush)
-//   passivate_atom -> queued behind every op already received; when reached,
-//                     sends session_stopped{stopped=true} to the shard and quits
 // Shard protocol:
-//   keyed_op        -> forwarded to the key's actor (spawned on first use, its
-//                      entry loaded from the routing index); held while that
-//                      actor is stopping and forwarded to its successor
-//   session_stopped -> {stopped=false}: the actor asks to be let go;
-//                      {stopped=true}: it has stopped
-//   idle_sweep      -> passivates every actor idle for passivate_after_seconds
-//                      (engine clock), answers after they all stopped
+//   keyed_op      -> the op joins its key's queue; ops of one key run
+//                    strictly one at a time, in arrival order
+//                    (session_ops.hpp). A key not in memory is loaded from the
+//                    routing index first.
+//   run_closure   -> a continuation of a running op (writer ack, read, flush),
+//                    run on this shard.
+//   idle_sweep    -> drops every key idle for passivate_after_seconds (engine
+//                    clock) and answers with how many.
+// A key's state leaves memory when it has been idle that long, when the
+// shard holds more than its share of actors.max_resident (least recently
+// used first), when its op asked for it (request_passivation, e.g. after an
+// expiry) or when its entry could not be loaded; its state lives in the
+// index, so it comes back on its next op. Only a key with no running or
+// queued op leaves.
+//
+// Why not an actor per key (the first design): each resident key cost a CAF
+// actor (~1.5 KB plus its mailbox and state, 3.9 KB RSS per session in
+// `serve`), every op crossed one more mailbox (shard -> session actor and
+// back from the writer), and stopping 400k actors took 5 s. A shard runs
+// the same session ops against a plain per-key record.
 
 #include "actors/messages.hpp"
 #include "actors/pools.hpp"
 
-#include <deque>
 #include <list>
 #include <unordered_map>
 
@@ -25,53 +32,24 @@ namespace switchboard::actors {
 
 namespace {
 
-/// The state of one session actor; the op context its ops see.
-class session_state final : public session_ctx {
+class shard_state;
+
+/// One key's state: its entry and its ops. The op context its ops see.
+class key_state final : public session_ctx {
 public:
-  session_state(caf::event_based_actor* self, runtime* rt, caf::actor writer,
-                caf::actor shard, std::string key, std::uint64_t gen,
-                core::result<std::optional<core::session_entry>> loaded)
-    : self_(self), rt_(rt), writer_(std::move(writer)),
-      shard_(std::move(shard)), key_(std::move(key)), gen_(gen) {
-    if (loaded)
-      entry_ = std::move(*loaded);
-    else
-      load_error_ = loaded.err();
-  }
+  key_state(shard_state* shard,
+            core::result<std::optional<core::session_entry>> loaded);
+  /// The shard's map key, stable in its node (set once, after emplace).
+  void bind_key(const std::string* key) { key_ = key; }
 
-  const std::string& key() const override { return key_; }
+  const std::string& key() const override { return *key_; }
   std::optional<core::session_entry>& entry() override { return entry_; }
-  runtime& rt() override { return *rt_; }
-
-  void write(write_fn fn, std::function<void(core::status)> then) override {
-    rt_->writer_queue.fetch_add(1, std::memory_order_relaxed);
-    auto me = caf::actor_cast<caf::actor>(self_);
-    // `done` runs once: it moves `then` on instead of copying it (and what
-    // it captured) twice per request.
-    auto done = [me, then = std::move(then)](core::status st) mutable {
-      caf::anon_send(me, run_closure{[then = std::move(then),
-                                      st = std::move(st)] { then(st); }});
-    };
-    self_->send(writer_, write_job{std::move(fn), std::move(done)});
-  }
-
-  void read(read_fn fn, std::function<void()> then) override {
-    auto me = caf::actor_cast<caf::actor>(self_);
-    auto job = [me, fn, then](core::store_reader& r) {
-      fn(r);
-      caf::anon_send(me, run_closure{then});
-    };
-    if (!rt_->readers->post(job))
-      self_->send(me, run_closure{then});
-  }
-
+  runtime& rt() override;
+  void write(write_fn fn, std::function<void(core::status)> then) override;
+  void read(read_fn fn, std::function<void()> then) override;
   void flush(nlohmann::json payload,
              std::function<void(bool, int)> then) override;
-
-  void request_passivation() override {
-    self_->send(shard_, session_stopped{key_, gen_, false});
-  }
-
+  void request_passivation() override { leave_ = true; }
   void finish() override {
     running_ = false;
     if (!dispatching_)
@@ -82,60 +60,183 @@ public:
     queue_.push_back(std::move(op));
     run_next();
   }
+  /// Runs a continuation of the running op.
+  void resume(const std::function<void()>& fn);
+  bool idle() const { return !running_ && queue_.empty(); }
+  /// Idle and asked to leave memory (or unable to load its entry).
+  bool should_leave() const { return idle() && (leave_ || load_error_); }
 
-  void run_closure_now(const std::function<void()>& fn) {
-    try {
-      fn();
-    } catch (const std::exception& e) {
-      fail_running(e.what());
-    }
-  }
+  core::time_point last_used;
+  std::list<key_state*>::iterator lru;
 
 private:
   void run_next();
-  void fail_running(const char* what) {
-    // A continuation threw: the op is over; answer its caller (a no-op
-    // when its own completion was what threw after answering).
-    if (auto fail = std::move(current_fail_))
-      try {
-        fail(core::internal_error(std::string("session op failed: ") + what));
-      } catch (...) {
-      }
-    finish();
+  void fail_running(const char* what);
+  /// A continuation for this key, delivered through the shard's mailbox.
+  std::function<void()> on_shard(std::function<void()> fn);
+
+  shard_state* shard_;
+  const std::string* key_ = nullptr;
+  std::optional<core::session_entry> entry_;
+  std::optional<core::error> load_error_;
+  std::list<session_op> queue_; // empty: no allocation (unlike a deque)
+  std::function<void(core::error)> current_fail_;
+  bool running_ = false;
+  bool dispatching_ = false;
+  bool leave_ = false;
+};
+
+class shard_state {
+public:
+  shard_state(caf::event_based_actor* self, runtime* rt, caf::actor writer)
+    : self_(self), rt_(rt), writer_(std::move(writer)) {
+    auto n = static_cast<std::int64_t>(std::max(1, rt->shard_count));
+    cap_ = static_cast<std::size_t>(
+      std::max<std::int64_t>(1, rt->cfg.actors.max_resident / n));
   }
-  void stop_now() {
-    self_->send(shard_, session_stopped{key_, gen_, true});
-    self_->quit();
+  ~shard_state() {
+    rt_->stats.resident.fetch_sub(static_cast<std::int64_t>(keys_.size()),
+                                  std::memory_order_relaxed);
   }
+
+  void on_op(keyed_op& m);
+  void on_sweep(const idle_sweep& m);
+  /// Runs `fn` for `k`, then lets `k` leave memory if it should.
+  void resume(key_state& k, const std::function<void()>& fn) {
+    k.resume(fn);
+    settle(k);
+  }
+
+  runtime& rt() { return *rt_; }
+  caf::event_based_actor* self() { return self_; }
+  const caf::actor& writer() { return writer_; }
+
+private:
+  key_state& find_or_load(const std::string& key);
+  core::result<std::optional<core::session_entry>> load(const std::string& key);
+  void settle(key_state& k) {
+    if (k.should_leave())
+      drop(k);
+  }
+  void drop(key_state& k);
+  void evict_over_cap();
 
   caf::event_based_actor* self_;
   runtime* rt_;
   caf::actor writer_;
-  caf::actor shard_;
-  std::string key_;
-  std::uint64_t gen_;
-  std::optional<core::session_entry> entry_;
-  std::optional<core::error> load_error_;
-  std::deque<session_op> queue_;
-  std::function<void(core::error)> current_fail_;
-  bool running_ = false;
-  bool dispatching_ = false;
-  bool asked_to_go_ = false;
+  std::unique_ptr<core::store_reader> reader_;
+  std::unordered_map<std::string, key_state> keys_;
+  std::list<key_state*> lru_; // front = most recently used
+  std::size_t cap_;
 };
 
-void session_state::run_next() {
+// -- key_state ----------------------------------------------------------------
+
+key_state::key_state(shard_state* shard,
+                     core::result<std::optional<core::session_entry>> loaded)
+  : shard_(shard) {
+  if (loaded)
+    entry_ = std::move(*loaded);
+  else
+    load_error_ = loaded.err();
+}
+
+runtime& key_state::rt() {
+  return shard_->rt();
+}
+
+std::function<void()> key_state::on_shard(std::function<void()> fn) {
+  auto me = caf::actor_cast<caf::actor>(shard_->self());
+  auto* shard = shard_;
+  auto* k = this; // lives while its op runs: an idle key never has one
+  return [me, shard, k, fn = std::move(fn)]() mutable {
+    caf::anon_send(me, run_closure{[shard, k, fn = std::move(fn)] {
+                     shard->resume(*k, fn);
+                   }});
+  };
+}
+
+void key_state::write(write_fn fn, std::function<void(core::status)> then) {
+  rt().writer_queue.fetch_add(1, std::memory_order_relaxed);
+  // `done` runs once, on the replier: it moves `then` on instead of copying.
+  auto me = caf::actor_cast<caf::actor>(shard_->self());
+  auto* shard = shard_;
+  auto* k = this;
+  auto done = [me, shard, k, then = std::move(then)](core::status st) mutable {
+    caf::anon_send(
+      me, run_closure{[shard, k, then = std::move(then), st = std::move(st)] {
+        shard->resume(*k, [&] { then(st); });
+      }});
+  };
+  shard_->self()->send(shard_->writer(),
+                       write_job{std::move(fn), std::move(done)});
+}
+
+void key_state::read(read_fn fn, std::function<void()> then) {
+  auto back = on_shard(std::move(then));
+  auto job = [fn = std::move(fn), back](core::store_reader& r) mutable {
+    fn(r);
+    back();
+  };
+  if (!rt().readers->post(job))
+    back();
+}
+
+/// Runs the hook with retries and backoff on a hook thread (never on a CAF
+/// scheduler thread); the pool's size bounds concurrent hook calls.
+void key_state::flush(nlohmann::json payload,
+                      std::function<void(bool, int)> then) {
+  auto* rt = &shard_->rt();
+  auto result = std::make_shared<std::pair<bool, int>>(false, 0);
+  auto back = on_shard(
+    [result, then = std::move(then)] { then(result->first, result->second); });
+  auto job = [rt, payload, result, back](int) mutable {
+    int attempts = 0;
+    bool ok = false;
+    auto backoff = rt->flush_backoff_seconds;
+    while (!ok && attempts < std::max(1, rt->cfg.flush.max_attempts)) {
+      if (attempts > 0 &&
+          !rt->hooks->sleep_for(std::chrono::duration<double>(backoff))) {
+        attempts = 0; // stopping: not finalized, retried after a restart
+        break;
+      }
+      ++attempts;
+      ok = static_cast<bool>(rt->flush_hook(payload));
+      backoff *= 2;
+    }
+    *result = {ok, attempts};
+    back();
+  };
+  if (!rt->hooks->post(job))
+    then(false, 0);
+}
+
+void key_state::resume(const std::function<void()>& fn) {
+  try {
+    fn();
+  } catch (const std::exception& e) {
+    fail_running(e.what());
+  }
+}
+
+void key_state::fail_running(const char* what) {
+  // A continuation threw: the op is over; answer its caller (a no-op when
+  // its own completion was what threw after answering).
+  if (auto fail = std::move(current_fail_))
+    try {
+      fail(core::internal_error(std::string("session op failed: ") + what));
+    } catch (...) {
+    }
+  finish();
+}
+
+void key_state::run_next() {
   dispatching_ = true;
   while (!running_ && !queue_.empty()) {
     auto op = std::move(queue_.front());
     queue_.pop_front();
-    if (!op.run) { // the passivation marker
-      dispatching_ = false;
-      return stop_now();
-    }
-    if (load_error_) {
+    if (load_error_) { // fails alone; the key leaves and reloads next time
       op.fail(*load_error_);
-      if (!std::exchange(asked_to_go_, true))
-        request_passivation(); // a successor retries the load
       continue;
     }
     running_ = true;
@@ -145,103 +246,14 @@ void session_state::run_next() {
     } catch (const std::exception& e) {
       running_ = false;
       if (auto fail = std::move(current_fail_))
-        fail(core::internal_error(std::string("session op failed: ") +
-                                  e.what()));
+        fail(
+          core::internal_error(std::string("session op failed: ") + e.what()));
     }
   }
   dispatching_ = false;
 }
 
-/// Runs the hook with retries and backoff on a hook thread (never on a CAF
-/// scheduler thread); the pool's size bounds concurrent hook calls.
-void session_state::flush(nlohmann::json payload,
-                          std::function<void(bool, int)> then) {
-  auto me = caf::actor_cast<caf::actor>(self_);
-  auto* rt = rt_;
-  auto job = [rt, me, payload, then](int) {
-    int attempts = 0;
-    bool ok = false;
-    auto backoff = rt->flush_backoff_seconds;
-    while (!ok && attempts < std::max(1, rt->cfg.flush.max_attempts)) {
-      if (attempts > 0 && !rt->hooks->sleep_for(
-                             std::chrono::duration<double>(backoff))) {
-        attempts = 0; // stopping: not finalized, retried after a restart
-        break;
-      }
-      ++attempts;
-      ok = static_cast<bool>(rt->flush_hook(payload));
-      backoff *= 2;
-    }
-    caf::anon_send(me, run_closure{[then, ok, attempts] { then(ok, attempts); }});
-  };
-  if (!rt_->hooks->post(job))
-    then(false, 0);
-}
-
-caf::behavior session_actor(caf::event_based_actor* self, runtime* rt,
-                            caf::actor writer, caf::actor shard,
-                            std::string key, std::uint64_t gen,
-                            core::result<std::optional<core::session_entry>>
-                              loaded) {
-  auto st = std::make_shared<session_state>(self, rt, std::move(writer),
-                                            std::move(shard), std::move(key),
-                                            gen, std::move(loaded));
-  return {
-    [st](keyed_op& m) { st->enqueue(std::move(m.op)); },
-    [st](run_closure& m) { st->run_closure_now(m.fn); },
-    [st](passivate_atom) { st->enqueue(session_op{}); },
-  };
-}
-
-// -- the shard ---------------------------------------------------------------
-
-/// Waits for the actors an idle sweep passivated.
-struct sweep_wait {
-  std::int64_t remaining = 0;
-  std::int64_t count = 0;
-  std::function<void(std::int64_t)> done;
-};
-
-struct slot {
-  caf::actor hdl;
-  std::uint64_t gen = 0;
-  core::time_point last_used;
-  bool stopping = false;
-  std::vector<session_op> held;
-  std::list<std::string>::iterator lru; // valid unless stopping
-  std::shared_ptr<sweep_wait> wait;
-};
-
-class shard_state {
-public:
-  shard_state(caf::event_based_actor* self, runtime* rt, caf::actor writer)
-    : self_(self), rt_(rt), writer_(std::move(writer)) {
-    auto n = static_cast<std::int64_t>(std::max(1, rt->shard_count));
-    cap_ = static_cast<std::size_t>(std::max<std::int64_t>(
-      1, rt->cfg.actors.max_resident / n));
-  }
-
-  void on_op(keyed_op& m);
-  void on_stopped(const session_stopped& m);
-  void on_sweep(const idle_sweep& m);
-  void on_exit(const caf::exit_msg& m);
-
-private:
-  slot& spawn(const std::string& key);
-  void touch(const std::string& key, slot& s);
-  void begin_passivation(slot& s, std::shared_ptr<sweep_wait> wait);
-  core::result<std::optional<core::session_entry>>
-  load(const std::string& key);
-
-  caf::event_based_actor* self_;
-  runtime* rt_;
-  caf::actor writer_;
-  std::unique_ptr<core::store_reader> reader_;
-  std::unordered_map<std::string, slot> slots_;
-  std::list<std::string> lru_; // front = most recently used
-  std::size_t cap_;
-  std::uint64_t next_gen_ = 1;
-};
+// -- shard_state --------------------------------------------------------------
 
 core::result<std::optional<core::session_entry>>
 shard_state::load(const std::string& key) {
@@ -254,98 +266,69 @@ shard_state::load(const std::string& key) {
   return reader_->get_entry(key);
 }
 
-slot& shard_state::spawn(const std::string& key) {
-  auto& s = slots_[key];
-  s.gen = next_gen_++;
-  s.stopping = false;
-  s.hdl = self_->spawn(session_actor, rt_, writer_,
-                       caf::actor_cast<caf::actor>(self_), key, s.gen,
-                       load(key));
-  lru_.push_front(key);
-  s.lru = lru_.begin();
-  rt_->stats.resident.fetch_add(1, std::memory_order_relaxed);
-  return s;
-}
-
-void shard_state::touch(const std::string& key, slot& s) {
-  (void)key;
-  s.last_used = rt_->now();
-  lru_.splice(lru_.begin(), lru_, s.lru);
-}
-
-void shard_state::begin_passivation(slot& s,
-                                    std::shared_ptr<sweep_wait> wait) {
-  s.stopping = true;
-  lru_.erase(s.lru);
-  if (wait) {
-    ++wait->remaining;
-    ++wait->count;
+key_state& shard_state::find_or_load(const std::string& key) {
+  auto it = keys_.find(key);
+  if (it != keys_.end()) {
+    auto& k = it->second;
+    lru_.splice(lru_.begin(), lru_, k.lru);
+    k.last_used = rt_->now();
+    return k;
   }
-  s.wait = std::move(wait);
-  self_->send(s.hdl, passivate_atom::value);
+  auto pos = keys_.try_emplace(key, this, load(key)).first;
+  auto& k = pos->second;
+  k.bind_key(&pos->first);
+  lru_.push_front(&k);
+  k.lru = lru_.begin();
+  k.last_used = rt_->now();
+  rt_->stats.resident.fetch_add(1, std::memory_order_relaxed);
+  return k;
+}
+
+void shard_state::drop(key_state& k) {
+  lru_.erase(k.lru);
+  keys_.erase(keys_.find(k.key())); // by iterator: k.key() lives in the node
+  rt_->stats.resident.fetch_sub(1, std::memory_order_relaxed);
+}
+
+void shard_state::evict_over_cap() {
+  // Only idle keys leave; a key busy with an op is passed over this time.
+  auto it = lru_.end();
+  for (int looked = 0; keys_.size() > cap_ && it != lru_.begin() && looked < 16;
+       ++looked) {
+    auto* k = *std::prev(it);
+    if (k->idle())
+      drop(*k); // erases std::prev(it): `it` stays valid
+    else
+      --it;
+  }
 }
 
 void shard_state::on_op(keyed_op& m) {
-  auto it = slots_.find(m.key);
-  slot& s = it == slots_.end() ? spawn(m.key) : it->second;
-  if (s.stopping) {
-    s.held.push_back(std::move(m.op));
-    return;
-  }
-  touch(m.key, s);
-  self_->send(s.hdl, std::move(m));
-  while (lru_.size() > cap_)
-    begin_passivation(slots_[lru_.back()], nullptr);
-}
-
-void shard_state::on_stopped(const session_stopped& m) {
-  auto it = slots_.find(m.key);
-  if (it == slots_.end() || it->second.gen != m.gen)
-    return;
-  auto& s = it->second;
-  if (!m.stopped) {
-    if (!s.stopping)
-      begin_passivation(s, nullptr);
-    return;
-  }
-  rt_->stats.resident.fetch_sub(1, std::memory_order_relaxed);
-  if (auto w = std::move(s.wait); w && --w->remaining == 0 && w->done)
-    w->done(w->count);
-  auto held = std::move(s.held);
-  if (held.empty()) {
-    slots_.erase(it);
-    return;
-  }
-  // Messages arrived while it stopped: a successor (which reloads the entry
-  // the stopped actor left durable) takes them, in arrival order.
-  auto& next = spawn(m.key);
-  next.last_used = rt_->now();
-  for (auto& op : held)
-    self_->send(next.hdl, keyed_op{m.key, std::move(op)});
+  auto& k = find_or_load(m.key);
+  k.enqueue(std::move(m.op));
+  settle(k);
+  evict_over_cap();
 }
 
 void shard_state::on_sweep(const idle_sweep& m) {
-  auto wait = std::make_shared<sweep_wait>();
-  wait->done = m.done;
-  auto idle = std::chrono::duration_cast<core::duration>(
+  auto idle_for = std::chrono::duration_cast<core::duration>(
     std::chrono::duration<double>(rt_->cfg.actors.passivate_after_seconds));
-  std::vector<std::string> victims;
-  for (auto it = lru_.rbegin(); it != lru_.rend(); ++it) {
-    if (m.now - slots_[*it].last_used < idle)
+  std::int64_t dropped = 0;
+  auto it = lru_.end();
+  while (it != lru_.begin()) {
+    auto* k = *std::prev(it);
+    if (m.now - k->last_used < idle_for)
       break;
-    victims.push_back(*it);
+    if (k->idle()) {
+      drop(*k); // erases std::prev(it): `it` stays valid
+      ++dropped;
+    } else {
+      k->request_passivation(); // leaves when its op is done
+      --it;
+    }
   }
-  for (auto& k : victims)
-    begin_passivation(slots_[k], wait);
-  if (wait->remaining == 0 && wait->done)
-    wait->done(0);
-}
-
-void shard_state::on_exit(const caf::exit_msg& m) {
-  for (auto& [key, s] : slots_)
-    self_->send_exit(s.hdl, m.reason);
-  slots_.clear();
-  self_->quit(m.reason);
+  if (m.done)
+    m.done(dropped);
 }
 
 } // namespace
@@ -353,10 +336,9 @@ void shard_state::on_exit(const caf::exit_msg& m) {
 caf::behavior router_shard(caf::event_based_actor* self, runtime* rt,
                            caf::actor writer) {
   auto st = std::make_shared<shard_state>(self, rt, std::move(writer));
-  self->set_exit_handler([st](caf::exit_msg& m) { st->on_exit(m); });
   return {
     [st](keyed_op& m) { st->on_op(m); },
-    [st](const session_stopped& m) { st->on_stopped(m); },
+    [](run_closure& m) { m.fn(); },
     [st](const idle_sweep& m) { st->on_sweep(m); },
   };
 }

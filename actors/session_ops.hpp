@@ -1,11 +1,12 @@
 #pragma once
 
-// Actors-private: the operations a session actor applies to its key (SPEC 5),
-// written against session_ctx so that the logic needs no CAF. The session
-// actor runs one op at a time: an op starts, may ask the writer / a reader /
-// the flush hook for work (each continuation runs back on the actor), and
-// calls finish() exactly once when it is done; only then does the next op
-// of that key start. This is what keeps a key's messages in arrival order.
+// Actors-private: the operations applied to one session key (SPEC 5),
+// written against session_ctx so that the logic needs no CAF. A key runs one
+// op at a time (on its router shard): an op starts, may ask the writer / a
+// reader / the flush hook for work (each continuation runs back on the
+// shard), and calls finish() exactly once when it is done; only then does
+// the next op of that key start. This is what keeps a key's messages in
+// arrival order.
 
 #include "actors/engine.hpp"
 #include "actors/runtime.hpp"
@@ -19,7 +20,7 @@ namespace switchboard::actors {
 using write_fn = std::function<core::status(core::store_writer&)>;
 using read_fn = std::function<void(core::store_reader&)>;
 
-/// What an op sees of its session actor.
+/// What an op sees of its key (hosted by the key's router shard).
 class session_ctx {
 public:
   virtual ~session_ctx() = default;
@@ -85,7 +86,7 @@ struct expiry_outcome {
   bool flush_failed = false;
 };
 
-/// SPEC 8 for one entry, run through its session actor: re-checks that it
+/// SPEC 8 for one entry, run through its key's shard: re-checks that it
 /// is still due, runs the flush hook when the rule says so, marks
 /// expiry_finalized, ends the row with the reason, then lets the actor go.
 session_op make_expire_op(expiry_job job,

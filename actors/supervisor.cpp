@@ -7,11 +7,11 @@
 //   sweep_request -> an expiry sweep now (engine::expire_now); answered with
 //                    the sweep's report. Requests during a sweep share the
 //                    next one.
-//   run_closure   -> an expiry op finished (sent back by its session actor).
+//   run_closure   -> an expiry op finished (sent back by its key's shard).
 // A sweep asks the index for entries not finalized and last active before
 // the latest instant any configured policy could expire at `now` (one
 // indexed query when nothing is due), evaluates each with its own policy and
-// sends the due ones through their session actors, at most
+// sends the due ones through their keys' shards, at most
 // flush.concurrency at once.
 
 #include "actors/messages.hpp"
