@@ -201,6 +201,8 @@ core::status engine_impl::init(engine_options opts) {
   auto opened = persistence::open_writer(path, rt_.cfg.writer.mode);
   if (!opened)
     return opened.err();
+  if (auto st = (*opened)->checkpoint_in_background(path); !st)
+    return st;
   std::unique_ptr<core::store_writer> w = std::move(*opened);
   if (opts.wrap_writer)
     w = opts.wrap_writer(std::move(w));
@@ -243,6 +245,7 @@ core::status engine_impl::init(engine_options opts) {
   caf_cfg_->set("scheduler.max-throughput", static_cast<std::size_t>(100));
   system_ = std::make_unique<caf::actor_system>(*caf_cfg_);
   std::shared_ptr<core::store_writer> shared_writer(std::move(w));
+  shared_writer->set_write_behind(true); // the writer actor folds in bulk
   writer_ = system_->spawn<caf::detached>(writer_actor, &rt_, shared_writer);
   for (int i = 0; i < rt_.shard_count; ++i)
     shards_.push_back(system_->spawn(router_shard, &rt_, writer_));
@@ -331,8 +334,8 @@ void engine_impl::delete_session(std::string session_id,
   if (!admit(done))
     return;
   auto d = tracked(std::move(done));
-  // Through the key's session actor when the row names one, so a resident
-  // actor forgets an entry pointing at the deleted session.
+  // Through the key's shard when the row names one, so a key in memory
+  // forgets an entry pointing at the deleted session.
   auto job = [this, session_id, d](core::store_reader& r) {
     auto row = r.get_session(session_id);
     if (!row)

@@ -214,12 +214,10 @@ void continue_session(session_ctx& c, route_request req, time_point now,
   auto out = std::make_shared<created_out>();
   auto msg = std::make_shared<std::optional<core::message>>(std::move(req.msg));
   auto fn = [next, activity, msg, out, now](core::store_writer& w) -> status {
-    if (activity) {
-      if (auto st = w.touch_entry(*next); !st)
-        return st;
-    }
+    // A stored user message moves updated_at by itself (store.hpp:
+    // derived state); only a route without a message writes the entry.
     if (!*msg)
-      return {};
+      return activity ? w.touch_entry(*next) : status{};
     auto mid = w.append_message(next->session_id, **msg, now);
     if (!mid)
       return mid.err();
@@ -448,11 +446,8 @@ session_op make_append_op(core::message msg, completion<append_reply> done) {
     if (activity)
       next.updated_at = now;
     auto mid = std::make_shared<std::int64_t>(0);
-    auto fn = [next, activity, msg, mid, now](core::store_writer& w) {
-      if (activity) {
-        if (auto st = w.touch_entry(next); !st)
-          return st;
-      }
+    // The stored user message moves updated_at by itself (derived state).
+    auto fn = [next, msg, mid, now](core::store_writer& w) {
       auto r = w.append_message(next.session_id, msg, now);
       if (!r)
         return status(r.err());

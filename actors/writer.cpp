@@ -12,9 +12,21 @@
 //                         job's `done` gets its own status,
 //                         or the COMMIT's error for all of them.
 //   mirror_atom        -> refreshes the sessions.json mirror when dirty.
-//   exit               -> commits what is open, refreshes the mirror, quits.
+//   flush_atom         -> idle timer: folds the derived state in (see below)
+//                         when no batch is open and nothing is queued.
+//   exit               -> commits what is open (with the derived state),
+//                         refreshes the mirror, quits.
+// Derived state (store.hpp, persistence/derived_state.cpp) is written
+// behind: a batch's COMMIT folds it in only when it is due (max_unflushed
+// commits or flush_interval since the last fold), so at 100k keys the
+// counter and updated_at pages are dirtied once per fold instead of once per
+// batch; an idle writer folds it in flush_idle after its last commit. It is
+// computed from the rows in the same transaction, so a crash between folds
+// loses nothing (the next open folds the rest in) and readers stay exact.
 // Replies go out only after COMMIT: nothing is acknowledged that is not on
-// disk.
+// disk. WAL checkpoints run on a thread of the store's own
+// (persistence/wal_checkpointer.hpp), not inside COMMIT; between_batches()
+// after each batch's replies finishes one when the WAL is at its limit.
 //
 // No SAVEPOINT per job (they were 10-15% of the writer's time, mostly the
 // sub-journal): a job runs bare. When one fails (error or exception), its
@@ -47,6 +59,12 @@ namespace switchboard::actors {
 namespace {
 
 using steady = std::chrono::steady_clock;
+
+// Write-behind of derived state: fold at most every this many commits or
+// this much time under load, and this long after the last commit when idle.
+constexpr int max_unflushed = 20;
+constexpr auto flush_interval = std::chrono::seconds(1);
+constexpr auto flush_idle = std::chrono::milliseconds(50);
 
 /// Runs each batch's replies; quits on stop_atom (sent by the writer after
 /// its last batch, so no reply is dropped).
@@ -97,9 +115,17 @@ public:
     mirror_timer_ = false;
     maybe_mirror();
   }
+  void on_flush() {
+    flush_timer_ = false;
+    bool idle = !open_ && rt_->writer_queue.load(std::memory_order_relaxed) == 0;
+    if (unflushed_ > 0 && idle)
+      flush_alone();
+  }
   void on_exit(const caf::exit_msg& m) {
     if (open_)
-      commit();
+      commit(true);
+    else if (unflushed_ > 0)
+      flush_alone();
     if (mirror_dirty_ && rt_->write_mirror)
       (void)rt_->write_mirror();
     self_->send(replier_, stop_atom::value);
@@ -112,7 +138,12 @@ private:
   void recover();
   core::status fail_replayed(std::size_t upto);
   void send_replies(const core::status& commit_st);
-  void commit();
+  void commit(bool force_fold = false);
+  bool fold_due(steady::time_point now) const {
+    return unflushed_ >= max_unflushed || now - last_fold_ >= flush_interval;
+  }
+  void after_commit(bool folded);
+  void flush_alone();
   void maybe_mirror();
 
   caf::event_based_actor* self_;
@@ -127,6 +158,9 @@ private:
   std::size_t looked_at_ = 0; // pending_.size() at the last re-arm
   bool mirror_dirty_ = false;
   bool mirror_timer_ = false;
+  int unflushed_ = 0; // commits since derived state was last folded in
+  steady::time_point last_fold_ = steady::now();
+  bool flush_timer_ = false;
   steady::time_point last_mirror_{};
 };
 
@@ -222,17 +256,45 @@ void writer_state::send_replies(const core::status& commit_st) {
   self_->send(replier_, std::move(batch));
 }
 
-void writer_state::commit() {
+void writer_state::commit(bool force_fold) {
   auto t0 = steady::now();
+  // A failed fold rolled itself back and leaves the batch intact: it is
+  // retried by the next one.
+  bool folded = (force_fold || fold_due(t0)) && w_->flush_derived();
   auto st = w_->commit();
   open_ = false;
   rt_->commit_seconds.record(
     std::chrono::duration<double>(steady::now() - t0).count());
   send_replies(st);
+  w_->between_batches();
   if (st) {
+    after_commit(folded);
     mirror_dirty_ = true;
     maybe_mirror();
   }
+}
+
+void writer_state::after_commit(bool folded) {
+  if (folded) {
+    unflushed_ = 0;
+    last_fold_ = steady::now();
+    return;
+  }
+  ++unflushed_;
+  if (!flush_timer_) {
+    flush_timer_ = true;
+    self_->delayed_send(self_, flush_idle, flush_atom::value);
+  }
+}
+
+/// A transaction of its own that only folds the derived state in.
+void writer_state::flush_alone() {
+  if (!w_->begin())
+    return;
+  bool folded = static_cast<bool>(w_->flush_derived());
+  if (w_->commit())
+    after_commit(folded);
+  w_->between_batches();
 }
 
 /// At most once per mirror_interval_seconds, and only when something was
@@ -265,6 +327,7 @@ caf::behavior writer_actor(caf::event_based_actor* self, runtime* rt,
     [st](write_job& job) { st->on_job(job); },
     [st](commit_atom, std::uint64_t gen) { st->on_commit(gen); },
     [st](mirror_atom) { st->on_mirror(); },
+    [st](flush_atom) { st->on_flush(); },
   };
 }
 

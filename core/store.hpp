@@ -128,9 +128,11 @@ public:
   prune_sessions(time_point cutoff, std::optional<std::string> source) = 0;
 
   // -- messages ------------------------------------------------------------
-  /// Appends a message and its FTS row; message_count += 1, tool_call_count
-  /// += tool_call_count(m). Returns the message id. not_found when the
-  /// session does not exist.
+  /// Appends a message and its FTS row. Returns the message id. not_found
+  /// when the session does not exist. The session's message_count and
+  /// tool_call_count, and (for an inbound user message) the updated_at of
+  /// the entry pointing at the session (= `at`), are derived from the row
+  /// by flush_derived(); readers report them exactly either way.
   virtual result<std::int64_t> append_message(std::string_view session_id,
                                               const message& m,
                                               time_point at) = 0;
@@ -155,6 +157,18 @@ public:
   /// that column; the default is a full upsert_entry.
   virtual status touch_entry(const session_entry& e) { return upsert_entry(e); }
   virtual status delete_entry(std::string_view session_key) = 0;
+
+  // -- derived state -------------------------------------------------------
+  /// Folds the derived state of the messages appended since the last flush
+  /// into the stored counters and entries, in the open transaction. With
+  /// write-behind off (the default) commit() does it for every transaction;
+  /// with it on, the caller flushes when it chooses (bulk, off the hot path).
+  virtual void set_write_behind(bool) {}
+  virtual status flush_derived() { return {}; }
+
+  /// Housekeeping outside any transaction, after a batch's replies (the
+  /// SQLite store finishes a WAL checkpoint there when the WAL is large).
+  virtual void between_batches() {}
 };
 
 class store_reader {

@@ -17,11 +17,13 @@ namespace {
 
 // The seed v6 columns copied from the source. Older layouts (or a trimmed
 // one) lack some: only the columns the source has are selected and inserted,
-// so the destination's defaults fill the rest.
+// so the destination's defaults fill the rest. message_count and
+// tool_call_count are not copied: they are derived from the imported rows at
+// commit (derived_state.cpp), so they count what was really imported.
 const std::vector<std::string> session_cols{
   "id", "source", "user_id", "model", "model_config", "system_prompt",
   "parent_session_id", "started_at", "ended_at", "end_reason",
-  "message_count", "tool_call_count", "input_tokens", "output_tokens",
+  "input_tokens", "output_tokens",
   "cache_read_tokens", "cache_write_tokens", "reasoning_tokens",
   "billing_provider", "billing_base_url", "billing_mode",
   "estimated_cost_usd", "actual_cost_usd", "cost_status", "cost_source",

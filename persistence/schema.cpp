@@ -1,15 +1,17 @@
 #include "persistence/schema.hpp"
 
-// switchboard's SQLite schema, version 7 = the seed's v6 (hermes_state.py)
+// switchboard's SQLite schema, version 8 = the seed's v6 (hermes_state.py)
 // plus switchboard's additions.
 //
-//   schema_version(version)                    one row: 7
+//   schema_version(version)                    one row: 8
 //   sessions(<seed v6 columns, same order and types>,
 //            session_key, chat_id, chat_type, thread_id)        [added]
 //   messages(<seed v6 columns>, active, replaced_by)            [added]
 //   messages_fts  FTS5(content, content=messages, content_rowid=id)
 //   session_entries(...)   the routing index, one row per session key [added]
-//   transcript_rewrites(id, session_id, at, restored)                [added]
+//   transcript_rewrites(id, session_id, at, restored, first_id, last_id)
+//                                                                    [added]
+//   derived_state(id = 1, watermark)   the write-behind watermark W  [added]
 //
 // Invariants:
 //  - Every seed column exists with the seed's name and type, so the seed's
@@ -21,7 +23,16 @@
 //    is deleted or deactivated. Migrating a seed file drops its triggers.
 //  - A transcript rewrite never deletes: the replaced rows get active = 0 and
 //    replaced_by = the transcript_rewrites id, and can be restored.
-//  - sessions.message_count counts the active messages of a session.
+//  - Derived state is written behind (persistence/derived_state.cpp): for
+//    the watermark W in derived_state, sessions.message_count and
+//    tool_call_count count the session's active messages with id <= W, and
+//    session_entries.updated_at includes every inbound user message with
+//    id <= W. Messages above W are folded in by the next flush (at most
+//    about a second later under load, at once when idle) or, after a crash,
+//    when the writer opens the file. Readers that report these fields add
+//    the part above W themselves, so they are exact in every snapshot.
+//  - transcript_rewrites.first_id..last_id are the message ids a rewrite
+//    inserted: those rows are not activity (they never move updated_at).
 //  - session_entries times (created_at, updated_at, busy_until) are INTEGER
 //    microseconds since the epoch (exact round trip of core::time_point); the
 //    seed's tables keep REAL epoch seconds. origin is core::encode_source JSON.
@@ -148,6 +159,16 @@ const std::vector<column>& added_columns() {
   return cols;
 }
 
+// Columns of switchboard's own tables added after they first shipped (the
+// tables themselves are created by switchboard_sql below).
+const std::vector<column>& late_columns() {
+  static const std::vector<column> cols{
+    {"transcript_rewrites", "first_id", "INTEGER"},
+    {"transcript_rewrites", "last_id", "INTEGER"},
+  };
+  return cols;
+}
+
 // switchboard's own tables and indexes (idempotent).
 constexpr const char* switchboard_sql = R"sql(
 CREATE TABLE IF NOT EXISTS session_entries (
@@ -181,10 +202,16 @@ CREATE TABLE IF NOT EXISTS transcript_rewrites (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
     session_id TEXT NOT NULL,
     at REAL NOT NULL,
-    restored INTEGER NOT NULL DEFAULT 0
+    restored INTEGER NOT NULL DEFAULT 0,
+    first_id INTEGER,
+    last_id INTEGER
 );
 CREATE INDEX IF NOT EXISTS idx_rewrites_session
     ON transcript_rewrites(session_id, id);
+CREATE TABLE IF NOT EXISTS derived_state (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    watermark INTEGER NOT NULL
+);
 DROP TRIGGER IF EXISTS messages_fts_insert;
 DROP TRIGGER IF EXISTS messages_fts_delete;
 DROP TRIGGER IF EXISTS messages_fts_update;
@@ -209,8 +236,9 @@ core::result<bool> has_column(connection& db, const column& c) {
   return q->step();
 }
 
-core::status add_missing_columns(connection& db) {
-  for (const auto& c : added_columns()) {
+core::status add_missing_columns(connection& db,
+                                 const std::vector<column>& cols) {
+  for (const auto& c : cols) {
     auto has = has_column(db, c);
     if (!has)
       return std::move(has).err();
@@ -239,7 +267,7 @@ core::status ensure_fts(connection& db) {
 }
 
 core::status migrate(connection& db) {
-  if (auto st = add_missing_columns(db); !st)
+  if (auto st = add_missing_columns(db, added_columns()); !st)
     return st;
   if (auto st = db.exec(
         "CREATE UNIQUE INDEX IF NOT EXISTS idx_sessions_title_unique "
@@ -259,11 +287,19 @@ core::status migrate(connection& db) {
 core::status create_fresh(connection& db) {
   if (auto st = db.exec(seed_sql); !st)
     return st;
-  return add_missing_columns(db);
+  return add_missing_columns(db, added_columns());
 }
 
 core::status finish(connection& db) {
   if (auto st = db.exec(switchboard_sql); !st)
+    return st;
+  if (auto st = add_missing_columns(db, late_columns()); !st)
+    return st;
+  // Files written before derived state went behind (or by the seed) keep
+  // exact counters: everything up to the newest message is accounted for.
+  if (auto st = db.exec("INSERT OR IGNORE INTO derived_state (id, watermark) "
+                        "SELECT 1, COALESCE(MAX(id), 0) FROM messages");
+      !st)
     return st;
   if (auto st = db.exec("DELETE FROM schema_version"); !st)
     return st;

@@ -63,6 +63,7 @@ status sqlite_writer::delete_entry(std::string_view session_key) {
 
 result<std::optional<core::session_entry>>
 sqlite_reader::get_entry(std::string_view session_key) {
+  detail::snapshot snap(*db_);
   static const std::string sql = select_entries("WHERE session_key = ?");
   SB_QUERY(q, *db_, sql);
   q->bind(1, session_key);
@@ -74,12 +75,14 @@ sqlite_reader::get_entry(std::string_view session_key) {
   auto e = detail::read_entry(*q, 0);
   if (!e)
     return std::move(e).err();
+  SB_TRY(add_pending(*e));
   return std::optional<core::session_entry>{std::move(*e)};
 }
 
 result<std::vector<core::session_entry>>
 sqlite_reader::entries(std::string_view sql, std::int64_t a, std::int64_t b,
                        std::int64_t c) {
+  detail::snapshot snap(*db_);
   SB_QUERY(q, *db_, sql);
   q->bind(1, a).bind(2, b).bind(3, c);
   std::vector<core::session_entry> out;
@@ -88,12 +91,16 @@ sqlite_reader::entries(std::string_view sql, std::int64_t a, std::int64_t b,
     if (!row)
       return std::move(row).err();
     if (!*row)
-      return out;
+      break;
     auto e = detail::read_entry(*q, 0);
     if (!e)
       return std::move(e).err();
     out.push_back(std::move(*e));
   }
+  // Exact times; the order is that of the stored (written-behind) updated_at.
+  for (auto& e : out)
+    SB_TRY(add_pending(e));
+  return out;
 }
 
 result<std::vector<core::session_entry>>
@@ -108,6 +115,7 @@ sqlite_reader::list_entries(const core::entry_list_query& q) {
 result<std::vector<core::expiry_candidate>>
 sqlite_reader::scan_expiry_candidates(core::time_point updated_before,
                                       std::int64_t limit) {
+  detail::snapshot snap(*db_);
   // The WHERE clause repeats the partial index's condition so the planner
   // uses idx_entries_expiry (tested with EXPLAIN QUERY PLAN).
   static const std::string sql =
@@ -124,12 +132,23 @@ sqlite_reader::scan_expiry_candidates(core::time_point updated_before,
     if (!row)
       return std::move(row).err();
     if (!*row)
-      return out;
+      break;
     auto e = detail::read_entry(*q, 0);
     if (!e)
       return std::move(e).err();
     out.push_back({std::move(*e), q->int64(21)});
   }
+  // A stored updated_at may lag (written behind): the supervisor evaluates
+  // each candidate with the exact time and flush rule inputs.
+  for (auto& c : out) {
+    auto p = pending_of(c.entry.session_id);
+    if (!p)
+      return std::move(p).err();
+    c.message_count += p->messages;
+    if (p->last_activity && *p->last_activity > c.entry.updated_at)
+      c.entry.updated_at = *p->last_activity;
+  }
+  return out;
 }
 
 result<std::int64_t> sqlite_reader::entry_count() {

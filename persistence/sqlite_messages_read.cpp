@@ -122,6 +122,7 @@ result<nlohmann::json> sqlite_reader::transcript(std::string_view id,
 }
 
 result<nlohmann::json> sqlite_reader::history(const core::history_query& hq) {
+  detail::snapshot snap(*db_);
   std::string sql =
     "SELECT s.*, COALESCE((SELECT SUBSTR(REPLACE(REPLACE(m.content, X'0A', "
     "' '), X'0D', ' '), 1, 63) FROM messages m WHERE m.session_id = s.id "
@@ -152,6 +153,7 @@ result<nlohmann::json> sqlite_reader::history(const core::history_query& hq) {
     if (!*row)
       return out;
     auto j = detail::row_to_json(*q);
+    SB_TRY(add_pending(j));
     j["preview"] = preview_of(j["_preview_raw"].get<std::string>());
     j["display_title"] = display_title(j);
     j.erase("_preview_raw");
@@ -254,6 +256,7 @@ result<nlohmann::json> sqlite_reader::search(const core::search_query& sq) {
 
 result<std::optional<nlohmann::json>>
 sqlite_reader::export_session(std::string_view id) {
+  detail::snapshot snap(*db_);
   auto session = get_session(id);
   if (!session || !*session)
     return session;

@@ -43,6 +43,15 @@ core::status configure_writer(connection& db, core::durability mode) {
 
 } // namespace
 
+core::status sqlite_writer::checkpoint_in_background(const std::string& path,
+                                                     checkpoint_options opt) {
+  auto c = wal_checkpointer::start(path, db_->raw(), opt);
+  if (!c)
+    return std::move(c).err();
+  checkpointer_ = std::move(*c);
+  return {};
+}
+
 core::result<std::unique_ptr<sqlite_writer>>
 open_writer(const std::string& path, core::durability mode) {
   auto db = connection::open(path, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
@@ -58,7 +67,14 @@ open_writer(const std::string& path, core::durability mode) {
     if (auto st = apply_schema(**db, *state); !st)
       return std::move(st).err();
   }
-  return std::make_unique<sqlite_writer>(std::move(*db));
+  auto w = std::make_unique<sqlite_writer>(std::move(*db));
+  // After a crash the derived state of the last messages may not have been
+  // flushed: fold it in from the rows before anything else runs.
+  if (auto st = w->begin(); !st)
+    return std::move(st).err();
+  if (auto st = w->commit(); !st)
+    return std::move(st).err();
+  return w;
 }
 
 core::result<std::unique_ptr<sqlite_reader>>

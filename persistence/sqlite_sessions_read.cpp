@@ -29,6 +29,7 @@ std::string join(const std::vector<std::string>& v) {
 
 result<std::optional<nlohmann::json>>
 sqlite_reader::get_session(std::string_view id) {
+  detail::snapshot snap(*db_);
   SB_QUERY(q, *db_, "SELECT * FROM sessions WHERE id = ?");
   q->bind(1, id);
   auto row = q->step();
@@ -36,7 +37,9 @@ sqlite_reader::get_session(std::string_view id) {
     return std::move(row).err();
   if (!*row)
     return std::optional<nlohmann::json>{};
-  return std::optional<nlohmann::json>{detail::row_to_json(*q)};
+  auto j = detail::row_to_json(*q);
+  SB_TRY(add_pending(j));
+  return std::optional<nlohmann::json>{std::move(j)};
 }
 
 result<std::string> sqlite_reader::resolve_session_id(std::string_view prefix) {

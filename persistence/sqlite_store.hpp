@@ -17,11 +17,20 @@
 #include "core/settings.hpp"
 #include "core/store.hpp"
 #include "persistence/sqlite.hpp"
+#include "persistence/wal_checkpointer.hpp"
 
 #include <memory>
 #include <string>
 
 namespace switchboard::persistence {
+
+/// What a session's rows above the derived-state watermark add to the
+/// stored counters and to its entry's updated_at (derived_state.cpp).
+struct pending_derived {
+  std::int64_t messages = 0;   // active ones
+  std::int64_t tool_calls = 0; // of the active ones
+  std::optional<core::time_point> last_activity; // newest inbound user msg
+};
 
 /// store_reader over one connection (read-only, or the writer's own).
 class sqlite_reader : public core::store_reader {
@@ -62,7 +71,18 @@ public:
   /// The underlying connection (tests, import).
   connection& db() { return *db_; }
 
+  /// derived_state.watermark in this connection's snapshot.
+  core::result<std::int64_t> watermark();
+  /// What the rows of `session_id` above the watermark add (one indexed
+  /// query; nothing is above it once the writer has flushed).
+  core::result<pending_derived> pending_of(std::string_view session_id);
+
 protected:
+  /// Adds the pending part to a `sessions` row's counters / an entry's
+  /// updated_at, so that what readers report is exact.
+  core::status add_pending(nlohmann::json& session_row);
+  core::status add_pending(core::session_entry& e);
+
   core::result<std::vector<core::session_entry>>
   entries(std::string_view sql, std::int64_t a, std::int64_t b,
           std::int64_t c);
@@ -133,7 +153,24 @@ public:
   core::status touch_entry(const core::session_entry& e) override;
   core::status delete_entry(std::string_view session_key) override;
 
+  void set_write_behind(bool on) override { write_behind_ = on; }
+  core::status flush_derived() override;
+
+  /// Moves WAL checkpoints off COMMIT onto a thread of their own
+  /// (wal_checkpointer.hpp). `path` is this database's file.
+  core::status checkpoint_in_background(const std::string& path,
+                                        checkpoint_options opt = {});
+  const wal_checkpointer* checkpointer() const { return checkpointer_.get(); }
+  void between_batches() override {
+    if (checkpointer_)
+      checkpointer_->between_batches();
+  }
+
 private:
+  core::status fold_above_watermark();
+  core::status fold_in(const std::string& session_id, std::int64_t messages,
+                       std::int64_t tool_calls,
+                       std::optional<std::int64_t> activity_us);
   core::status run(std::string_view sql);
   core::status require_session(std::string_view id);
   core::result<std::int64_t> insert_message(std::string_view session_id,
@@ -153,6 +190,9 @@ private:
   std::size_t savepoint_mark_ = 0;     // pending_fts_.size() at SAVEPOINT
   bool in_savepoint_ = false;
   std::vector<fts_row> flushed_in_savepoint_; // re-queued on ROLLBACK TO
+  bool write_behind_ = false; // false: commit() flushes derived state
+  // Destroyed before the connection (a base member): unhooks, then joins.
+  std::unique_ptr<wal_checkpointer> checkpointer_;
 };
 
 /// Opens (creating or migrating) the database at `path` for writing.

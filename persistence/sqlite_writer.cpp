@@ -64,7 +64,9 @@ status sqlite_writer::begin() {
 }
 
 status sqlite_writer::commit() {
-  auto st = flush_fts();
+  auto st = write_behind_ ? status{} : flush_derived();
+  if (st)
+    st = flush_fts();
   if (st)
     st = run("COMMIT");
   if (!st)
@@ -332,17 +334,15 @@ result<std::int64_t> sqlite_writer::insert_message(std::string_view session_id,
 result<std::int64_t> sqlite_writer::append_message(std::string_view session_id,
                                                    const core::message& m,
                                                    core::time_point at) {
+  // Only the row (and its FTS row at commit): the counters and the entry's
+  // updated_at are derived from it (derived_state.cpp). The foreign key on
+  // session_id is the existence check.
   return atomically([&]() -> result<std::int64_t> {
-    // The counter update doubles as the existence check.
-    SB_QUERY(q, *db_,
-             "UPDATE sessions SET message_count = message_count + 1, "
-             "tool_call_count = tool_call_count + ? WHERE id = ?");
-    q->bind(1, core::tool_call_count(m)).bind(2, session_id);
-    SB_TRY(q->run());
-    if (db_->changes() == 0)
+    auto id = insert_message(session_id, m, at);
+    if (!id && id.err().code == core::errc::not_found)
       return core::not_found("session '" + std::string{session_id} +
                              "' not found");
-    return insert_message(session_id, m, at);
+    return id;
   });
 }
 
@@ -356,25 +356,25 @@ status sqlite_writer::unindex_active(std::string_view session_id) {
   return q->run();
 }
 
+/// Recomputes the stored counters of a session for its rows up to the
+/// watermark (the rows above it are folded in by flush_derived) and returns
+/// the exact number of its active messages.
 result<std::int64_t> sqlite_writer::recount(std::string_view session_id) {
+  auto w = watermark();
+  if (!w)
+    return std::move(w).err();
   SB_QUERY(q, *db_,
            "UPDATE sessions SET message_count = (SELECT count(*) FROM messages "
-           "WHERE session_id = ?1 AND active = 1), tool_call_count = "
-           "(SELECT COALESCE(SUM(CASE WHEN tool_calls IS NULL THEN 0 "
-           "WHEN json_valid(tool_calls) AND json_type(tool_calls) = 'array' "
-           "THEN json_array_length(tool_calls) ELSE 1 END), 0) FROM messages "
-           "WHERE session_id = ?1 AND active = 1) WHERE id = ?1 "
-           "RETURNING message_count");
-  q->bind(1, session_id);
-  auto row = q->step();
-  if (!row)
-    return std::move(row).err();
-  if (!*row)
+           "WHERE session_id = ?1 AND active = 1 AND id <= ?2), "
+           "tool_call_count = (SELECT COALESCE(SUM(" SB_TOOL_CALLS("tool_calls")
+           "), 0) FROM messages WHERE session_id = ?1 AND active = 1 AND "
+           "id <= ?2) WHERE id = ?1");
+  q->bind(1, session_id).bind(2, *w);
+  SB_TRY(q->run());
+  if (db_->changes() == 0)
     return core::not_found("session '" + std::string{session_id} +
                            "' not found");
-  std::int64_t n = q->int64(0);
-  SB_TRY(q->run()); // finish the statement
-  return n;
+  return message_count(std::string{session_id});
 }
 
 result<std::int64_t>
@@ -394,11 +394,20 @@ sqlite_writer::rewrite_transcript(std::string_view session_id,
              "WHERE session_id = ? AND active = 1");
     q->bind(1, rewrite).bind(2, session_id);
     SB_TRY(q->run());
+    std::optional<std::int64_t> first, last;
     for (const auto& m : messages) {
       auto id = insert_message(session_id, m, at);
       if (!id)
         return std::move(id).err();
+      first = first.value_or(*id);
+      last = *id;
     }
+    // The rows a rewrite inserts are not activity (derived_state.cpp).
+    SB_QUERY(span, *db_,
+             "UPDATE transcript_rewrites SET first_id = ?, last_id = ? "
+             "WHERE id = ?");
+    span->bind(1, first).bind(2, last).bind(3, rewrite);
+    SB_TRY(span->run());
     return recount(session_id);
   });
 }

@@ -4,6 +4,26 @@
 
 namespace switchboard::persistence::detail {
 
+snapshot::snapshot(connection& db) {
+  if (db.in_transaction())
+    return;
+  auto begin = db.cached("BEGIN");
+  if (!begin)
+    return;
+  query q{**begin};
+  if (q->run())
+    db_ = &db;
+}
+
+snapshot::~snapshot() {
+  if (!db_)
+    return;
+  if (auto commit = db_->cached("COMMIT"); commit) {
+    query q{**commit};
+    (void)q->run();
+  }
+}
+
 nlohmann::json row_to_json(const statement& s) {
   nlohmann::json row = nlohmann::json::object();
   for (int c = 0; c < s.columns(); ++c) {

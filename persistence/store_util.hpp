@@ -30,6 +30,26 @@ namespace switchboard::persistence::detail {
       return std::move(sb_st_).err();                                          \
   } while (0)
 
+/// SQL of core::tool_call_count over a messages column (a string literal).
+#define SB_TOOL_CALLS(col)                                                     \
+  "CASE WHEN " col " IS NULL THEN 0 WHEN json_valid(" col ") AND json_type(" \
+  col ") = 'array' THEN json_array_length(" col ") ELSE 1 END"
+
+/// One snapshot for several read statements: a read transaction from
+/// construction to destruction (a no-op when one is already open, e.g. the
+/// writer's). Why: a reader that combines stored derived state with the rows
+/// above the watermark must see both as of the same commit.
+class snapshot {
+public:
+  explicit snapshot(connection& db);
+  ~snapshot();
+  snapshot(const snapshot&) = delete;
+  snapshot& operator=(const snapshot&) = delete;
+
+private:
+  connection* db_ = nullptr; // set when this object opened the transaction
+};
+
 /// The row as a JSON object (column names as keys; NULL -> null).
 nlohmann::json row_to_json(const statement& s);
 

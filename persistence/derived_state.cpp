@@ -1,0 +1,168 @@
+// Derived state written behind (schema.cpp, "Derived state"): the message
+// counters of `sessions` and session_entries.updated_at.
+//
+// Why: beyond the message and its FTS row, each message used to update its
+// session's counters and its entry's updated_at (two indexes). At 100k keys
+// each of those lands on a random page, so one batch dirtied thousands of
+// pages and the writer reached 0.26 of the raw insert ceiling. Folding them
+// in from the message rows, in bulk and in id order, every flush keeps the
+// hot path append-shaped (the ceiling's two inserts).
+//
+// Contract:
+//  - W (derived_state.watermark): every message with id <= W is counted in
+//    sessions.message_count / tool_call_count (when active) and in its
+//    entry's updated_at (when an inbound user message: role 'user', not
+//    inserted by a transcript rewrite).
+//  - flush_derived() folds (W, max(id)] in and moves W, inside the open
+//    transaction: it is durable exactly when that transaction commits, and a
+//    rollback undoes it with everything else. It is computed from the rows,
+//    never from memory, so the same call recovers exactly after a kill -9
+//    (open_writer runs it) and a replayed batch cannot count twice.
+//  - Readers add the part above W of the snapshot they read (pending_of), so
+//    what they report is exact in every snapshot.
+
+#include "persistence/sqlite_store.hpp"
+
+#include "persistence/store_util.hpp"
+
+#include <cmath>
+
+namespace switchboard::persistence {
+
+using core::result;
+using core::status;
+
+namespace {
+
+// An inbound user message: rows a transcript rewrite inserted are not.
+#define SB_ACTIVITY_TS                                                         \
+  "CASE WHEN m.role = 'user' AND NOT EXISTS (SELECT 1 FROM "                   \
+  "transcript_rewrites r WHERE r.session_id = m.session_id AND m.id BETWEEN "  \
+  "r.first_id AND r.last_id) THEN m.timestamp END"
+
+/// The exact microseconds of a REAL epoch timestamp written from a
+/// core::time_point (the error of the double is below 0.4 us here).
+std::int64_t micros_of(double seconds) {
+  return static_cast<std::int64_t>(std::llround(seconds * 1e6));
+}
+
+} // namespace
+
+result<std::int64_t> sqlite_reader::watermark() {
+  auto w = db_->scalar("SELECT watermark FROM derived_state WHERE id = 1");
+  if (!w)
+    return std::move(w).err();
+  return w->value_or(0);
+}
+
+result<pending_derived> sqlite_reader::pending_of(std::string_view session_id) {
+  SB_QUERY(q, *db_,
+           "SELECT COALESCE(SUM(m.active), 0), COALESCE(SUM(CASE WHEN "
+           "m.active = 1 THEN " SB_TOOL_CALLS(
+             "m.tool_calls") " ELSE 0 END), "
+                             "0), MAX(" SB_ACTIVITY_TS
+                             ") FROM messages m WHERE m.session_id = "
+                             "?1 AND m.id > (SELECT watermark FROM "
+                             "derived_state WHERE id = 1)");
+  q->bind(1, session_id);
+  auto row = q->step();
+  if (!row)
+    return std::move(row).err();
+  pending_derived p;
+  p.messages = q->int64(0);
+  p.tool_calls = q->int64(1);
+  if (!q->is_null(2))
+    p.last_activity = detail::from_micros(micros_of(q->real(2)));
+  return p;
+}
+
+status sqlite_reader::add_pending(nlohmann::json& session_row) {
+  if (!session_row.contains("id") || !session_row["id"].is_string())
+    return {};
+  auto p = pending_of(session_row["id"].get<std::string>());
+  if (!p)
+    return std::move(p).err();
+  for (const char* col : {"message_count", "tool_call_count"})
+    if (!session_row[col].is_number_integer())
+      session_row[col] = 0;
+  session_row["message_count"] =
+    session_row["message_count"].get<std::int64_t>() + p->messages;
+  session_row["tool_call_count"] =
+    session_row["tool_call_count"].get<std::int64_t>() + p->tool_calls;
+  return {};
+}
+
+status sqlite_reader::add_pending(core::session_entry& e) {
+  auto p = pending_of(e.session_id);
+  if (!p)
+    return std::move(p).err();
+  if (p->last_activity && *p->last_activity > e.updated_at)
+    e.updated_at = *p->last_activity;
+  return {};
+}
+
+status sqlite_writer::flush_derived() {
+  // All or nothing, without failing the caller's transaction: a partial
+  // fold would count its rows twice at the next flush.
+  SB_TRY(run("SAVEPOINT derived"));
+  auto st = fold_above_watermark();
+  if (st)
+    return run("RELEASE derived");
+  if (db_->in_transaction() && run("ROLLBACK TO derived"))
+    (void)run("RELEASE derived");
+  return st;
+}
+
+status sqlite_writer::fold_above_watermark() {
+  auto from = watermark();
+  if (!from)
+    return std::move(from).err();
+  auto to = db_->scalar("SELECT MAX(id) FROM messages");
+  if (!to)
+    return std::move(to).err();
+  if (to->value_or(0) <= *from)
+    return {};
+  SB_QUERY(
+    q, *db_,
+    "SELECT m.session_id, SUM(m.active), SUM(CASE WHEN m.active = 1 "
+    "THEN " SB_TOOL_CALLS(
+      "m.tool_calls") " ELSE 0 END), "
+                      "MAX(" SB_ACTIVITY_TS
+                      ") FROM messages m WHERE m.id > ?1 AND "
+                      "m.id <= ?2 GROUP BY m.session_id ORDER BY m.session_id");
+  q->bind(1, *from).bind(2, **to);
+  for (;;) {
+    auto row = q->step();
+    if (!row)
+      return std::move(row).err();
+    if (!*row)
+      break;
+    SB_TRY(fold_in(q->text(0), q->int64(1), q->int64(2),
+                   q->is_null(3) ? std::optional<std::int64_t>{}
+                                 : micros_of(q->real(3))));
+  }
+  SB_QUERY(w, *db_, "UPDATE derived_state SET watermark = ? WHERE id = 1");
+  w->bind(1, **to);
+  return w->run();
+}
+
+status sqlite_writer::fold_in(const std::string& session_id,
+                              std::int64_t messages, std::int64_t tool_calls,
+                              std::optional<std::int64_t> activity_us) {
+  if (messages != 0 || tool_calls != 0) {
+    SB_QUERY(c, *db_,
+             "UPDATE sessions SET message_count = message_count + ?1, "
+             "tool_call_count = tool_call_count + ?2 WHERE id = ?3");
+    c->bind(1, messages).bind(2, tool_calls).bind(3, session_id);
+    SB_TRY(c->run());
+  }
+  if (!activity_us)
+    return {};
+  SB_QUERY(e, *db_,
+           "UPDATE session_entries SET updated_at = MAX(updated_at, ?1) "
+           "WHERE session_id = ?2");
+  e->bind(1, *activity_us).bind(2, session_id);
+  return e->run();
+}
+
+} // namespace switchboard::persistence
