@@ -27,7 +27,7 @@ struct job {
 };
 
 /// Hands out jobs until the message budget is spent; in open loop each job
-/// gets the time it should be sent at. Driver thread only.
+/// gets the time it should be sent at. Thread-safe (the driver threads).
 class job_source {
 public:
   job_source(workload& w, const run_options& o, steady::time_point start,
@@ -35,6 +35,7 @@ public:
     : w_(w), o_(o), start_(start), sent_(sent) {}
 
   std::optional<job> take() {
+    std::lock_guard lock{mtx_};
     if (issued_ >= o_.messages)
       return std::nullopt;
     job j;
@@ -56,9 +57,13 @@ public:
     return j;
   }
 
-  std::int64_t issued() const { return issued_; }
+  std::int64_t issued() const {
+    std::lock_guard lock{mtx_};
+    return issued_;
+  }
 
 private:
+  mutable std::mutex mtx_;
   workload& w_;
   const run_options& o_;
   steady::time_point start_;
@@ -189,31 +194,42 @@ steady::time_point started(run_result& out) {
   return out.started;
 }
 
-class runner {
-public:
-  runner(target& t, workload& w, const run_options& o, run_result& out)
-    : t_(t), o_(o), out_(out), start_(started(out)),
-      jobs_(w, o, start_, out.sent), sim_(t, out.acked, o.virtual_clock) {}
+/// What the driver threads share (each part thread-safe).
+struct shared_run {
+  shared_run(target& clock, workload& w, const run_options& o, run_result& out)
+    : o(o), out(out), start(started(out)), jobs(w, o, start, out.sent),
+      sim(clock, out.acked, o.virtual_clock) {}
 
+  const run_options& o;
+  run_result& out;
+  steady::time_point start;
+  job_source jobs;
+  sim_driver sim;
+  std::mutex errors_mtx; // out.first_errors
+};
+
+/// One driver thread and its target: keeps up to `limit` jobs in flight.
+class lane {
+public:
+  lane(target& t, shared_run& s, int limit)
+    : t_(t), o_(s.o), out_(s.out), start_(s.start), jobs_(s.jobs), sim_(s.sim),
+      errors_mtx_(s.errors_mtx), limit_(std::max(1, limit)) {}
+
+  /// Returns when the budget is spent and everything it sent was answered.
   void run() {
-    ticker tick{o_, out_, sim_};
     for (;;) {
       launch();
       if (in_flight_ == 0 && !next_)
-        break;
+        return;
       t_.poll(wait());
     }
-    tick.stop();
-    out_.seconds = seconds_between(start_, steady::now());
-    sim_.apply(true);
-    out_.messages = jobs_.issued();
   }
 
 private:
   /// Starts jobs while fewer than `concurrency` are in flight (in open
   /// loop: those due within the next millisecond).
   void launch() {
-    while (in_flight_ < std::max(1, o_.concurrency)) {
+    while (in_flight_ < limit_) {
       if (!next_)
         next_ = jobs_.take();
       if (!next_)
@@ -235,7 +251,7 @@ private:
   /// How long poll() may wait: until the next open-loop job is due, or a
   /// while when only completions can change anything.
   std::chrono::milliseconds wait() const {
-    if (o_.rate <= 0 || !next_ || in_flight_ >= std::max(1, o_.concurrency))
+    if (o_.rate <= 0 || !next_ || in_flight_ >= limit_)
       return std::chrono::milliseconds(100);
     auto left = next_->intended - steady::now();
     return std::max(
@@ -260,6 +276,7 @@ private:
   }
 
   void note(const core::error& e) {
+    std::lock_guard lock{errors_mtx_};
     if (out_.first_errors.size() < 5)
       out_.first_errors.push_back(e.message);
   }
@@ -341,17 +358,42 @@ private:
   const run_options& o_;
   run_result& out_;
   steady::time_point start_;
-  job_source jobs_;
-  sim_driver sim_;
+  job_source& jobs_;
+  sim_driver& sim_;
+  std::mutex& errors_mtx_;
+  int limit_;
   std::optional<job> next_;
   int in_flight_ = 0;
 };
 
 } // namespace
 
+void run_load(const std::vector<target*>& lanes, workload& w,
+              const run_options& o, run_result& out) {
+  shared_run s{*lanes.front(), w, o, out};
+  ticker tick{o, out, s.sim};
+  auto n = static_cast<int>(
+    std::min<std::size_t>(lanes.size(), std::max(1, o.concurrency)));
+  std::vector<std::unique_ptr<lane>> drivers;
+  for (int i = 0; i < n; ++i)
+    drivers.push_back(std::make_unique<lane>(
+      *lanes[static_cast<std::size_t>(i)], s,
+      o.concurrency / n + (i < o.concurrency % n ? 1 : 0)));
+  std::vector<std::thread> threads;
+  for (int i = 1; i < n; ++i)
+    threads.emplace_back(
+      [&d = *drivers[static_cast<std::size_t>(i)]] { d.run(); });
+  drivers.front()->run();
+  for (auto& th : threads)
+    th.join();
+  tick.stop();
+  out.seconds = seconds_between(s.start, steady::now());
+  s.sim.apply(true);
+  out.messages = s.jobs.issued();
+}
+
 void run_load(target& t, workload& w, const run_options& o, run_result& out) {
-  runner r{t, w, o, out};
-  r.run();
+  run_load(std::vector<target*>{&t}, w, o, out);
 }
 
 } // namespace switchboard::loadgen

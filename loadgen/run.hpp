@@ -1,9 +1,11 @@
 #pragma once
 
-// The load generator's driver: one thread keeps `concurrency` turns in
-// flight on a target (closed loop), or sends them at their intended times
-// (open loop, --rate; latency counted from the intended time, so a slow
-// server cannot hide its queueing), never more than `concurrency` at once.
+// The load generator's driver: a few threads (one per target, a "lane";
+// one for an embedded engine, one per core for HTTP) keep `concurrency`
+// turns in flight between them (closed loop), or send them at their
+// intended times (open loop, --rate; latency counted from the intended time,
+// so a slow server cannot hide its queueing), never more than `concurrency`
+// at once. Each thread drives its own target; no thread per request.
 // A ticker thread drives the virtual clock and the live progress line.
 // Everything acknowledged goes into the ledger that verification checks.
 
@@ -47,5 +49,10 @@ struct run_result {
 /// answered. Fills `out` (not copyable, so passed in). `out.stats`,
 /// `out.acked` and `out.sent` may be read from other threads meanwhile.
 void run_load(target& t, workload& w, const run_options& o, run_result& out);
+/// The same over several targets, each driven by its own thread (the
+/// caller's for the first) with its share of `o.concurrency`. The first
+/// target also makes the clock and expiry calls.
+void run_load(const std::vector<target*>& lanes, workload& w,
+              const run_options& o, run_result& out);
 
 } // namespace switchboard::loadgen

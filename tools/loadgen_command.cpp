@@ -19,6 +19,7 @@
 #include <fstream>
 #include <iostream>
 #include <memory>
+#include <vector>
 
 namespace switchboard::tools {
 
@@ -40,6 +41,7 @@ struct loadgen_args {
   bool verify = false;
   bool no_verify = false;
   bool publish = false;
+  int client_threads = 2;
   std::int64_t test_drop_ack = -1;
 };
 
@@ -186,11 +188,19 @@ int run_http(const loadgen_args& a, lg::workload& w) {
   auto token = read_token(a);
   if (!token)
     return fail(token.err());
-  auto t = lg::make_http_target({a.url, token.value(), a.run.concurrency});
+  // One target (own connections) per driver thread, the connections split.
+  int lanes = std::min(a.client_threads, a.run.concurrency);
+  std::vector<std::unique_ptr<lg::target>> targets;
+  std::vector<lg::target*> ptrs;
+  for (int i = 0; i < lanes; ++i) {
+    targets.push_back(lg::make_http_target(
+      {a.url, token.value(), a.run.concurrency / lanes + 1}));
+    ptrs.push_back(targets.back().get());
+  }
   lg::run_result r;
   r.started = std::chrono::steady_clock::now();
   auto pub = start_publisher(a, token.value(), r);
-  lg::run_load(*t, w, a.run, r);
+  lg::run_load(ptrs, w, a.run, r);
   if (pub)
     pub->stop();
   int rc = write_outputs(a, r);
@@ -290,6 +300,11 @@ void register_loadgen_command(CLI::App& app, command_list& out) {
   sub->add_option("--config", a->config_file,
                   "Embedded: the engine's JSON configuration");
   sub->add_option("--token-file", a->token_file, "URL: bearer token file");
+  sub
+    ->add_option("--client-threads", a->client_threads,
+                 "URL: driver threads, each with its share of the "
+                 "connections (event driven; default 2)")
+    ->check(CLI::Range(1, 64));
   add_workload_options(sub, *a);
   add_run_options(sub, *a);
   sub->add_flag("--json", a->json, "Last stdout line: the JSON summary");

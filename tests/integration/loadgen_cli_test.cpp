@@ -163,8 +163,9 @@ TEST_F(LoadgenCliTest, PublishNeverFailsTheRun) {
   EXPECT_EQ(last_line(r.out)["acked"], 200) << r.out;
   EXPECT_NE(r.err.find("publishing as lg-"), std::string::npos) << r.err;
   auto first = r.err.find("warning: cannot publish");
-  if (first != std::string::npos)
+  if (first != std::string::npos) {
     EXPECT_EQ(r.err.find("warning", first + 1), std::string::npos) << r.err;
+  }
   EXPECT_EQ(s.stop(SIGTERM), 0);
 }
 

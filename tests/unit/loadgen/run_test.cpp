@@ -1,12 +1,14 @@
 // The load generator's driver against a fake target whose completions run
 // only inside poll(): the closed loop keeps exactly `concurrency` turns in
 // flight from one thread, every message is sent once, batches and the open
-// loop respect the same bound, and failures are counted as errors.
+// loop respect the same bound, failures are counted as errors, and
+// several lanes split the bound, each on its own thread.
 
 #include "tests/unit/loadgen/small_run.hpp"
 
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <deque>
 #include <map>
 #include <thread>
@@ -24,6 +26,10 @@ public:
   int fail_every = 0; // > 0: every n-th route fails
   std::thread::id driver;
   bool wrong_thread = false;
+  // Shared by several fakes: no completion runs before `gate_need` of them
+  // have had a first request (so every lane gets work).
+  std::atomic<int>* gate = nullptr;
+  int gate_need = 0;
 
   void route(const lg::routed& r,
              lg::done_fn<actors::route_reply> done) override {
@@ -65,7 +71,7 @@ public:
   }
 
   void poll(std::chrono::milliseconds timeout) override {
-    if (ready_.empty()) {
+    if (ready_.empty() || (gate && gate->load() < gate_need)) {
       std::this_thread::sleep_for(
         std::min(timeout, std::chrono::milliseconds(1)));
       return;
@@ -85,8 +91,11 @@ public:
 
 private:
   void start() {
-    if (driver == std::thread::id{})
+    if (driver == std::thread::id{}) {
       driver = std::this_thread::get_id();
+      if (gate)
+        ++*gate;
+    }
     wrong_thread = wrong_thread || driver != std::this_thread::get_id();
     max_in_flight = std::max(max_in_flight, ++in_flight);
   }
@@ -156,4 +165,27 @@ TEST(LoadgenRunTest, FailedRequestsAreErrorsAndNotInTheLedger) {
   EXPECT_EQ(r.stats.errors(), 50);
   ASSERT_FALSE(r.first_errors.empty());
   EXPECT_EQ(r.first_errors.front(), "HTTP 503");
+}
+
+TEST(LoadgenRunTest, LanesSplitTheConcurrencyEachOnItsOwnThread) {
+  fake_target a, b;
+  std::atomic<int> gate{0};
+  a.gate = b.gate = &gate;
+  a.gate_need = b.gate_need = 2;
+  lg::workload_options wo;
+  wo.chats = 20;
+  wo.replies = 0;
+  lg::workload w{wo};
+  lg::run_options o;
+  o.messages = 500;
+  o.concurrency = 5;
+  lg::run_result r;
+  lg::run_load(std::vector<lg::target*>{&a, &b}, w, o, r);
+  EXPECT_EQ(r.stats.acked(), 500);
+  EXPECT_EQ(a.route_calls + b.route_calls, 500);
+  EXPECT_EQ(a.max_in_flight, 3);
+  EXPECT_EQ(b.max_in_flight, 2);
+  EXPECT_FALSE(a.wrong_thread);
+  EXPECT_FALSE(b.wrong_thread);
+  EXPECT_NE(a.driver, b.driver);
 }
