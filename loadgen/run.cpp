@@ -71,10 +71,14 @@ private:
   std::int64_t issued_ = 0;
 };
 
-/// Simulated time: accumulated by the driver (per message) or the ticker
-/// (per real second); the ticker moves the target's manual clock and runs
-/// expiry sweeps as simulated time passes the expiry interval (at most ten
-/// sweeps per real second). The driver thread never blocks here.
+/// Simulated time, which moves the target's manual clock and runs expiry
+/// sweeps as it passes the expiry interval (at most ten sweeps per real
+/// second). Per real second (--sim-speed) the ticker thread adds and applies
+/// it, so the drivers never wait for it. Per message
+/// (--sim-seconds-per-message) the driver that finished a job applies it
+/// before starting the next one, as the clock must move between messages
+/// for the run to be deterministic (a simulation mode, not a throughput
+/// one). Thread-safe.
 class sim_driver {
 public:
   sim_driver(target& t, ledger& l, bool enabled)
@@ -89,11 +93,12 @@ public:
     pending_ += sim_seconds;
   }
 
-  /// Ticker thread: applies what is pending (a second or more, or anything
-  /// with `force`, which also sweeps once more).
+  /// Applies what is pending (a second or more, or anything with `force`,
+  /// which also sweeps once more). Blocks on the target's answers.
   void apply(bool force) {
     if (!enabled_)
       return;
+    std::lock_guard apply_lock{apply_mtx_};
     double step = 0;
     {
       std::lock_guard lock{mtx_};
@@ -117,7 +122,8 @@ public:
   }
 
 private:
-  std::mutex mtx_;
+  std::mutex mtx_;       // pending_
+  std::mutex apply_mtx_; // the rest, one apply at a time
   target& t_;
   ledger& ledger_;
   bool enabled_;
@@ -151,10 +157,11 @@ private:
     while (!cv_.wait_for(lock, std::chrono::milliseconds(20),
                          [this] { return stopped_; })) {
       auto now = steady::now();
-      if (o_.sim_per_message <= 0)
+      if (o_.sim_per_message <= 0) {
         sim_.add(o_.sim_speed * seconds_between(last, now));
+        sim_.apply(false);
+      }
       last = now;
-      sim_.apply(false);
       auto second =
         static_cast<std::size_t>(seconds_between(out_.started, now));
       if (o_.progress && second > shown) {
@@ -261,8 +268,10 @@ private:
 
   void finish(const job& j) {
     --in_flight_;
-    if (o_.sim_per_message > 0)
+    if (o_.sim_per_message > 0) {
       sim_.add(static_cast<double>(j.messages) * o_.sim_per_message);
+      sim_.apply(false);
+    }
   }
 
   /// Records one request sent at `sent` that acknowledged `acked` messages.
