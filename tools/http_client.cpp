@@ -1,6 +1,6 @@
 #include "tools/http_client.hpp"
 
-#include "tools/curl_util.hpp"
+#include "loadgen/http_request.hpp"
 
 #include <memory>
 
@@ -8,26 +8,25 @@ namespace switchboard::tools {
 
 namespace {
 
-using curl::append_body;
-using curl_deleter = curl::easy_deleter;
-using slist_deleter = curl::slist_deleter;
-
-using curl::global_init;
+// The libcurl glue is the load generator's (tools -> loadgen).
+using loadgen::append_body;
+using curl_deleter = loadgen::easy_deleter;
+using slist_deleter = loadgen::slist_deleter;
 
 curl_slist* headers_for(const http_request& req) {
   curl_slist* list = curl_slist_append(nullptr, "Accept: application/json");
   if (req.body)
     list = curl_slist_append(list, "Content-Type: application/json");
   if (req.token)
-    list = curl_slist_append(list,
-                             ("Authorization: Bearer " + *req.token).c_str());
+    list =
+      curl_slist_append(list, ("Authorization: Bearer " + *req.token).c_str());
   return list;
 }
 
 } // namespace
 
 core::result<http_reply> perform(const http_request& req) {
-  global_init();
+  loadgen::curl_init();
   std::unique_ptr<CURL, curl_deleter> curl{curl_easy_init()};
   if (!curl)
     return core::internal_error("curl_easy_init failed");

@@ -1,26 +1,31 @@
-// `switchboard loadgen`: simulated chats against an embedded engine or a
-// running server (shared/API.md "Command line"), with a JSON summary, an
-// HTML report and verification of the store.
+// `switchboard loadgen`: the command line of the load generator (loadgen/):
+// simulated chats against an embedded engine or a running server
+// (shared/API.md "Command line"), with a JSON summary, an HTML report,
+// verification of the store and, with --url, publishing to the server.
 
 #include "config/config.hpp"
+#include "loadgen/publish.hpp"
+#include "loadgen/report.hpp"
+#include "loadgen/verify.hpp"
 #include "tools/client.hpp"
 #include "tools/commands.hpp"
-#include "tools/loadgen_report.hpp"
-#include "tools/loadgen_verify.hpp"
 #include "tools/progress.hpp"
 
 #include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
 
+#include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <memory>
+#include <vector>
 
 namespace switchboard::tools {
 
 namespace {
 
-namespace lg = loadgen;
+namespace lg = switchboard::loadgen;
 
 struct loadgen_args {
   bool embedded = false;
@@ -35,25 +40,34 @@ struct loadgen_args {
   std::string report;
   bool verify = false;
   bool no_verify = false;
+  bool publish = false;
+  int client_threads = 2;
   std::int64_t test_drop_ack = -1;
 };
 
 nlohmann::json parameters_of(const loadgen_args& a) {
   return {{"target", a.embedded ? std::string{"embedded"} : a.url},
-          {"chats", a.work.chats}, {"messages", a.run.messages},
+          {"chats", a.work.chats},
+          {"messages", a.run.messages},
           {"message_bytes", a.work.message_bytes},
-          {"platforms", a.platforms}, {"groups", a.work.groups},
-          {"threads", a.work.threads}, {"zipf", a.work.zipf},
-          {"replies", a.work.replies}, {"seed", a.work.seed},
-          {"concurrency", a.run.concurrency}, {"batch", a.run.batch},
-          {"rate", a.run.rate}, {"virtual_clock", a.run.virtual_clock},
+          {"platforms", a.platforms},
+          {"groups", a.work.groups},
+          {"threads", a.work.threads},
+          {"zipf", a.work.zipf},
+          {"replies", a.work.replies},
+          {"seed", a.work.seed},
+          {"concurrency", a.run.concurrency},
+          {"batch", a.run.batch},
+          {"rate", a.run.rate},
+          {"virtual_clock", a.run.virtual_clock},
           {"sim_speed", a.run.sim_speed},
           {"sim_seconds_per_message", a.run.sim_per_message}};
 }
 
 /// A fresh directory under the temp dir.
 core::result<std::string> make_temp_dir() {
-  auto base = std::filesystem::temp_directory_path() / "switchboard-loadgen-XXXXXX";
+  auto base =
+    std::filesystem::temp_directory_path() / "switchboard-loadgen-XXXXXX";
   std::string path = base.string();
   if (!::mkdtemp(path.data()))
     return core::internal_error("cannot create a temp dir");
@@ -154,17 +168,47 @@ int run_embedded(const loadgen_args& a, lg::workload& w) {
   return rc;
 }
 
+/// "pass" when nothing failed and verification (if it ran) passed.
+std::string verdict_of(const lg::run_result& r, int rc) {
+  return rc == 0 && r.stats.errors() == 0 ? "pass" : "fail";
+}
+
+std::unique_ptr<lg::publisher>
+start_publisher(const loadgen_args& a, const std::optional<std::string>& token,
+                const lg::run_result& r) {
+  if (!a.publish)
+    return nullptr;
+  lg::publish_options p{a.url, token, "", a.run.rate, a.report};
+  auto out = std::make_unique<lg::publisher>(std::move(p), r);
+  std::cerr << "loadgen: publishing as " << out->run_id() << "\n";
+  return out;
+}
+
 int run_http(const loadgen_args& a, lg::workload& w) {
   auto token = read_token(a);
   if (!token)
     return fail(token.err());
-  auto t = lg::make_http_target({a.url, token.value()});
+  // One target (own connections) per driver thread, the connections split.
+  int lanes = std::min(a.client_threads, a.run.concurrency);
+  std::vector<std::unique_ptr<lg::target>> targets;
+  std::vector<lg::target*> ptrs;
+  for (int i = 0; i < lanes; ++i) {
+    targets.push_back(lg::make_http_target(
+      {a.url, token.value(), a.run.concurrency / lanes + 1}));
+    ptrs.push_back(targets.back().get());
+  }
   lg::run_result r;
-  lg::run_load(*t, w, a.run, r);
+  r.started = std::chrono::steady_clock::now();
+  auto pub = start_publisher(a, token.value(), r);
+  lg::run_load(ptrs, w, a.run, r);
+  if (pub)
+    pub->stop();
   int rc = write_outputs(a, r);
   if (rc == 0 && a.verify)
     rc = report_problems(
       lg::verify_run(r.acked, lg::http_view(a.url, token.value())));
+  if (pub)
+    pub->finish(lg::summary_json(r), verdict_of(r, rc));
   return rc;
 }
 
@@ -173,6 +217,8 @@ int run_loadgen(loadgen_args& a) {
     return usage_error("loadgen: give exactly one of --embedded and --url");
   if (a.test_drop_ack >= 0 && !a.embedded)
     return usage_error("loadgen: --test-drop-ack needs --embedded");
+  if (a.publish && a.embedded)
+    return usage_error("loadgen: --publish needs --url");
   auto mix = lg::parse_platform_mix(a.platforms);
   if (!mix)
     return usage_error(mix.err().message);
@@ -189,11 +235,13 @@ int run_loadgen(loadgen_args& a) {
 void add_workload_options(CLI::App* sub, loadgen_args& a) {
   sub->add_option("--chats", a.work.chats, "Distinct chats")
     ->check(CLI::Range(std::int64_t{1}, std::int64_t{100000000}));
-  sub->add_option("--messages", a.run.messages,
-                  "Messages in total (user and assistant)")
+  sub
+    ->add_option("--messages", a.run.messages,
+                 "Messages in total (user and assistant)")
     ->check(CLI::Range(std::int64_t{1}, std::int64_t{1000000000}));
-  sub->add_option("--message-bytes", a.work.message_bytes,
-                  "Typical message size (sizes vary +-50%)")
+  sub
+    ->add_option("--message-bytes", a.work.message_bytes,
+                 "Typical message size (sizes vary +-50%)")
     ->check(CLI::Range(std::size_t{1}, std::size_t{500000}));
   sub->add_option("--platforms", a.platforms, "Platform mix NAME:WEIGHT,...");
   sub->add_option("--groups", a.work.groups, "Share of group chats")
@@ -202,32 +250,39 @@ void add_workload_options(CLI::App* sub, loadgen_args& a) {
     ->check(CLI::Range(0.0, 1.0));
   sub->add_option("--zipf", a.work.zipf, "Zipf exponent of chat activity")
     ->check(CLI::Range(0.0, 10.0));
-  sub->add_option("--replies", a.work.replies,
-                  "Share of user messages answered (assistant reply + usage)")
+  sub
+    ->add_option("--replies", a.work.replies,
+                 "Share of user messages answered (assistant reply + usage)")
     ->check(CLI::Range(0.0, 1.0));
   sub->add_option("--seed", a.work.seed, "Random seed (same seed, same load)");
 }
 
 void add_run_options(CLI::App* sub, loadgen_args& a) {
-  sub->add_option("--concurrency", a.run.concurrency,
-                  "Requests in flight (worker threads)")
+  sub
+    ->add_option("--concurrency", a.run.concurrency,
+                 "Requests in flight at most (with --url: keep-alive "
+                 "connections, all driven from one thread)")
     ->check(CLI::Range(1, 4096));
-  sub->add_option("--batch", a.run.batch,
-                  "Turns per POST /v1/messages:batch (route_batch embedded)")
+  sub
+    ->add_option("--batch", a.run.batch,
+                 "Turns per POST /v1/messages:batch (route_batch embedded)")
     ->check(CLI::Range(0, 500));
-  sub->add_option("--rate", a.run.rate,
-                  "Open loop: messages per second (latency from the "
-                  "intended send time)")
+  sub
+    ->add_option("--rate", a.run.rate,
+                 "Open loop: messages per second (latency from the "
+                 "intended send time)")
     ->check(CLI::PositiveNumber);
   sub->add_flag("--virtual-clock", a.run.virtual_clock,
                 "Drive the manual clock and expiry sweeps (embedded, or a "
                 "server started with --clock manual)");
-  sub->add_option("--sim-speed", a.run.sim_speed,
-                  "Simulated seconds per real second")
+  sub
+    ->add_option("--sim-speed", a.run.sim_speed,
+                 "Simulated seconds per real second")
     ->check(CLI::NonNegativeNumber);
-  sub->add_option("--sim-seconds-per-message", a.run.sim_per_message,
-                  "Advance simulated time per message sent instead "
-                  "(deterministic)")
+  sub
+    ->add_option("--sim-seconds-per-message", a.run.sim_per_message,
+                 "Advance simulated time per message sent instead "
+                 "(deterministic)")
     ->check(CLI::NonNegativeNumber);
 }
 
@@ -245,6 +300,11 @@ void register_loadgen_command(CLI::App& app, command_list& out) {
   sub->add_option("--config", a->config_file,
                   "Embedded: the engine's JSON configuration");
   sub->add_option("--token-file", a->token_file, "URL: bearer token file");
+  sub
+    ->add_option("--client-threads", a->client_threads,
+                 "URL: driver threads, each with its share of the "
+                 "connections (event driven; default 2)")
+    ->check(CLI::Range(1, 64));
   add_workload_options(sub, *a);
   add_run_options(sub, *a);
   sub->add_flag("--json", a->json, "Last stdout line: the JSON summary");
@@ -253,15 +313,20 @@ void register_loadgen_command(CLI::App& app, command_list& out) {
                 "Check the store against the acknowledgements (default for "
                 "--embedded)");
   sub->add_flag("--no-verify", a->no_verify, "Skip verification");
-  sub->add_option("--test-drop-ack", a->test_drop_ack,
-                  "Test only: delete the N-th acknowledged message before "
-                  "verifying")
+  sub->add_flag("--publish", a->publish,
+                "URL: post the live summary to URL/v1/admin/loadtests every "
+                "second and the verdict at the end");
+  sub
+    ->add_option("--test-drop-ack", a->test_drop_ack,
+                 "Test only: delete the N-th acknowledged message before "
+                 "verifying")
     ->group("");
   out.push_back({sub, [a] {
-    spdlog::set_default_logger(spdlog::stderr_logger_mt("switchboard"));
-    spdlog::set_level(spdlog::level::warn);
-    return run_loadgen(*a);
-  }});
+                   spdlog::set_default_logger(
+                     spdlog::stderr_logger_mt("switchboard"));
+                   spdlog::set_level(spdlog::level::warn);
+                   return run_loadgen(*a);
+                 }});
 }
 
 } // namespace switchboard::tools

@@ -1,161 +1,280 @@
 #!/usr/bin/env bash
-# `make bench`: builds Release in build-release and runs the standard
-# scenarios, then prints one markdown table (messages/s, ratio to the raw
-# SQLite+FTS ceiling, p50/p99). Sized to finish within ~10 minutes on 2 cores.
+# `make bench`: builds Release in build-release, runs every scenario of issue
+# 12's targets in one run, and prints one markdown table: each measured
+# value, its ratio (to the raw SQLite+FTS ceiling C of this same run, or to
+# wrk on the same server), the target, whether it is met, and the command
+# that reruns that line. Sized to finish within ~12 minutes on 2 cores
+# (warm build).
 #
-# Environment: BUILD_DIR (build-release), JOBS (2), BENCH_SCALE (1.0:
-# multiplies every message count).
+# Environment: BUILD_DIR (build-release), BUILD_TYPE (Release), JOBS (2),
+# BENCH_SCALE (1.0: multiplies every message count, key count and
+# duration), BENCH_DIR (the scratch dir's parent, $TMPDIR or /tmp). wrk
+# (Debian) is installed here when missing.
 set -euo pipefail
 
 here="$(cd "$(dirname "$0")/.." && pwd)"
 build="${BUILD_DIR:-$here/build-release}"
+build_type="${BUILD_TYPE:-Release}"
 jobs="${JOBS:-2}"
 scale="${BENCH_SCALE:-1.0}"
-work="$(mktemp -d "${TMPDIR:-/tmp}/switchboard-bench-XXXXXX")"
+work="$(mktemp -d "${BENCH_DIR:-${TMPDIR:-/tmp}}/switchboard-bench-XXXXXX")"
 server_pid=""
+url=""
 
 cleanup() {
-  if [[ -n "$server_pid" ]]; then kill -TERM "$server_pid" 2>/dev/null || true; fi
+  if [[ -n "$server_pid" ]]; then kill -KILL "$server_pid" 2>/dev/null || true; fi
   rm -rf "$work"
 }
 trap cleanup EXIT
 
-n() { python3 -c "print(max(1, int($1 * $scale)))"; }
+# n COUNT [MIN]: COUNT scaled, at least MIN (default 1).
+n() { python3 -c "print(max(${2:-1}, int($1 * $scale)))"; }
 log() { echo "bench: $*" >&2; }
+last_line() { tail -n 1 | tr -d '\r'; }
 
-log "building Release in $build"
-cmake -S "$here" -B "$build" -DCMAKE_BUILD_TYPE=Release >/dev/null
+if ! command -v wrk >/dev/null; then
+  log "installing wrk (Debian) for the HTTP lines"
+  sudo=""
+  [[ $(id -u) -eq 0 ]] || sudo="sudo"
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q --no-install-recommends wrk >&2
+fi
+
+log "building $build_type in $build"
+cmake -S "$here" -B "$build" -DCMAKE_BUILD_TYPE="$build_type" >/dev/null
 cmake --build "$build" -j "$jobs" --target switchboard store_bench engine_bench \
   >/dev/null
 bin="$build/tools/switchboard"
+store_bench="$build/tests/bench/store_bench"
+engine_bench="$build/tests/bench/engine_bench"
+lua="$here/tests/bench/wrk/messages.lua"
 results="$work/results.jsonl"
 : >"$results"
 
-# record NAME JSON_LINE: keeps one scenario's JSON summary.
+# record NAME COMMAND JSON_LINE: keeps one scenario's JSON and its rerun command.
 record() {
-  python3 - "$1" "$2" >>"$results" <<'PY'
+  python3 - "$1" "$2" "$3" >>"$results" <<'PY'
 import json, sys
-name, line = sys.argv[1], sys.argv[2]
+name, cmd, line = sys.argv[1], sys.argv[2], sys.argv[3]
 try:
     j = json.loads(line)
 except ValueError:
     j = {}
-print(json.dumps({"name": name, "result": j}))
+print(json.dumps({"name": name, "cmd": cmd, "result": j}))
 PY
 }
 
-last_line() { tail -n 1 | tr -d '\r'; }
-
-log "store_bench (raw SQLite+FTS ceiling, writer only)"
-store_json="$("$build/tests/bench/store_bench" --json 2>/dev/null | last_line || true)"
-record store "$store_json"
-
-loadgen_embedded() { # NAME CHATS MESSAGES
-  log "loadgen embedded: $2 chats, $3 messages"
+# run NAME COMMAND...: runs the command, records its last stdout line.
+run() {
+  local name="$1"
+  shift
   local out
-  out="$("$bin" loadgen --embedded --chats "$2" --messages "$3" --replies 0 \
-           --concurrency 64 --no-verify --json 2>/dev/null | last_line || true)"
-  record "$1" "$out"
+  out="$("$@" 2>"$work/$name.err" | last_line || true)"
+  [[ -n "$out" ]] || log "$name printed nothing: $(tail -n 3 "$work/$name.err")"
+  local cmd="$*"
+  cmd="${cmd//$here\//}"
+  cmd="${cmd//$work/\/tmp}"
+  [[ -z "${url:-}" ]] || cmd="${cmd//$url/URL}"
+  record "$name" "$cmd" "$out"
 }
-loadgen_embedded embedded_1k 1000 "$(n 200000)"
-loadgen_embedded embedded_100k 100000 "$(n 200000)"
 
-log "starting switchboard serve"
-mkdir -p "$work/srv"
-"$bin" serve --data-dir "$work/srv" --listen 127.0.0.1:0 \
-  >"$work/serve.out" 2>"$work/serve.err" &
-server_pid=$!
-for _ in $(seq 1 100); do
-  grep -q "listening on" "$work/serve.out" 2>/dev/null && break
-  sleep 0.1
+# -- in process ---------------------------------------------------------------
+log "store_bench: the raw SQLite+FTS ceiling C"
+run store "$store_bench" --json --reps 3 "$(n 200000 2000)" 100000 "$work"
+
+log "engine_bench --mode route: 1000 in flight, 1k and 100k keys (with writer-only)"
+run engine_1k "$engine_bench" --mode route --keys 1000 --concurrency 1000 \
+  --messages "$(n 200000 2000)" --reps 1 --json
+run engine_100k "$engine_bench" --mode route --keys "$(n 100000 1000)" \
+  --concurrency 1000 --messages "$(n 200000 2000)" --reps 3 --json
+
+# 1k chats as such; 100k scaled (BENCH_SCALE) like the key counts.
+for chats in 1000 "$(n 100000 1000)"; do
+  log "loadgen --embedded: 256 in flight, $chats chats"
+  run "embedded_$chats" "$bin" loadgen --embedded --chats "$chats" \
+    --messages "$(n 200000 2000)" --replies 0 --concurrency 256 --no-verify --json
 done
-url="$(sed -n 's/^switchboard listening on //p' "$work/serve.out" | head -n 1)"
-if [[ -z "$url" ]]; then
-  log "server did not start: $(cat "$work/serve.err")"
+
+# -- over HTTP ------------------------------------------------------------------
+# start_server DIR: starts `switchboard serve` on a free port; sets $url.
+start_server() {
+  mkdir -p "$1"
+  "$bin" serve --data-dir "$1" --listen 127.0.0.1:0 >"$1.out" 2>"$1.err" &
+  server_pid=$!
+  url=""
+  for _ in $(seq 1 200); do
+    url="$(sed -n 's/^switchboard listening on //p' "$1.out" 2>/dev/null | head -n 1)"
+    [[ -n "$url" ]] && return 0
+    sleep 0.1
+  done
+  log "server did not start: $(cat "$1.err")"
   exit 1
-fi
-
-loadgen_http() { # NAME MESSAGES BATCH
-  log "loadgen $url: batch $3, $2 messages"
-  local out
-  out="$("$bin" loadgen --url "$url" --chats 1000 --messages "$2" --replies 0 \
-           --concurrency 64 --batch "$3" --json 2>/dev/null | last_line || true)"
-  record "$1" "$out"
 }
-loadgen_http http_single "$(n 50000)" 0
-loadgen_http http_batch "$(n 300000)" 100
 
-kill -TERM "$server_pid" && wait "$server_pid" || true
+stop_server() {
+  kill -TERM "$server_pid" 2>/dev/null || true
+  wait "$server_pid" 2>/dev/null || true
+  server_pid=""
+}
+
+seconds="$(n 15 2)"
+# The workload wrk sends (messages.lua): uniform over the chats, telegram
+# DMs, no replies; so the loadgen / wrk ratio compares the clients only.
+like_wrk=(--chats 1000 --zipf 0 --groups 0 --threads 0 --platforms telegram:1 --replies 0)
+json_field() { python3 -c "import json,sys; print(json.load(sys.stdin)$1)"; }
+
+start_server "$work/http"
+log "wrk: batch of 100, 8 connections, 1k chats, ${seconds}s"
+run wrk_batch env CHATS=1000 BATCH=100 wrk -t2 -c8 -d"${seconds}s" -s "$lua" "$url"
+log "wrk: single, 64 keep-alive connections, 1k chats, ${seconds}s"
+run wrk_single env CHATS=1000 wrk -t2 -c64 -d"${seconds}s" -s "$lua" "$url"
+
+# loadgen --url closed loop on the same server, about as long as wrk ran;
+# wrk again after it, so a store that grew meanwhile weighs on both sides.
+wrk_rate="$(tail -n 1 "$results" | json_field '["result"].get("msgs_per_s", 1000)')"
+closed_n="$(python3 -c "print(max(1000, int($wrk_rate * $seconds)))")"
+log "loadgen --url: closed loop, 64 connections, $closed_n messages"
+run loadgen_closed "$bin" loadgen --url "$url" "${like_wrk[@]}" --messages "$closed_n" \
+  --concurrency 64 --json
+run wrk_single_after env CHATS=1000 wrk -t2 -c64 -d"${seconds}s" -s "$lua" "$url"
+
+closed_rate="$(tail -n 2 "$results" | head -n 1 | json_field '["result"].get("msgs_per_s", 1000)')"
+half="$(python3 -c "print(max(10, round($closed_rate / 2)))")"
+open_n="$(python3 -c "print(max(500, int($half * $seconds)))")"
+log "loadgen --url --rate $half (half the closed loop): open loop, $open_n messages"
+run loadgen_open "$bin" loadgen --url "$url" "${like_wrk[@]}" --messages "$open_n" \
+  --concurrency 64 --rate "$half" --json
+stop_server
+
+# -- memory and shutdown ----------------------------------------------------------
+# load_keys URL FROM TO: routes one short message to each key FROM..TO-1
+# (POST /v1/messages:batch, 500 a request, one keep-alive connection).
+load_keys() {
+  python3 - "$@" <<'PY'
+import http.client, json, sys, urllib.parse
+u = urllib.parse.urlparse(sys.argv[1])
+lo, hi = int(sys.argv[2]), int(sys.argv[3])
+conn = http.client.HTTPConnection(u.hostname, u.port, timeout=120)
+for start in range(lo, hi, 500):
+    items = [{"source": {"platform": "telegram", "chat_id": f"r{i}"},
+              "message": {"role": "user", "content": "hi"}}
+             for i in range(start, min(hi, start + 500))]
+    conn.request("POST", "/v1/messages:batch", json.dumps({"items": items}),
+                 {"Content-Type": "application/json"})
+    r = conn.getresponse()
+    body = r.read()
+    if r.status != 200:
+        sys.exit(f"load_keys: HTTP {r.status}: {body[:200]!r}")
+PY
+}
+rss_kb() { awk '/^VmRSS/ {print $2}' "/proc/$1/status"; }
+
+keys="$(n 200000 1000)"
+log "serve: RSS per resident session over $keys keys, then stop time at $((2 * keys))"
+start_server "$work/mem"
+load_keys "$url" 0 100
+rss0="$(rss_kb "$server_pid")"
+t0="$(date +%s.%N)"
+load_keys "$url" 100 "$((100 + keys))"
+t1="$(date +%s.%N)"
+rss1="$(rss_kb "$server_pid")"
+load_keys "$url" "$((100 + keys))" "$((100 + 2 * keys))"
+s0="$(date +%s.%N)"
+kill -TERM "$server_pid"
+wait "$server_pid" || true
+s1="$(date +%s.%N)"
 server_pid=""
+record memory "switchboard serve + POST /v1/messages:batch to $keys new keys; VmRSS before/after" \
+  "$(python3 -c "print('{\"keys\": $keys, \"rss_before_kb\": $rss0, \"rss_after_kb\": $rss1, \"bytes_per_key\": %.1f, \"load_seconds\": %.2f}' % (($rss1 - $rss0) * 1024 / $keys, $t1 - $t0))")"
+record stop "switchboard serve with $((2 * keys)) resident keys; kill -TERM; wait" \
+  "$(python3 -c "print('{\"keys\": $((2 * keys)), \"stop_seconds\": %.3f}' % ($s1 - $s0))")"
 
-engine_route() { # NAME KEYS
-  log "engine_bench --mode route: $2 keys, engine vs writer-only, 3 pairs"
-  local out
-  out="$("$build/tests/bench/engine_bench" --mode route --keys "$2" \
-           --messages "$(n 200000)" --reps 3 --json 2>/dev/null | last_line || true)"
-  record "$1" "$out"
-}
-engine_route engine_1k 1000
-engine_route engine_100k 100000
-
-log "engine_bench --mode memory (100k resident session actors)"
-mem_json="$("$build/tests/bench/engine_bench" --mode memory --keys 100000 --json \
-             2>/dev/null | last_line || true)"
-record memory "$mem_json"
-
-python3 - "$results" "$(date -u +%Y-%m-%d)" "$(nproc)" <<'PY'
+# -- the table ----------------------------------------------------------------------
+python3 - "$results" "$(date -u +%Y-%m-%d)" "$(nproc)" "$scale" "$build_type" <<'PY'
 import json, sys
 rows = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
 by = {r["name"]: r["result"] for r in rows}
-store = by.get("store", {})
-ceiling = store.get("raw_msgs_per_s")
+cmd = {r["name"]: r["cmd"] for r in rows}
+C = by.get("store", {}).get("raw_msgs_per_s")
 
-def fmt(v, digits=0):
-    if v is None:
-        return "n/a"
-    return f"{v:,.{digits}f}"
+def num(v, digits=0):
+    return "n/a" if v is None else f"{v:,.{digits}f}"
 
-def ratio(v):
-    return f"{v / ceiling:.2f}" if v and ceiling else "n/a"
+def ratio(a, b):
+    return a / b if a and b else None
 
-print(f"switchboard benchmarks, {sys.argv[2]}, {sys.argv[3]} cores, Release\n")
-print("| scenario | messages | msgs/s | ratio to ceiling | p50 ms | p99 ms |")
-print("| --- | ---: | ---: | ---: | ---: | ---: |")
-print(f"| raw SQLite+FTS ceiling (store_bench) | {fmt(store.get('messages'))} "
-      f"| {fmt(ceiling)} | {ratio(ceiling)} | | |")
-print(f"| writer only (store_bench) | {fmt(store.get('messages'))} "
-      f"| {fmt(store.get('store_msgs_per_s'))} "
-      f"| {ratio(store.get('store_msgs_per_s'))} | | |")
-names = [("embedded_1k", "embedded engine, 1k chats"),
-         ("embedded_100k", "embedded engine, 100k chats"),
-         ("http_single", "HTTP single message, 1k chats, c=64"),
-         ("http_batch", "HTTP batch of 100, 1k chats, c=64")]
-for key, label in names:
-    r = by.get(key, {})
-    lat = r.get("latency_ms", {})
-    errors = r.get("errors")
-    note = f" ({errors} errors)" if errors else ""
-    print(f"| {label}{note} | {fmt(r.get('acked'))} | {fmt(r.get('msgs_per_s'))} "
-          f"| {ratio(r.get('msgs_per_s'))} | {fmt(lat.get('p50'), 2)} "
-          f"| {fmt(lat.get('p99'), 2)} |")
-print("\n| in-process routing (engine_bench, 1000 in flight) | engine msgs/s "
-      "| writer-only msgs/s (same SQL, same run) | engine / writer-only "
-      "| p50 ms | p99 ms |")
-print("| --- | ---: | ---: | ---: | ---: | ---: |")
-for key, label in [("engine_1k", "1k keys"), ("engine_100k", "100k keys")]:
-    r = by.get(key, {})
-    lat = r.get("latency_ms", {})
-    rng = r.get("ratios") or []
-    span = f" ({min(rng):.2f}-{max(rng):.2f})" if rng else ""
-    print(f"| {label} | {fmt(r.get('msgs_per_s'))} "
-          f"| {fmt(r.get('writer_only_msgs_per_s'))} "
-          f"| {r.get('ratio', 0):.2f}{span} | {fmt(lat.get('p50'), 2)} "
-          f"| {fmt(lat.get('p99'), 2)} |")
-mem = by.get("memory")
-if mem:
-    print(f"\nresident memory per session actor: {fmt(mem.get('bytes_per_actor'))} "
-          f"bytes ({fmt(mem.get('resident'))} resident)")
-else:
-    print("\nresident memory per session actor: not measured")
-print("\nHTTP batch p50/p99 are per batch request (100 messages).")
+def lat(name):
+    l = by.get(name, {}).get("latency_ms", {})
+    return l.get("p50"), l.get("p99")
+
+out = []
+def row(path, value, r, target, ok, extra, name, note=""):
+    met = "n/a" if ok is None else ("yes" if ok else "**no**")
+    out.append(f"| {path} | {value} | {num(r, 2) if r is not None else ''} "
+               f"| {target} | {met} | {extra} | `{cmd.get(name, '')}`{note} |")
+
+def rate_row(path, name, key, target, base=None, base_name="C", latency=True):
+    v = by.get(name, {}).get(key)
+    r = ratio(v, base if base is not None else C)
+    p50, p99 = lat(name)
+    extra = (f"p50 {num(p50, 2)} ms, p99 {num(p99, 2)} ms"
+             if p50 is not None and latency else "")
+    errors = by.get(name, {}).get("errors")
+    if errors:
+        extra += f", {errors} errors"
+    row(path, f"{num(v)} msgs/s", r, f">= {target} {base_name}" if target else "",
+        None if not target or r is None else r >= target, extra, name)
+
+print(f"switchboard benchmarks, {sys.argv[2]}, {sys.argv[3]} cores, {sys.argv[5]}, "
+      f"BENCH_SCALE={sys.argv[4]}\n")
+print("| path | measured | ratio | target | met | also | rerun |")
+print("| --- | ---: | ---: | --- | --- | --- | --- |")
+row("C: raw SQLite+FTS ceiling (batch 1000, 200 B, WAL NORMAL)", f"{num(C)} msgs/s",
+    1.0 if C else None, "", None, "", "store")
+for name in ("engine_1k", "engine_100k"):
+    keys = num(by.get(name, {}).get("keys"))
+    rate_row(f"writer alone, the engine's SQL ({keys} keys)", name,
+             "writer_only_msgs_per_s", 0.85 if name == "engine_100k" else None,
+             latency=False)
+for name in ("engine_1k", "engine_100k"):
+    keys = num(by.get(name, {}).get("keys"))
+    rate_row(f"engine, 1000 in flight, {keys} keys", name, "msgs_per_s",
+             0.8 if name == "engine_100k" else None)
+rate_row("HTTP batch of 100, wrk, 8 connections, 1k chats", "wrk_batch", "msgs_per_s", 0.7)
+rate_row("HTTP single, wrk, 64 keep-alive connections, 1k chats", "wrk_single",
+         "msgs_per_s", 0.5)
+p50, p99 = lat("wrk_single")
+q = ratio(p99, p50)
+row("HTTP single, wrk: p99 / p50", f"{num(p99, 2)} / {num(p50, 2)} ms", q, "<= 4",
+    None if q is None else q <= 4, "", "wrk_single")
+wrk_rates = [by.get(n, {}).get("msgs_per_s") for n in ("wrk_single", "wrk_single_after")]
+wrk_rates = [v for v in wrk_rates if v]
+wrk_mean = sum(wrk_rates) / len(wrk_rates) if wrk_rates else None
+rate_row("`loadgen --url`, closed loop, 64 connections, 1k chats", "loadgen_closed",
+         "msgs_per_s", 0.9, wrk_mean, "wrk (mean of the runs before and after)")
+p50, p99 = lat("loadgen_open")
+q = ratio(p99, p50)
+row("`loadgen --url --rate` (half the closed loop): p99 / p50",
+    f"{num(p99, 2)} / {num(p50, 2)} ms", q, "<= 4", None if q is None else q <= 4,
+    f"{num(by.get('loadgen_open', {}).get('msgs_per_s'))} msgs/s achieved",
+    "loadgen_open")
+embedded = sorted((int(n.split("_")[1]), n) for n in by if n.startswith("embedded_"))
+for chats, name in embedded:
+    rate_row(f"`loadgen --embedded`, 256 in flight, {num(chats)} chats", name,
+             "msgs_per_s", 0.7 if chats <= 1000 else 0.5)
+mem = by.get("memory", {})
+b = mem.get("bytes_per_key")
+row(f"RSS per resident session, `serve`, {num(mem.get('keys'))} keys",
+    f"{num(b)} B", None, "<= 1536 B", None if b is None else b <= 1536,
+    f"VmRSS {num(mem.get('rss_before_kb'))} -> {num(mem.get('rss_after_kb'))} kB",
+    "memory")
+st = by.get("stop", {})
+s = st.get("stop_seconds")
+row(f"stop (SIGTERM -> exit), `serve` with {num(st.get('keys'))} resident keys",
+    f"{num(s, 2)} s", None, "<= 1 s", None if s is None else s <= 1, "", "stop")
+print("\n".join(out))
+print("\nRatios are to C of this run, except `loadgen --url` (to wrk on the same "
+      "server). HTTP batch latencies are per request of 100 messages. "
+      "The server lines need a running `switchboard serve` at URL "
+      "(`build-release/tools/switchboard serve --data-dir DIR --listen 127.0.0.1:0`). "
+      "The 100k-key and 100k-chat lines use 100k x BENCH_SCALE.")
 PY

@@ -37,10 +37,23 @@ protected:
   }
 
   std::vector<std::string> embedded_args() {
-    return {"--embedded", "--data-dir", dir_.file("data"), "--config",
-            dir_.file("config.json"), "--chats", "150", "--messages", "3000",
-            "--concurrency", "8", "--seed", "7", "--virtual-clock",
-            "--sim-seconds-per-message", "120", "--json"};
+    return {"--embedded",
+            "--data-dir",
+            dir_.file("data"),
+            "--config",
+            dir_.file("config.json"),
+            "--chats",
+            "150",
+            "--messages",
+            "3000",
+            "--concurrency",
+            "8",
+            "--seed",
+            "7",
+            "--virtual-clock",
+            "--sim-seconds-per-message",
+            "120",
+            "--json"};
   }
 
   temp_dir dir_;
@@ -98,16 +111,66 @@ TEST_F(LoadgenCliTest, AgainstAServerSingleAndBatchWithVirtualClock) {
   server_process s({"--data-dir", dir_.file("srv"), "--clock", "manual"});
   ASSERT_FALSE(s.url().empty()) << s.line();
   for (const char* batch : {"0", "20"}) {
-    auto r = loadgen({"--url", s.url(), "--chats", "40", "--messages", "400",
-                      "--concurrency", "4", "--batch", batch, "--verify",
-                      "--virtual-clock", "--sim-seconds-per-message", "60",
-                      "--json"});
+    auto r =
+      loadgen({"--url", s.url(), "--chats", "40", "--messages", "400",
+               "--concurrency", "4", "--batch", batch, "--verify",
+               "--virtual-clock", "--sim-seconds-per-message", "60", "--json"});
     ASSERT_EQ(r.exit_code, 0) << r.err;
     auto j = last_line(r.out);
     EXPECT_EQ(j["acked"], 400) << r.out;
     EXPECT_EQ(j["errors"], 0);
   }
   EXPECT_EQ(s.stop(SIGTERM), 0);
+}
+
+TEST_F(LoadgenCliTest, EventDrivenClientAgainstTheServerAcksAndVerifies) {
+  server_process s({"--data-dir", dir_.file("srv")});
+  ASSERT_FALSE(s.url().empty()) << s.line();
+  auto r =
+    loadgen({"--url", s.url(), "--chats", "300", "--messages", "3000",
+             "--concurrency", "48", "--replies", "0.3", "--verify", "--json"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.err.find("verify: ok"), std::string::npos) << r.err;
+  auto j = last_line(r.out);
+  EXPECT_EQ(j["messages"], 3000) << r.out;
+  EXPECT_EQ(j["acked"], 3000);
+  EXPECT_EQ(j["errors"], 0);
+  EXPECT_GT(j["sessions"].get<int>(), 0);
+  EXPECT_EQ(s.stop(SIGTERM), 0);
+}
+
+TEST_F(LoadgenCliTest, OpenLoopAgainstTheServerSendsEverything) {
+  server_process s({"--data-dir", dir_.file("srv")});
+  ASSERT_FALSE(s.url().empty()) << s.line();
+  auto r = loadgen({"--url", s.url(), "--chats", "50", "--messages", "400",
+                    "--concurrency", "8", "--rate", "2000", "--replies", "0",
+                    "--verify", "--json"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  auto j = last_line(r.out);
+  EXPECT_EQ(j["acked"], 400) << r.out;
+  EXPECT_EQ(s.stop(SIGTERM), 0);
+}
+
+TEST_F(LoadgenCliTest, PublishNeverFailsTheRun) {
+  // Whether this server knows /v1/admin/loadtests or not (an older one
+  // answers 404), the run succeeds and warns at most once.
+  server_process s({"--data-dir", dir_.file("srv")});
+  ASSERT_FALSE(s.url().empty()) << s.line();
+  auto r = loadgen({"--url", s.url(), "--chats", "20", "--messages", "200",
+                    "--concurrency", "4", "--publish", "--verify", "--json",
+                    "--report", dir_.file("r.html")});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(last_line(r.out)["acked"], 200) << r.out;
+  EXPECT_NE(r.err.find("publishing as lg-"), std::string::npos) << r.err;
+  auto first = r.err.find("warning: cannot publish");
+  if (first != std::string::npos) {
+    EXPECT_EQ(r.err.find("warning", first + 1), std::string::npos) << r.err;
+  }
+  EXPECT_EQ(s.stop(SIGTERM), 0);
+}
+
+TEST_F(LoadgenCliTest, PublishNeedsAUrl) {
+  EXPECT_EQ(loadgen({"--embedded", "--publish"}).exit_code, 2);
 }
 
 } // namespace

@@ -1,10 +1,10 @@
 // The load generator's statistics: quantiles, per-second series, histogram.
 
-#include "tools/loadgen_stats.hpp"
+#include "loadgen/stats.hpp"
 
 #include <gtest/gtest.h>
 
-namespace lg = switchboard::tools::loadgen;
+namespace lg = switchboard::loadgen;
 
 TEST(LoadgenStatsTest, NearestRankQuantiles) {
   std::vector<float> v;
@@ -44,4 +44,23 @@ TEST(LoadgenStatsTest, HistogramCountsEveryValue) {
     total += b.count;
   EXPECT_EQ(total, 6);
   EXPECT_GE(h.back().upper_ms, 20.0);
+}
+
+TEST(LoadgenStatsTest, RunningLatencyIsTheBucketBoundAboveTheExactValue) {
+  lg::recorder r;
+  std::vector<float> all;
+  for (int i = 1; i <= 1000; ++i) {
+    r.record(0, i * 0.1, 1, true);
+    all.push_back(static_cast<float>(i * 0.1));
+  }
+  auto exact = lg::summarize(all);
+  auto run = r.running_latency();
+  EXPECT_FLOAT_EQ(run.max, 100.0f);
+  for (auto [approx, want] :
+       {std::pair{run.p50, exact.p50}, std::pair{run.p90, exact.p90},
+        std::pair{run.p99, exact.p99}}) {
+    EXPECT_GE(approx, want * 0.999);
+    EXPECT_LE(approx, want * 1.26);
+  }
+  EXPECT_EQ(lg::recorder{}.running_latency().p99, 0);
 }

@@ -1,7 +1,7 @@
 // The load generator's workload model: deterministic for a seed, Zipf-shaped
 // activity, the platform mix within tolerance, texts of real words.
 
-#include "tools/loadgen_workload.hpp"
+#include "loadgen/workload.hpp"
 
 #include <gtest/gtest.h>
 
@@ -9,7 +9,7 @@
 #include <set>
 #include <sstream>
 
-namespace lg = switchboard::tools::loadgen;
+namespace lg = switchboard::loadgen;
 
 namespace {
 
@@ -163,9 +163,11 @@ TEST(MessageTextTest, SizeAroundTargetAndMadeOfListedWords) {
     std::istringstream in{text};
     std::string word;
     while (in >> word) {
-      while (!word.empty() && std::ispunct(static_cast<unsigned char>(word.back())))
+      while (!word.empty() &&
+             std::ispunct(static_cast<unsigned char>(word.back())))
         word.pop_back();
-      word[0] = static_cast<char>(std::tolower(static_cast<unsigned char>(word[0])));
+      word[0] =
+        static_cast<char>(std::tolower(static_cast<unsigned char>(word[0])));
       EXPECT_TRUE(words.count(word)) << word;
     }
   }

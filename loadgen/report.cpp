@@ -1,22 +1,27 @@
-#include "tools/loadgen_report.hpp"
+#include "loadgen/report.hpp"
 
 #include <algorithm>
+#include <chrono>
 #include <cmath>
 #include <iomanip>
 #include <sstream>
 
-namespace switchboard::tools::loadgen {
+namespace switchboard::loadgen {
 
 namespace {
 
-double round3(double v) { return std::round(v * 1000.0) / 1000.0; }
+double round3(double v) {
+  return std::round(v * 1000.0) / 1000.0;
+}
 
 nlohmann::json series_json(const run_result& r) {
   auto out = nlohmann::json::array();
   auto s = r.stats.series();
   for (std::size_t i = 0; i < s.size(); ++i)
-    out.push_back({{"second", i}, {"msgs", s[i].acked},
-                   {"errors", s[i].errors}, {"p50", round3(s[i].p50)},
+    out.push_back({{"second", i},
+                   {"msgs", s[i].acked},
+                   {"errors", s[i].errors},
+                   {"p50", round3(s[i].p50)},
                    {"p99", round3(s[i].p99)}});
   return out;
 }
@@ -25,11 +30,20 @@ std::string esc(const std::string& text) {
   std::string out;
   for (char c : text) {
     switch (c) {
-    case '<': out += "&lt;"; break;
-    case '>': out += "&gt;"; break;
-    case '&': out += "&amp;"; break;
-    case '"': out += "&quot;"; break;
-    default: out += c;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '&':
+        out += "&amp;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      default:
+        out += c;
     }
   }
   return out;
@@ -93,7 +107,8 @@ std::string histogram_chart(const std::vector<histogram_bucket>& buckets) {
   std::int64_t top = 1;
   for (const auto& b : buckets)
     top = std::max(top, b.count);
-  double bw = (chart_w - 2 * pad) / static_cast<double>(std::max<std::size_t>(1, buckets.size()));
+  double bw = (chart_w - 2 * pad) /
+              static_cast<double>(std::max<std::size_t>(1, buckets.size()));
   std::ostringstream o;
   o << "<h2>Latency histogram (log buckets, ms)</h2><svg width='" << chart_w
     << "' height='" << chart_h << "' xmlns='http://www.w3.org/2000/svg'>"
@@ -127,21 +142,23 @@ std::string table(const nlohmann::json& object) {
 
 } // namespace
 
-nlohmann::json summary_json(const run_result& r) {
-  auto all = r.stats.all_latencies();
-  auto lat = summarize(all);
+namespace {
+
+nlohmann::json summary_of(const run_result& r, std::int64_t messages,
+                          double seconds, const latency_summary& lat) {
   auto acked = r.stats.acked();
-  return {{"messages", r.messages},
+  return {{"messages", messages},
           {"acked", acked},
           {"errors", r.stats.errors()},
-          {"seconds", round3(r.seconds)},
+          {"seconds", round3(seconds)},
           {"msgs_per_s",
-           round3(r.seconds > 0 ? static_cast<double>(acked) / r.seconds : 0)},
+           round3(seconds > 0 ? static_cast<double>(acked) / seconds : 0)},
           {"latency_ms",
-           {{"p50", round3(lat.p50)}, {"p90", round3(lat.p90)},
-            {"p99", round3(lat.p99)}, {"max", round3(lat.max)}}},
-          {"sessions", r.acked.sessions().size()},
-          {"series", series_json(r)},
+           {{"p50", round3(lat.p50)},
+            {"p90", round3(lat.p90)},
+            {"p99", round3(lat.p99)},
+            {"max", round3(lat.max)}}},
+          {"sessions", r.acked.session_count()},
           {"resets",
            {{"idle", r.acked.resets(core::reset_reason::idle)},
             {"daily", r.acked.resets(core::reset_reason::daily)}}},
@@ -149,22 +166,39 @@ nlohmann::json summary_json(const run_result& r) {
           {"flushed", r.acked.flushed()}};
 }
 
+} // namespace
+
+nlohmann::json summary_json(const run_result& r) {
+  auto all = r.stats.all_latencies();
+  auto out = summary_of(r, r.messages, r.seconds, summarize(all));
+  out["series"] = series_json(r);
+  return out;
+}
+
+nlohmann::json live_summary(const run_result& r) {
+  auto seconds =
+    std::chrono::duration<double>(std::chrono::steady_clock::now() - r.started)
+      .count();
+  return summary_of(r, r.sent.load(), seconds, r.stats.running_latency());
+}
+
 void print_summary(std::ostream& out, const nlohmann::json& s) {
   const auto& l = s["latency_ms"];
-  out << "messages " << s["messages"] << ", acked " << s["acked"]
-      << ", errors " << s["errors"] << " in " << s["seconds"] << " s: "
-      << s["msgs_per_s"] << " msg/s\n"
+  out << "messages " << s["messages"] << ", acked " << s["acked"] << ", errors "
+      << s["errors"] << " in " << s["seconds"] << " s: " << s["msgs_per_s"]
+      << " msg/s\n"
       << "latency ms: p50 " << l["p50"] << ", p90 " << l["p90"] << ", p99 "
       << l["p99"] << ", max " << l["max"] << "\n"
-      << "sessions " << s["sessions"] << ", resets idle "
-      << s["resets"]["idle"] << ", daily " << s["resets"]["daily"]
-      << ", expired " << s["expired"] << ", flushed " << s["flushed"] << "\n";
+      << "sessions " << s["sessions"] << ", resets idle " << s["resets"]["idle"]
+      << ", daily " << s["resets"]["daily"] << ", expired " << s["expired"]
+      << ", flushed " << s["flushed"] << "\n";
 }
 
 std::string html_report(const run_result& r, const nlohmann::json& summary,
                         const nlohmann::json& parameters) {
   auto series = r.stats.series();
-  line msgs{"msg/s", "#2a7", {}}, p50{"p50", "#37c", {}}, p99{"p99", "#c33", {}};
+  line msgs{"msg/s", "#2a7", {}}, p50{"p50", "#37c", {}},
+    p99{"p99", "#c33", {}};
   for (const auto& s : series) {
     msgs.ys.push_back(static_cast<double>(s.acked));
     p50.ys.push_back(s.p50);
@@ -187,4 +221,4 @@ std::string html_report(const run_result& r, const nlohmann::json& summary,
   return o.str();
 }
 
-} // namespace switchboard::tools::loadgen
+} // namespace switchboard::loadgen

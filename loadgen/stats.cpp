@@ -1,15 +1,15 @@
-#include "tools/loadgen_stats.hpp"
+#include "loadgen/stats.hpp"
 
 #include <algorithm>
 #include <cmath>
 
-namespace switchboard::tools::loadgen {
+namespace switchboard::loadgen {
 
 double quantile(const std::vector<float>& sorted, double q) {
   if (sorted.empty())
     return 0;
-  auto rank = static_cast<std::size_t>(
-    std::ceil(q * static_cast<double>(sorted.size())));
+  auto rank =
+    static_cast<std::size_t>(std::ceil(q * static_cast<double>(sorted.size())));
   return sorted[std::clamp<std::size_t>(rank, 1, sorted.size()) - 1];
 }
 
@@ -17,15 +17,32 @@ latency_summary summarize(std::vector<float>& values) {
   std::sort(values.begin(), values.end());
   if (values.empty())
     return {};
-  return {quantile(values, 0.5), quantile(values, 0.9),
-          quantile(values, 0.99), values.back()};
+  return {quantile(values, 0.5), quantile(values, 0.9), quantile(values, 0.99),
+          values.back()};
 }
+
+namespace {
+
+/// The log_histogram bucket of `ms`: 10 per decade, bucket i holding
+/// (0.01 * 10^((i-1)/10), 0.01 * 10^(i/10)].
+std::size_t log_bucket(double ms, std::size_t count) {
+  if (!(ms > 0.01))
+    return 0;
+  auto i = static_cast<std::size_t>(std::ceil(10.0 * std::log10(ms / 0.01)));
+  return std::min(i, count - 1);
+}
+
+double log_upper(std::size_t i) {
+  return 0.01 * std::pow(10.0, i / 10.0);
+}
+
+} // namespace
 
 std::vector<histogram_bucket> log_histogram(const std::vector<float>& sorted) {
   std::vector<histogram_bucket> out;
   std::size_t i = 0;
   for (int step = 0; i < sorted.size(); ++step) {
-    double upper = 0.01 * std::pow(10.0, step / 10.0);
+    double upper = log_upper(static_cast<std::size_t>(step));
     histogram_bucket b{upper, 0};
     while (i < sorted.size() && sorted[i] <= upper) {
       ++b.count;
@@ -44,13 +61,15 @@ recorder::bucket& recorder::at(double seconds) {
   return seconds_[s];
 }
 
-void recorder::record(double at_seconds, double latency_ms,
-                      std::int64_t acked, bool ok) {
+void recorder::record(double at_seconds, double latency_ms, std::int64_t acked,
+                      bool ok) {
   std::lock_guard lock{mtx_};
   auto& b = at(at_seconds);
   b.latencies.push_back(static_cast<float>(latency_ms));
   b.acked += acked;
   acked_ += acked;
+  ++log_counts_[log_bucket(latency_ms, log_counts_.size())];
+  max_ = std::max(max_, static_cast<float>(latency_ms));
   if (!ok) {
     ++b.errors;
     ++errors_;
@@ -103,4 +122,28 @@ std::int64_t recorder::errors() const {
   return errors_;
 }
 
-} // namespace switchboard::tools::loadgen
+latency_summary recorder::running_latency() const {
+  std::lock_guard lock{mtx_};
+  std::int64_t total = 0;
+  for (auto c : log_counts_)
+    total += c;
+  latency_summary out;
+  out.max = max_;
+  if (total == 0)
+    return out;
+  auto at = [&](double q) {
+    auto rank = std::max<std::int64_t>(
+      1, static_cast<std::int64_t>(std::ceil(q * static_cast<double>(total))));
+    std::int64_t seen = 0;
+    for (std::size_t i = 0; i < log_counts_.size(); ++i)
+      if ((seen += log_counts_[i]) >= rank)
+        return std::min<double>(log_upper(i), max_);
+    return static_cast<double>(max_);
+  };
+  out.p50 = at(0.5);
+  out.p90 = at(0.9);
+  out.p99 = at(0.99);
+  return out;
+}
+
+} // namespace switchboard::loadgen

@@ -1,13 +1,13 @@
-#include "tools/loadgen_verify.hpp"
+#include "loadgen/verify.hpp"
 
+#include "loadgen/http_request.hpp"
 #include "persistence/sqlite_store.hpp"
-#include "tools/http_client.hpp"
 
 #include <sqlite3.h>
 
 #include <algorithm>
 
-namespace switchboard::tools::loadgen {
+namespace switchboard::loadgen {
 
 namespace {
 
@@ -38,8 +38,7 @@ void check_session(checker& c, const store_view& v, const std::string& id,
     c.fail("session " + id + ": " + n.err().message);
   else if (s.created ? *n != want : *n < want)
     c.fail("session " + id + " has " + std::to_string(*n) +
-           " messages in the store, " + std::to_string(want) +
-           " acknowledged");
+           " messages in the store, " + std::to_string(want) + " acknowledged");
 }
 
 /// A key has one session per auto reset, plus one more: created new in this
@@ -51,7 +50,8 @@ void check_key(checker& c, const std::string& key, const ledger::key_info& k,
                bool fresh_store) {
   std::int64_t before = 0;
   for (const auto& id : k.sessions)
-    if (auto it = sessions.find(id); it != sessions.end() && !it->second.created)
+    if (auto it = sessions.find(id);
+        it != sessions.end() && !it->second.created)
       ++before;
   auto got = static_cast<std::int64_t>(k.sessions.size());
   bool ok = got == before + k.fresh + k.resets &&
@@ -72,8 +72,8 @@ void check_total(checker& c, const char* what,
   if (!n)
     return c.fail(std::string{what} + ": " + n.err().message);
   if (*n != want)
-    c.fail(std::string{what} + ": " + std::to_string(*n) +
-           " in the store, " + std::to_string(want) + " acknowledged");
+    c.fail(std::string{what} + ": " + std::to_string(*n) + " in the store, " +
+           std::to_string(want) + " acknowledged");
 }
 
 } // namespace
@@ -102,23 +102,30 @@ core::result<store_view> data_dir_view(const std::string& data_dir,
     return opened.err();
   std::shared_ptr<persistence::sqlite_reader> r = std::move(opened).value();
   store_view v;
-  v.session = [r](const std::string& id) { return r->get_session(id); };
-  v.count = [r](const std::string& id) { return r->message_count(id); };
+  v.session = [r](const std::string& id) {
+    return r->get_session(id);
+  };
+  v.count = [r](const std::string& id) {
+    return r->message_count(id);
+  };
   if (fresh) {
-    v.total_messages = [r] { return r->message_count(std::nullopt); };
-    v.total_sessions = [r] { return r->session_count(std::nullopt); };
+    v.total_messages = [r] {
+      return r->message_count(std::nullopt);
+    };
+    v.total_sessions = [r] {
+      return r->session_count(std::nullopt);
+    };
   }
   return v;
 }
 
 store_view http_view(const std::string& url,
                      const std::optional<std::string>& token) {
-  auto get = [url, token](const std::string& id)
-    -> core::result<std::optional<nlohmann::json>> {
-    http_request req;
-    req.url = url + "/v1/session-ids/" + percent_encode(id);
-    req.token = token;
-    auto reply = perform(req);
+  auto get =
+    [url, token](
+      const std::string& id) -> core::result<std::optional<nlohmann::json>> {
+    auto reply = http_call("GET", url + "/v1/session-ids/" + escape_segment(id),
+                           "", token);
     if (!reply)
       return reply.err();
     if (reply->status == 404)
@@ -165,4 +172,4 @@ core::status drop_acked_message(const std::string& data_dir,
   return {};
 }
 
-} // namespace switchboard::tools::loadgen
+} // namespace switchboard::loadgen

@@ -15,7 +15,7 @@
 #include <string_view>
 #include <vector>
 
-namespace switchboard::tools::loadgen {
+namespace switchboard::loadgen {
 
 using rng = std::mt19937_64;
 
@@ -73,10 +73,10 @@ struct workload_options {
   std::size_t message_bytes = 200;
   std::vector<platform_share> platforms = {
     {"telegram", 40}, {"discord", 30}, {"slack", 20}, {"whatsapp", 10}};
-  double groups = 0.3;   // share of group chats
-  double threads = 0.1;  // share of thread chats
-  double zipf = 1.1;     // activity skew
-  double replies = 0.5;  // share of user messages answered (with usage)
+  double groups = 0.3;  // share of group chats
+  double threads = 0.1; // share of thread chats
+  double zipf = 1.1;    // activity skew
+  double replies = 0.5; // share of user messages answered (with usage)
   std::uint64_t seed = 1;
 };
 
@@ -109,4 +109,4 @@ private:
   zipf_sampler activity_;
 };
 
-} // namespace switchboard::tools::loadgen
+} // namespace switchboard::loadgen

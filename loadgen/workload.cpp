@@ -1,10 +1,10 @@
-#include "tools/loadgen_workload.hpp"
+#include "loadgen/workload.hpp"
 
 #include <algorithm>
 #include <cmath>
 #include <cstdlib>
 
-namespace switchboard::tools::loadgen {
+namespace switchboard::loadgen {
 
 namespace {
 
@@ -52,7 +52,8 @@ core::result<platform_share> parse_share(std::string_view item) {
 /// Appends one word; `first` capitalizes it (a sentence start).
 void add_word(std::string& out, rng& r, bool first) {
   const auto& list = common_words();
-  auto w = list[std::uniform_int_distribution<std::size_t>(0, list.size() - 1)(r)];
+  auto w =
+    list[std::uniform_int_distribution<std::size_t>(0, list.size() - 1)(r)];
   if (!out.empty())
     out += ' ';
   out += w;
@@ -86,18 +87,22 @@ zipf_sampler::zipf_sampler(std::size_t n, double s) {
   cdf_ = cumulative(w);
 }
 
-std::size_t zipf_sampler::operator()(rng& r) const { return draw(cdf_, r); }
+std::size_t zipf_sampler::operator()(rng& r) const {
+  return draw(cdf_, r);
+}
 
 weighted_choice::weighted_choice(const std::vector<double>& weights)
-    : cdf_(cumulative(weights)) {}
+  : cdf_(cumulative(weights)) {}
 
-std::size_t weighted_choice::operator()(rng& r) const { return draw(cdf_, r); }
+std::size_t weighted_choice::operator()(rng& r) const {
+  return draw(cdf_, r);
+}
 
 std::string make_text(rng& r, std::size_t bytes) {
   // Sizes vary around the target: uniform in [bytes/2, 3*bytes/2]; words
   // are added until the size is reached, in sentences of 4-12 words.
-  std::size_t target = std::uniform_int_distribution<std::size_t>(
-    bytes / 2, bytes + bytes / 2)(r);
+  std::size_t target =
+    std::uniform_int_distribution<std::size_t>(bytes / 2, bytes + bytes / 2)(r);
   static constexpr char marks[] = {'.', '.', '.', '?', '!'};
   std::string out;
   int left = 0;
@@ -113,9 +118,9 @@ std::string make_text(rng& r, std::size_t bytes) {
 }
 
 workload::workload(workload_options o)
-    : opts_(std::move(o)), rng_(opts_.seed),
-      activity_(static_cast<std::size_t>(std::max<std::int64_t>(1, opts_.chats)),
-                opts_.zipf) {
+  : opts_(std::move(o)), rng_(opts_.seed),
+    activity_(static_cast<std::size_t>(std::max<std::int64_t>(1, opts_.chats)),
+              opts_.zipf) {
   chats_.reserve(static_cast<std::size_t>(opts_.chats));
   for (std::int64_t i = 0; i < opts_.chats; ++i)
     chats_.push_back(make_chat(static_cast<std::size_t>(i)));
@@ -128,9 +133,9 @@ sim_chat workload::make_chat(std::size_t index) {
   sim_chat c;
   c.base.platform = opts_.platforms[weighted_choice(weights)(rng_)].platform;
   double u = std::uniform_real_distribution<double>(0.0, 1.0)(rng_);
-  c.base.type = u < opts_.groups ? core::chat_type::group
-              : u < opts_.groups + opts_.threads ? core::chat_type::thread
-                                                 : core::chat_type::dm;
+  c.base.type = u < opts_.groups                   ? core::chat_type::group
+                : u < opts_.groups + opts_.threads ? core::chat_type::thread
+                                                   : core::chat_type::dm;
   auto id = std::to_string(index + 1);
   c.base.chat_id = "c" + id;
   int people = 1;
@@ -162,4 +167,4 @@ turn workload::next() {
   return t;
 }
 
-} // namespace switchboard::tools::loadgen
+} // namespace switchboard::loadgen

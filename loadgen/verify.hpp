@@ -3,14 +3,16 @@
 // Verification of a load run: every acknowledged message is in the store,
 // each key has one session plus one per auto reset, and the counts add up.
 
-#include "tools/loadgen_run.hpp"
+#include "loadgen/ledger.hpp"
+
+#include <nlohmann/json.hpp>
 
 #include <functional>
 #include <optional>
 #include <string>
 #include <vector>
 
-namespace switchboard::tools::loadgen {
+namespace switchboard::loadgen {
 
 /// What verification reads from the store.
 struct store_view {
@@ -32,8 +34,7 @@ std::vector<std::string> verify_run(const ledger& acked, const store_view& v,
 
 /// A view on a data dir's state.db (a read-only connection, open while the
 /// view lives). `fresh`: the store held nothing before the run.
-core::result<store_view> data_dir_view(const std::string& data_dir,
-                                       bool fresh);
+core::result<store_view> data_dir_view(const std::string& data_dir, bool fresh);
 /// A view over a server's HTTP API (per session only).
 store_view http_view(const std::string& url,
                      const std::optional<std::string>& token);
@@ -43,4 +44,4 @@ store_view http_view(const std::string& url,
 core::status drop_acked_message(const std::string& data_dir,
                                 const ledger& acked, std::int64_t n);
 
-} // namespace switchboard::tools::loadgen
+} // namespace switchboard::loadgen

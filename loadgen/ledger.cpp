@@ -1,6 +1,8 @@
-#include "tools/loadgen_run.hpp"
+// The ledger of a load run (ledger.hpp).
 
-namespace switchboard::tools::loadgen {
+#include "loadgen/ledger.hpp"
+
+namespace switchboard::loadgen {
 
 void ledger::route(const actors::route_reply& r) {
   std::lock_guard lock{mtx_};
@@ -46,6 +48,11 @@ std::map<std::string, ledger::session_info> ledger::sessions() const {
   return sessions_;
 }
 
+std::size_t ledger::session_count() const {
+  std::lock_guard lock{mtx_};
+  return sessions_.size();
+}
+
 std::int64_t ledger::resets(core::reset_reason why) const {
   std::lock_guard lock{mtx_};
   return why == core::reset_reason::idle    ? idle_
@@ -63,4 +70,4 @@ std::int64_t ledger::flushed() const {
   return flushed_;
 }
 
-} // namespace switchboard::tools::loadgen
+} // namespace switchboard::loadgen

@@ -2,13 +2,13 @@
 
 // What the load generator measures: every request's latency, bucketed by the
 // second of the run it completed in, and the counts the summary reports.
-// Thread-safe (one mutex; a record is a push_back).
+// Thread-safe (one mutex; a record is a push_back and a bucket count).
 
 #include <cstdint>
 #include <mutex>
 #include <vector>
 
-namespace switchboard::tools::loadgen {
+namespace switchboard::loadgen {
 
 struct latency_summary {
   double p50 = 0, p90 = 0, p99 = 0, max = 0; // milliseconds
@@ -49,6 +49,10 @@ public:
   std::vector<float> all_latencies() const;
   std::int64_t acked() const;
   std::int64_t errors() const;
+  /// p50/p90/p99/max of every latency so far, cheap enough to call every
+  /// second during a run: each quantile is the upper bound of its
+  /// log_histogram bucket (at most 26% above the exact value); max exact.
+  latency_summary running_latency() const;
 
 private:
   struct bucket {
@@ -63,6 +67,8 @@ private:
   std::vector<bucket> seconds_;
   std::int64_t acked_ = 0;
   std::int64_t errors_ = 0;
+  std::vector<std::int64_t> log_counts_ = std::vector<std::int64_t>(100);
+  float max_ = 0;
 };
 
-} // namespace switchboard::tools::loadgen
+} // namespace switchboard::loadgen

@@ -1,0 +1,138 @@
+// The event-driven HTTP target against a tiny keep-alive server: one driver
+// thread holds `concurrency` requests in flight on as many connections (not
+// one per request), every request path and body is what the API expects,
+// and refusals are counted as errors.
+
+#include "tests/unit/loadgen/small_run.hpp"
+#include "tests/unit/loadgen/tiny_http_server.hpp"
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <mutex>
+
+namespace lg = switchboard::loadgen;
+
+namespace {
+
+/// A route reply for a POST /v1/messages body.
+nlohmann::json route_reply(const nlohmann::json& item, int id) {
+  auto chat = item["source"]["chat_id"].get<std::string>();
+  return {{"session_key", "agent:main:x:dm:" + chat},
+          {"session_id", "s-" + chat},
+          {"created", false},
+          {"message_id", id}};
+}
+
+/// Answers like the server; holds the first `hold` requests until that
+/// many are in flight at once (so the test sees them concurrently).
+class fake_api {
+public:
+  explicit fake_api(int hold) : hold_(hold) {}
+
+  lg::testing::tiny_reply operator()(const lg::testing::tiny_request& r) {
+    if (++arrived_ <= hold_) {
+      std::unique_lock lock{mtx_};
+      cv_.notify_all();
+      cv_.wait_for(lock, std::chrono::seconds(10),
+                   [this] { return arrived_.load() >= hold_; });
+    }
+    auto body = nlohmann::json::parse(r.body, nullptr, false);
+    int id = ++ids_;
+    if (r.path == "/v1/messages")
+      return {200, route_reply(body, id).dump()};
+    if (r.path == "/v1/messages:batch") {
+      nlohmann::json out = {{"results", nlohmann::json::array()}};
+      for (const auto& item : body["items"])
+        out["results"].push_back(route_reply(item, ++ids_));
+      return {200, out.dump()};
+    }
+    if (r.path.find("/messages") != std::string::npos) {
+      std::lock_guard lock{mtx_};
+      append_paths_.push_back(r.path);
+      return {200,
+              nlohmann::json{{"session_id", "s-x"}, {"message_id", id}}.dump()};
+    }
+    return {200, "{}"};
+  }
+
+  std::vector<std::string> append_paths() {
+    std::lock_guard lock{mtx_};
+    return append_paths_;
+  }
+
+private:
+  int hold_;
+  std::atomic<int> arrived_{0};
+  std::atomic<int> ids_{0};
+  std::mutex mtx_;
+  std::condition_variable cv_;
+  std::vector<std::string> append_paths_;
+};
+
+} // namespace
+
+TEST(LoadgenHttpTargetTest, OneThreadDrivesConcurrencyKeepAliveConnections) {
+  fake_api api{6};
+  lg::testing::tiny_http_server srv{[&](const auto& r) {
+    return api(r);
+  }};
+  auto t = lg::make_http_target({srv.url(), std::nullopt, 6});
+  lg::run_result r;
+  lg::testing::run_small(*t, {300, 6, 0, 0, 0.5}, r);
+  EXPECT_EQ(r.stats.acked(), 300);
+  EXPECT_EQ(r.stats.errors(), 0)
+    << (r.first_errors.empty() ? "" : r.first_errors[0]);
+  EXPECT_EQ(srv.max_in_flight(), 6);
+  EXPECT_EQ(srv.connections(), 6); // kept alive, one per request in flight
+  auto paths = api.append_paths();
+  ASSERT_FALSE(paths.empty());
+  // The key is one path segment: its ':' are escaped.
+  EXPECT_EQ(paths.front().rfind("/v1/sessions/agent%3Amain%3Ax%3Adm%3A", 0), 0u)
+    << paths.front();
+}
+
+TEST(LoadgenHttpTargetTest, BatchesOverHttp) {
+  fake_api api{0};
+  lg::testing::tiny_http_server srv{[&](const auto& r) {
+    return api(r);
+  }};
+  auto t = lg::make_http_target({srv.url(), std::nullopt, 2});
+  lg::run_result r;
+  lg::testing::run_small(*t, {400, 2, 40}, r);
+  EXPECT_EQ(r.stats.acked(), 400);
+  EXPECT_EQ(srv.requests(), 10);
+  EXPECT_LE(srv.connections(), 2);
+}
+
+TEST(LoadgenHttpTargetTest, RefusalsAreErrors) {
+  lg::testing::tiny_http_server srv{[](const auto&) {
+    return lg::testing::tiny_reply{503, R"({"error":{"message":"busy"}})"};
+  }};
+  auto t = lg::make_http_target({srv.url(), std::nullopt, 3});
+  lg::run_result r;
+  lg::testing::run_small(*t, {30, 3}, r);
+  EXPECT_EQ(r.stats.acked(), 0);
+  EXPECT_EQ(r.stats.errors(), 30);
+  ASSERT_FALSE(r.first_errors.empty());
+  EXPECT_EQ(r.first_errors.front(), "HTTP 503: busy");
+}
+
+TEST(LoadgenHttpTargetTest, UnreachableServerIsAnErrorPerRequest) {
+  std::string url;
+  {
+    lg::testing::tiny_http_server gone{[](const auto&) {
+      return lg::testing::tiny_reply{};
+    }};
+    url = gone.url();
+  }
+  auto t = lg::make_http_target({url, std::nullopt, 2});
+  lg::run_result r;
+  lg::testing::run_small(*t, {4, 2}, r);
+  EXPECT_EQ(r.stats.errors(), 4);
+  ASSERT_FALSE(r.first_errors.empty());
+  EXPECT_NE(r.first_errors.front().find("cannot reach"), std::string::npos);
+}
