@@ -42,17 +42,6 @@ struct marked_query {
   std::vector<std::u32string> units; // text of unit_mark + i
 };
 
-/// Step 1: decode (bad bytes dropped), truncate, controls to spaces.
-std::u32string truncated_input(std::string_view query) {
-  std::u32string cps = decode_utf8_lossy(query);
-  if (cps.size() > max_search_query_chars)
-    cps.resize(max_search_query_chars);
-  for (char32_t& c : cps)
-    if (c < 0x20 || c == 0x7F)
-      c = U' ';
-  return cps;
-}
-
 /// Step 2: set balanced "phrases" aside (the seed's `"[^"]*"`).
 marked_query protect_phrases(std::u32string_view s) {
   marked_query q;
@@ -228,8 +217,19 @@ std::string render(const std::vector<token>& tokens) {
 
 } // namespace
 
+/// Step 1: decode (bad bytes dropped), truncate, controls to spaces.
+std::u32string query_code_points(std::string_view query) {
+  std::u32string cps = decode_utf8_lossy(query);
+  if (cps.size() > max_search_query_chars)
+    cps.resize(max_search_query_chars);
+  for (char32_t& c : cps)
+    if (c < 0x20 || c == 0x7F)
+      c = U' ';
+  return cps;
+}
+
 std::string sanitize_fts_query(std::string_view query) {
-  marked_query q = protect_phrases(truncated_input(query));
+  marked_query q = protect_phrases(query_code_points(query));
   blank_syntax(q.text);
   fix_stars(q.text);
   quote_compounds(q);

@@ -108,6 +108,7 @@ private:
   status import_session(const statement& s);
   status insert_session(const statement& s);
   status copy_messages(const std::string& id);
+  status index_cjk(const statement& src, std::int64_t id);
   status link_parents();
   void report(std::int64_t done, std::int64_t total) {
     if (progress_)
@@ -119,7 +120,8 @@ private:
   const std::function<void(const import_progress&)>& progress_;
   std::vector<std::string> sessions_, messages_; // the columns copied
   std::string session_select_, message_select_;
-  int col_id_ = -1, col_parent_ = -1, col_title_ = -1, col_content_ = -1;
+  int col_id_ = -1, col_parent_ = -1, col_title_ = -1, col_content_ = -1,
+      col_tool_name_ = -1;
 };
 
 status importer::prepare() {
@@ -141,6 +143,7 @@ status importer::prepare() {
   col_parent_ = index_of(sessions_, "parent_session_id");
   col_title_ = index_of(sessions_, "title");
   col_content_ = index_of(messages_, "content");
+  col_tool_name_ = index_of(messages_, "tool_name");
   session_select_ = "SELECT " + select_list(sessions_) +
                     " FROM sessions ORDER BY started_at, id";
   // rowid is id when id is the INTEGER PRIMARY KEY, and insertion order else.
@@ -226,14 +229,28 @@ status importer::copy_messages(const std::string& id) {
       ins->bind_column(i + 1, *src, i);
     SB_TRY(ins->run());
     // Every message gets its FTS row (schema invariant), NULL content too.
+    std::int64_t row_id = dest_.db().last_rowid();
     SB_QUERY(fts, dest_.db(),
              "INSERT INTO messages_fts(rowid, content) VALUES (?, ?)");
-    fts->bind(1, dest_.db().last_rowid()).bind_null(2);
+    fts->bind(1, row_id).bind_null(2);
     if (col_content_ >= 0)
       fts->bind_column(2, *src, col_content_);
     SB_TRY(fts->run());
+    SB_TRY(index_cjk(*src, row_id));
     ++counts.messages_imported;
   }
+}
+
+// Messages with CJK also get their messages_trigram row (schema invariant).
+status importer::index_cjk(const statement& src, std::int64_t id) {
+  auto text_of = [&](int col) {
+    return col >= 0 ? src.opt_text(col) : std::optional<std::string>{};
+  };
+  auto content = text_of(col_content_);
+  auto tool_name = text_of(col_tool_name_);
+  if (!detail::holds_cjk(content, tool_name))
+    return {};
+  return detail::add_trigram_row(dest_.db(), id, content, tool_name);
 }
 
 status importer::link_parents() {

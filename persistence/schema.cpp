@@ -8,6 +8,7 @@
 //            session_key, chat_id, chat_type, thread_id)        [added]
 //   messages(<seed v6 columns>, active, replaced_by)            [added]
 //   messages_fts  FTS5(content, content=messages, content_rowid=id)
+//   messages_trigram  FTS5(content, tool_name, tokenize='trigram')  [added, v8]
 //   session_entries(...)   the routing index, one row per session key [added]
 //   transcript_rewrites(id, session_id, at, restored, first_id, last_id)
 //                                                                    [added]
@@ -21,6 +22,16 @@
 //    inserts the FTS row in the same transaction as the message (triggers are
 //    3-4x slower) and removes it with the FTS5 'delete' command when the row
 //    is deleted or deactivated. Migrating a seed file drops its triggers.
+//  - messages_trigram holds exactly the rows of `messages` with active = 1
+//    whose content or tool_name holds a CJK character (core::contains_cjk),
+//    rowid = messages.id, with the content and tool_name they were inserted
+//    with. It keeps its own copy of the text (not external content): a row
+//    leaves with a plain DELETE by rowid, which is a no-op for a rowid that
+//    was never added, so nothing has to remember which messages are in it
+//    (an external-content 'delete' of an absent row corrupts the index).
+//    The writer fills it like messages_fts (same transaction, queued to
+//    commit); a message without CJK never touches it. Migrating a file
+//    without it builds it from the active messages.
 //  - A transcript rewrite never deletes: the replaced rows get active = 0 and
 //    replaced_by = the transcript_rewrites id, and can be restored.
 //  - Derived state is written behind (persistence/derived_state.cpp): for
@@ -40,8 +51,10 @@
 //    cost grow with the entries due, not with the table.
 //
 // Versions: seed v1 (no finish_reason/title/billing/reasoning columns) to v6
-// migrate in place; a version above 7 or a non-empty file without the seed's
-// tables is refused before anything is written.
+// and switchboard v7 migrate in place; a version above 8 or a non-empty file
+// without the seed's tables is refused before anything is written.
+
+#include "persistence/store_util.hpp"
 
 #include <string>
 #include <vector>
@@ -266,6 +279,27 @@ core::status ensure_fts(connection& db) {
   return db.exec("INSERT INTO messages_fts(messages_fts) VALUES('rebuild')");
 }
 
+constexpr const char* create_trigram_sql =
+  "CREATE VIRTUAL TABLE messages_trigram USING fts5("
+  "content, tool_name, tokenize='trigram')";
+
+/// Creates messages_trigram when missing and fills it with the active
+/// messages that hold CJK (schema invariant).
+core::status ensure_trigram(connection& db) {
+  auto has = has_object(db, "table", "messages_trigram");
+  if (!has)
+    return std::move(has).err();
+  if (*has)
+    return {};
+  if (auto st = db.exec(create_trigram_sql); !st)
+    return st;
+  auto select =
+    db.prepare("SELECT id, content, tool_name FROM messages WHERE active = 1");
+  if (!select)
+    return std::move(select).err();
+  return detail::add_cjk_rows(db, *select);
+}
+
 core::status migrate(connection& db) {
   if (auto st = add_missing_columns(db, added_columns()); !st)
     return st;
@@ -281,13 +315,17 @@ core::status migrate(connection& db) {
         "ON messages(session_id, timestamp);");
       !st)
     return st;
-  return ensure_fts(db);
+  if (auto st = ensure_fts(db); !st)
+    return st;
+  return ensure_trigram(db);
 }
 
 core::status create_fresh(connection& db) {
   if (auto st = db.exec(seed_sql); !st)
     return st;
-  return add_missing_columns(db, added_columns());
+  if (auto st = add_missing_columns(db, added_columns()); !st)
+    return st;
+  return db.exec(create_trigram_sql);
 }
 
 core::status finish(connection& db) {

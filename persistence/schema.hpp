@@ -12,7 +12,9 @@ namespace switchboard::persistence {
 
 /// The version switchboard writes into `schema_version`: the seed's v6 plus
 /// switchboard's additions. The seed's own migrations only test `< N`, so the
-/// seed's SessionDB still opens a version-7 file without touching it.
+/// seed's SessionDB still opens a version-8 file without touching it.
+/// 8 added messages_trigram (CJK search, SPEC 10), derived_state and
+/// transcript_rewrites.first_id/last_id (derived state written behind).
 inline constexpr std::int64_t schema_version = 8;
 
 /// What an opened file holds, found without writing anything.
@@ -28,7 +30,8 @@ core::result<schema_state> inspect_schema(connection& db);
 
 /// Brings an inspected file to the current schema in one transaction:
 /// creates a fresh file, or migrates seed v1-v6 / switchboard v7 in place
-/// (adds missing columns, indexes and tables, drops the seed's FTS triggers).
+/// (adds missing columns, indexes and tables, drops the seed's FTS triggers,
+/// builds messages_trigram from the active messages that hold CJK).
 /// REQUIRES: a writable connection outside any transaction.
 core::status apply_schema(connection& db, const schema_state& state);
 

@@ -4,6 +4,7 @@
 #include "persistence/sqlite_store.hpp"
 
 #include "core/fts_query.hpp"
+#include "core/text_chars.hpp"
 #include "core/title.hpp"
 #include "persistence/store_util.hpp"
 
@@ -19,14 +20,6 @@ namespace {
 constexpr int max_chain_hops = 100;
 constexpr std::size_t preview_chars = 60;
 constexpr std::size_t context_chars = 200;
-
-// "?first,?first+1,..." (numbered: a bare "?" after "?3" would reuse ?4).
-std::string placeholders(std::size_t n, std::size_t first) {
-  std::string out;
-  for (std::size_t i = 0; i < n; ++i)
-    out += (i == 0 ? "?" : ",?") + std::to_string(first + i);
-  return out;
-}
 
 core::message read_message(const statement& s) {
   core::message m;
@@ -138,8 +131,8 @@ result<nlohmann::json> sqlite_reader::history(const core::history_query& hq) {
     "13))) > 0 ORDER BY m3.timestamp, m3.id LIMIT 1) AS _title_source "
     "FROM sessions s WHERE (?1 IS NULL OR s.source = ?1)";
   if (!hq.exclude_sources.empty())
-    sql += " AND s.source NOT IN (" + placeholders(hq.exclude_sources.size(), 4) +
-           ")";
+    sql += " AND s.source NOT IN (" +
+           detail::placeholders(hq.exclude_sources.size(), 4) + ")";
   sql += " ORDER BY s.started_at DESC LIMIT ?2 OFFSET ?3";
   SB_QUERY(q, *db_, sql);
   q->bind(1, hq.source).bind(2, hq.limit).bind(3, hq.offset);
@@ -174,15 +167,7 @@ std::string search_sql(const core::search_query& sq) {
     "JOIN sessions s ON s.id = m.session_id "
     "WHERE messages_fts MATCH ?1 AND m.active = 1";
   std::size_t next = 2;
-  auto in_list = [&](const std::vector<std::string>& v, const char* clause) {
-    if (v.empty())
-      return;
-    sql += std::string{clause} + " (" + placeholders(v.size(), next) + ")";
-    next += v.size();
-  };
-  in_list(sq.sources, " AND s.source IN");
-  in_list(sq.exclude_sources, " AND s.source NOT IN");
-  in_list(sq.roles, " AND m.role IN");
+  sql += detail::search_filter_sql(sq, next);
   switch (sq.order) {
     case core::search_order::relevance: sql += " ORDER BY rank"; break;
     case core::search_order::newest:
@@ -196,11 +181,8 @@ std::string search_sql(const core::search_query& sq) {
 
 void bind_search(statement& s, const core::search_query& sq,
                  const std::string& match) {
-  int i = 1;
-  s.bind(i++, match);
-  for (const auto* list : {&sq.sources, &sq.exclude_sources, &sq.roles})
-    for (const auto& v : *list)
-      s.bind(i++, v);
+  s.bind(1, match);
+  int i = detail::bind_search_filters(s, sq, 2);
   s.bind(i++, std::max<std::int64_t>(sq.limit, 0));
   s.bind(i, std::max<std::int64_t>(sq.offset, 0));
 }
@@ -231,7 +213,7 @@ result<nlohmann::json> sqlite_reader::search_context(std::string_view session_id
   }
 }
 
-result<nlohmann::json> sqlite_reader::search(const core::search_query& sq) {
+nlohmann::json sqlite_reader::token_search(const core::search_query& sq) {
   std::string match = core::sanitize_fts_query(sq.text);
   nlohmann::json out = nlohmann::json::array();
   if (match.empty())
@@ -246,6 +228,14 @@ result<nlohmann::json> sqlite_reader::search(const core::search_query& sq) {
     j.erase("content");
     out.push_back(std::move(j));
   }
+  return out;
+}
+
+result<nlohmann::json> sqlite_reader::search(const core::search_query& sq) {
+  // A query without CJK characters takes the FTS5 path alone, as always.
+  auto cjk =
+    core::contains_cjk(sq.text) ? core::plan_cjk_query(sq.text) : std::nullopt;
+  nlohmann::json out = cjk ? cjk_search(sq, *cjk) : token_search(sq);
   for (auto& hit : out) {
     auto ctx = search_context(hit["session_id"].get<std::string>(),
                               hit["id"].get<std::int64_t>());

@@ -14,6 +14,7 @@
 // Every hot statement is prepared once per connection and cached.
 // REQUIRES: each object is used by one thread at a time.
 
+#include "core/fts_query.hpp"
 #include "core/settings.hpp"
 #include "core/store.hpp"
 #include "persistence/sqlite.hpp"
@@ -92,6 +93,12 @@ protected:
                                                bool conversation);
   core::result<nlohmann::json> search_context(std::string_view session_id,
                                               std::int64_t id);
+  /// The hits of the FTS5 path (messages_fts), without context.
+  nlohmann::json token_search(const core::search_query& sq);
+  /// The hits of a query with CJK characters, without context
+  /// (sqlite_search_cjk.cpp).
+  nlohmann::json cjk_search(const core::search_query& sq,
+                            const core::cjk_query& plan);
 
   std::unique_ptr<connection> db_;
 };
@@ -103,10 +110,13 @@ protected:
 /// the per-request savepoint made every message its own segment (3-4x
 /// slower). append_message queues the row; commit() inserts the queue just
 /// before COMMIT, in the same transaction, so a message is searchable exactly
-/// when its write is acknowledged. rollback_to_savepoint() drops the rows the
-/// failed request queued. Operations that delete from the index flush the
-/// queue first. Consequence: a search on the writer's own connection inside
-/// an open transaction does not see that transaction's new messages.
+/// when its write is acknowledged. Messages with CJK characters get their
+/// messages_trigram row the same way (flagged in the queue by a byte scan at
+/// insert; nothing extra for other messages). rollback_to_savepoint() drops
+/// the rows the failed request queued. Operations that delete from the index
+/// flush the queue first. Consequence: a search on the writer's own
+/// connection inside an open transaction does not see that transaction's new
+/// messages.
 class sqlite_writer : public sqlite_reader, public core::store_writer {
 public:
   using sqlite_reader::sqlite_reader;
@@ -177,6 +187,8 @@ private:
                                             const core::message& m,
                                             core::time_point at);
   core::status unindex_active(std::string_view session_id);
+  core::status reindex_restored(std::string_view session_id,
+                                std::int64_t rewrite);
   core::result<std::int64_t> recount(std::string_view session_id);
   core::status delete_session_rows(std::string_view id);
   template <class F> auto atomically(F&& f) -> decltype(f());
@@ -185,6 +197,8 @@ private:
   struct fts_row {
     std::int64_t id;
     std::optional<std::string> content;
+    bool trigram = false; // also into messages_trigram (holds CJK)
+    std::optional<std::string> tool_name; // set only when trigram
   };
   std::vector<fts_row> pending_fts_;   // inserted by commit()
   std::size_t savepoint_mark_ = 0;     // pending_fts_.size() at SAVEPOINT

@@ -49,6 +49,8 @@ status sqlite_writer::flush_fts() {
     SB_QUERY(f, *db_, "INSERT INTO messages_fts(rowid, content) VALUES (?, ?)");
     f->bind(1, row.id).bind(2, row.content);
     SB_TRY(f->run());
+    if (row.trigram)
+      SB_TRY(detail::add_trigram_row(*db_, row.id, row.content, row.tool_name));
   }
   pending_fts_.clear();
   savepoint_mark_ = 0;
@@ -327,7 +329,11 @@ result<std::int64_t> sqlite_writer::insert_message(std::string_view session_id,
   q->bind(12, detail::json_text(m.codex_reasoning_items));
   SB_TRY(q->run());
   std::int64_t id = db_->last_rowid();
-  pending_fts_.push_back({id, m.content}); // see the class comment
+  // See the class comment. A byte scan, no SQL: only a message with CJK
+  // gets a trigram row.
+  bool cjk = detail::holds_cjk(m.content, m.tool_name);
+  pending_fts_.push_back(
+    {id, m.content, cjk, cjk ? m.tool_name : std::nullopt});
   return id;
 }
 
@@ -353,7 +359,27 @@ status sqlite_writer::unindex_active(std::string_view session_id) {
            "SELECT 'delete', id, content FROM messages "
            "WHERE session_id = ? AND active = 1");
   q->bind(1, session_id);
-  return q->run();
+  SB_TRY(q->run());
+  // A plain DELETE by rowid: a no-op for the rows without CJK (schema.cpp).
+  SB_QUERY(t, *db_,
+           "DELETE FROM messages_trigram WHERE rowid IN "
+           "(SELECT id FROM messages WHERE session_id = ? AND active = 1)");
+  t->bind(1, session_id);
+  return t->run();
+}
+
+status sqlite_writer::reindex_restored(std::string_view session_id,
+                                       std::int64_t rewrite) {
+  SB_QUERY(q, *db_,
+           "INSERT INTO messages_fts(rowid, content) SELECT id, content "
+           "FROM messages WHERE session_id = ?1 AND replaced_by = ?2");
+  q->bind(1, session_id).bind(2, rewrite);
+  SB_TRY(q->run());
+  SB_QUERY(c, *db_,
+           "SELECT id, content, tool_name FROM messages "
+           "WHERE session_id = ?1 AND replaced_by = ?2");
+  c->bind(1, session_id).bind(2, rewrite);
+  return detail::add_cjk_rows(*db_, *c);
 }
 
 /// Recomputes the stored counters of a session for its rows up to the
@@ -428,10 +454,9 @@ sqlite_writer::restore_transcript(std::string_view session_id) {
                              "' has no rewrite to restore");
     std::int64_t rewrite = r->int64(0);
     SB_TRY(unindex_active(session_id));
+    SB_TRY(reindex_restored(session_id, rewrite));
     for (const char* sql :
          {"UPDATE messages SET active = 0 WHERE session_id = ?1 AND active = 1",
-          "INSERT INTO messages_fts(rowid, content) SELECT id, content "
-          "FROM messages WHERE session_id = ?1 AND replaced_by = ?2",
           "UPDATE messages SET active = 1, replaced_by = NULL "
           "WHERE session_id = ?1 AND replaced_by = ?2",
           "UPDATE transcript_rewrites SET restored = 1 WHERE id = ?2"}) {

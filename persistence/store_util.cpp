@@ -1,6 +1,7 @@
 #include "persistence/store_util.hpp"
 
 #include "core/source.hpp"
+#include "core/text_chars.hpp"
 
 namespace switchboard::persistence::detail {
 
@@ -162,6 +163,64 @@ std::string utf8_prefix(std::string_view s, std::size_t n) {
       return std::string{s.substr(0, i)};
   }
   return std::string{s};
+}
+
+std::string placeholders(std::size_t n, std::size_t first) {
+  std::string out;
+  for (std::size_t i = 0; i < n; ++i)
+    out += (i == 0 ? "?" : ",?") + std::to_string(first + i);
+  return out;
+}
+
+std::string search_filter_sql(const core::search_query& sq, std::size_t& next) {
+  std::string sql;
+  auto in_list = [&](const std::vector<std::string>& v, const char* clause) {
+    if (v.empty())
+      return;
+    sql += std::string{clause} + " (" + placeholders(v.size(), next) + ")";
+    next += v.size();
+  };
+  in_list(sq.sources, " AND s.source IN");
+  in_list(sq.exclude_sources, " AND s.source NOT IN");
+  in_list(sq.roles, " AND m.role IN");
+  return sql;
+}
+
+int bind_search_filters(statement& s, const core::search_query& sq, int first) {
+  for (const auto* list : {&sq.sources, &sq.exclude_sources, &sq.roles})
+    for (const auto& v : *list)
+      s.bind(first++, v);
+  return first;
+}
+
+bool holds_cjk(const std::optional<std::string>& content,
+               const std::optional<std::string>& tool_name) {
+  return (content && core::contains_cjk(*content)) ||
+         (tool_name && core::contains_cjk(*tool_name));
+}
+
+core::status add_trigram_row(connection& db, std::int64_t id,
+                             const std::optional<std::string>& content,
+                             const std::optional<std::string>& tool_name) {
+  SB_QUERY(q, db,
+           "INSERT INTO messages_trigram(rowid, content, tool_name) "
+           "VALUES (?, ?, ?)");
+  q->bind(1, id).bind(2, content).bind(3, tool_name);
+  return q->run();
+}
+
+core::status add_cjk_rows(connection& db, statement& select) {
+  for (;;) {
+    auto row = select.step();
+    if (!row)
+      return std::move(row).err();
+    if (!*row)
+      return {};
+    auto content = select.opt_text(1);
+    auto tool_name = select.opt_text(2);
+    if (holds_cjk(content, tool_name))
+      SB_TRY(add_trigram_row(db, select.int64(0), content, tool_name));
+  }
 }
 
 } // namespace switchboard::persistence::detail

@@ -5,6 +5,7 @@
 
 #include "core/message.hpp"
 #include "core/session_entry.hpp"
+#include "core/store.hpp"
 #include "persistence/sqlite.hpp"
 
 #include <nlohmann/json.hpp>
@@ -76,6 +77,33 @@ void bind_entry(statement& s, const core::session_entry& e);
 
 /// Reads the 21 entry columns starting at column `first`.
 core::result<core::session_entry> read_entry(const statement& s, int first);
+
+/// "?first,?first+1,..." (numbered: a bare "?" after "?3" would reuse ?4).
+std::string placeholders(std::size_t n, std::size_t first);
+
+/// The search filters of `sq` (SPEC 10: sources, exclude_sources, roles) as
+/// " AND ..." clauses on `s` (sessions) and `m` (messages), with parameters
+/// numbered from `next`, which is advanced past them. Every search path
+/// (FTS5, trigram, LIKE) uses these, so they filter alike.
+std::string search_filter_sql(const core::search_query& sq, std::size_t& next);
+
+/// Binds the values of search_filter_sql's parameters from `first`; returns
+/// the next parameter number.
+int bind_search_filters(statement& s, const core::search_query& sq, int first);
+
+/// Whether a message belongs in messages_trigram: its content or tool_name
+/// holds a CJK character (core::contains_cjk; a byte scan, no SQL).
+bool holds_cjk(const std::optional<std::string>& content,
+               const std::optional<std::string>& tool_name);
+
+/// Inserts a message's row into messages_trigram (rowid = message id).
+core::status add_trigram_row(connection& db, std::int64_t id,
+                             const std::optional<std::string>& content,
+                             const std::optional<std::string>& tool_name);
+
+/// Steps `select` (bound; columns id, content, tool_name) to its end and adds
+/// the rows that hold_cjk to messages_trigram (migration, restore).
+core::status add_cjk_rows(connection& db, statement& select);
 
 /// The first `n` code points of `s` (bytes of invalid UTF-8 count as one).
 std::string utf8_prefix(std::string_view s, std::size_t n);
