@@ -273,6 +273,8 @@ std::vector<field> make_fields() {
     bool_field("index.sessions_json_mirror", SB_REF(index.sessions_json_mirror)),
     positive_number_field("index.mirror_interval_seconds",
                           SB_REF(index.mirror_interval_seconds)),
+    positive_number_field("idempotency.window_hours",
+                          SB_REF(idempotency.window_hours)),
     connected_platforms_field(),
     home_channels_field(),
     string_field("context.local_output_path", SB_REF(context.local_output_path)),
