@@ -12,8 +12,8 @@ namespace switchboard::persistence {
 
 /// The version switchboard writes into `schema_version`: the seed's v6 plus
 /// switchboard's additions. The seed's own migrations only test `< N`, so the
-/// seed's SessionDB still opens a version-7 file without touching it.
-inline constexpr std::int64_t schema_version = 7;
+/// seed's SessionDB still opens a version-8 file without touching it.
+inline constexpr std::int64_t schema_version = 8;
 
 /// What an opened file holds, found without writing anything.
 struct schema_state {
@@ -27,7 +27,7 @@ struct schema_state {
 core::result<schema_state> inspect_schema(connection& db);
 
 /// Brings an inspected file to the current schema in one transaction:
-/// creates a fresh file, or migrates seed v1-v6 / switchboard v7 in place
+/// creates a fresh file, or migrates seed v1-v6 / switchboard v7-v8 in place
 /// (adds missing columns, indexes and tables, drops the seed's FTS triggers).
 /// REQUIRES: a writable connection outside any transaction.
 core::status apply_schema(connection& db, const schema_state& state);

@@ -135,15 +135,17 @@ result<nlohmann::json> sqlite_reader::history(const core::history_query& hq) {
     "FROM messages m3 WHERE m3.session_id = s.id AND m3.role = 'user' AND "
     "m3.active = 1 AND LENGTH(TRIM(m3.content, ' ' || char(9, 10, 11, 12, "
     "13))) > 0 ORDER BY m3.timestamp, m3.id LIMIT 1) AS _title_source "
-    "FROM sessions s WHERE (?1 IS NULL OR s.source = ?1)";
+    "FROM sessions s WHERE (?1 IS NULL OR s.source = ?1) "
+    "AND (?4 IS NULL OR s.user_id = ?4) AND (?5 IS NULL OR s.session_key = ?5)";
   if (!hq.exclude_sources.empty())
-    sql += " AND s.source NOT IN (" + placeholders(hq.exclude_sources.size(), 4) +
+    sql += " AND s.source NOT IN (" + placeholders(hq.exclude_sources.size(), 6) +
            ")";
   sql += " ORDER BY s.started_at DESC LIMIT ?2 OFFSET ?3";
   SB_QUERY(q, *db_, sql);
   q->bind(1, hq.source).bind(2, hq.limit).bind(3, hq.offset);
+  q->bind(4, hq.user_id).bind(5, hq.session_key);
   for (std::size_t i = 0; i < hq.exclude_sources.size(); ++i)
-    q->bind(static_cast<int>(i + 4), hq.exclude_sources[i]);
+    q->bind(static_cast<int>(i + 6), hq.exclude_sources[i]);
   nlohmann::json out = nlohmann::json::array();
   for (;;) {
     auto row = q->step();
@@ -181,6 +183,10 @@ std::string search_sql(const core::search_query& sq) {
   in_list(sq.sources, " AND s.source IN");
   in_list(sq.exclude_sources, " AND s.source NOT IN");
   in_list(sq.roles, " AND m.role IN");
+  for (auto [value, column] : {std::pair{&sq.user_id, "s.user_id"},
+                               std::pair{&sq.session_key, "s.session_key"}})
+    if (*value)
+      sql += std::string{" AND "} + column + " = ?" + std::to_string(next++);
   switch (sq.order) {
     case core::search_order::relevance: sql += " ORDER BY rank"; break;
     case core::search_order::newest:
@@ -199,6 +205,9 @@ void bind_search(statement& s, const core::search_query& sq,
   for (const auto* list : {&sq.sources, &sq.exclude_sources, &sq.roles})
     for (const auto& v : *list)
       s.bind(i++, v);
+  for (const auto* value : {&sq.user_id, &sq.session_key})
+    if (*value)
+      s.bind(i++, **value);
   s.bind(i++, std::max<std::int64_t>(sq.limit, 0));
   s.bind(i, std::max<std::int64_t>(sq.offset, 0));
 }

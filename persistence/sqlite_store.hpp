@@ -133,6 +133,17 @@ public:
   core::status touch_entry(const core::session_entry& e) override;
   core::status delete_entry(std::string_view session_key) override;
 
+  core::result<std::optional<std::string>>
+  find_request(std::string_view request_id, core::time_point since) override;
+  core::status remember_request(std::string_view request_id,
+                                std::string_view reply,
+                                core::time_point at) override;
+  core::result<std::int64_t> forget_requests(core::time_point cutoff,
+                                             std::int64_t limit) override;
+  core::result<std::optional<std::int64_t>>
+  find_platform_message(std::string_view session_id,
+                        std::string_view platform_message_id) override;
+
 private:
   core::status run(std::string_view sql);
   core::status require_session(std::string_view id);
