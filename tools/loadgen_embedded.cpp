@@ -4,6 +4,7 @@
 #include "tools/loadgen_target.hpp"
 
 #include "config/config.hpp"
+#include "persistence/data_dir_lock.hpp"
 
 #include <filesystem>
 #include <future>
@@ -37,6 +38,10 @@ public:
   embedded_target(std::unique_ptr<actors::engine> e,
                   std::shared_ptr<core::manual_clock> clock)
       : engine_(std::move(e)), clock_(std::move(clock)) {}
+  /// Keeps the data dir locked (SPEC 15) for as long as the engine runs.
+  void hold(persistence::data_dir_lock lock) {
+    lock_.emplace(std::move(lock));
+  }
 
   core::result<actors::route_reply> route(const routed& r) override {
     return wait_for<actors::route_reply>(
@@ -92,6 +97,7 @@ public:
   void stop() { engine_->stop(); }
 
 private:
+  std::optional<persistence::data_dir_lock> lock_; // released after engine_
   std::unique_ptr<actors::engine> engine_;
   std::shared_ptr<core::manual_clock> clock_;
 };
@@ -108,6 +114,9 @@ start_embedded(const embedded_options& o) {
     return cfg.err();
   std::error_code ec;
   std::filesystem::create_directories(o.data_dir, ec);
+  auto lock = persistence::data_dir_lock::acquire(o.data_dir);
+  if (!lock)
+    return lock.err();
   std::shared_ptr<core::clock> clk = std::make_shared<core::system_clock>();
   std::shared_ptr<core::manual_clock> manual;
   if (o.manual_clock)
@@ -115,8 +124,9 @@ start_embedded(const embedded_options& o) {
   auto eng = actors::engine::start(cfg.value(), clk);
   if (!eng)
     return eng.err();
-  return std::unique_ptr<target>(
-    std::make_unique<embedded_target>(std::move(eng).value(), manual));
+  auto t = std::make_unique<embedded_target>(std::move(eng).value(), manual);
+  t->hold(std::move(lock).value());
+  return std::unique_ptr<target>(std::move(t));
 }
 
 void stop_embedded(target& t) {

@@ -88,14 +88,16 @@ loadgen_http http_batch "$(n 300000)" 100
 kill -TERM "$server_pid" && wait "$server_pid" || true
 server_pid=""
 
-engine_route() { # NAME KEYS
-  log "engine_bench --mode route: $2 keys, engine vs writer-only, 3 pairs"
+engine_route() { # NAME KEYS [EXTRA FLAGS]
+  log "engine_bench --mode route: $2 keys, engine vs writer-only, 3 pairs ${3:-}"
   local out
-  out="$("$build/tests/bench/engine_bench" --mode route --keys "$2" \
+  # shellcheck disable=SC2086 # $3: optional flags, split on purpose
+  out="$("$build/tests/bench/engine_bench" --mode route --keys "$2" ${3:-} \
            --messages "$(n 200000)" --reps 3 --json 2>/dev/null | last_line || true)"
   record "$1" "$out"
 }
 engine_route engine_1k 1000
+engine_route engine_1k_request_ids 1000 --request-ids
 engine_route engine_100k 100000
 
 log "engine_bench --mode memory (100k resident session actors)"
@@ -142,7 +144,9 @@ print("\n| in-process routing (engine_bench, 1000 in flight) | engine msgs/s "
       "| writer-only msgs/s (same SQL, same run) | engine / writer-only "
       "| p50 ms | p99 ms |")
 print("| --- | ---: | ---: | ---: | ---: | ---: |")
-for key, label in [("engine_1k", "1k keys"), ("engine_100k", "100k keys")]:
+for key, label in [("engine_1k", "1k keys"),
+                   ("engine_1k_request_ids", "1k keys, every message with a request_id"),
+                   ("engine_100k", "100k keys")]:
     r = by.get(key, {})
     lat = r.get("latency_ms", {})
     rng = r.get("ratios") or []
