@@ -69,7 +69,9 @@ TEST_F(DataDirLockTest, PruneIsRefusedBesideAServerAndReadsWork) {
   auto prune = cli({"prune", "--older-than-days", "0.000001"});
   EXPECT_EQ(prune.exit_code, 1);
   EXPECT_EQ(prune.err, "switchboard: " + in_use(s.pid()) + "\n");
-  auto imp = cli({"import-hermes", "--hermes-home", dir_ + "/nowhere"});
+  auto home = make_temp_dir(); // an empty Hermes home
+  auto imp = cli({"import-hermes", "--hermes-home", home});
+  std::filesystem::remove_all(home);
   EXPECT_EQ(imp.exit_code, 1);
   EXPECT_NE(imp.err.find(in_use(s.pid())), std::string::npos) << imp.err;
   EXPECT_EQ(dump_tables(db()), before); // changed nothing
