@@ -53,8 +53,7 @@ public:
                      done) override;
 
   using engine::append;
-  void append(std::string key, core::message msg,
-              completion<append_reply> done,
+  void append(std::string key, core::message msg, completion<append_reply> done,
               std::optional<std::string> request_id) override {
     submit(std::move(key), std::move(done), [&](auto d) {
       return make_append_op(std::move(msg), std::move(request_id),
@@ -249,8 +248,8 @@ core::status engine_impl::init(engine_options opts) {
   writer_ = system_->spawn<caf::detached>(writer_actor, &rt_, shared_writer);
   for (int i = 0; i < rt_.shard_count; ++i)
     shards_.push_back(system_->spawn(router_shard, &rt_, writer_));
-  supervisor_ = system_->spawn<caf::detached>(supervisor_actor, &rt_, shards_,
-                                              writer_);
+  supervisor_ =
+    system_->spawn<caf::detached>(supervisor_actor, &rt_, shards_, writer_);
   started_ = true;
   return {};
 }

@@ -171,8 +171,8 @@ core::result<std::optional<route_reply>>
 find_repeat(core::store_writer& w, const repeat_keys& k, time_point now) {
   using hours = std::chrono::duration<double, std::ratio<3600>>;
   if (k.request_id) {
-    auto since = now - std::chrono::duration_cast<core::duration>(
-                         hours(k.window_hours));
+    auto since =
+      now - std::chrono::duration_cast<core::duration>(hours(k.window_hours));
     auto found = w.find_request(*k.request_id, since);
     if (!found)
       return found.err();
@@ -479,9 +479,8 @@ core::status add_owner(core::store_reader& r, const std::string& id,
       return std::nullopt;
     return it->get<std::string>();
   };
-  out.owners.push_back(core::session_owner{text("session_key"),
-                                           text("source").value_or(""),
-                                           text("user_id")});
+  out.owners.push_back(core::session_owner{
+    text("session_key"), text("source").value_or(""), text("user_id")});
   return {};
 }
 
@@ -811,18 +810,19 @@ session_op make_switch_op(switch_target target,
       return c.finish();
     }
     auto res = std::make_shared<resolved>();
-    c.read([res, target](core::store_reader& r) { resolve_target(r, target, *res); },
-           [&c, res, scope = target.scope, done]() {
-             if (!res->id) {
-               done(res->id.err());
-               return c.finish();
-             }
-             if (auto st = check_owner(c, *res, scope); !st) {
-               done(st.err());
-               return c.finish();
-             }
-             switch_step(c, *res->id, done);
-           });
+    c.read(
+      [res, target](core::store_reader& r) { resolve_target(r, target, *res); },
+      [&c, res, scope = target.scope, done]() {
+        if (!res->id) {
+          done(res->id.err());
+          return c.finish();
+        }
+        if (auto st = check_owner(c, *res, scope); !st) {
+          done(st.err());
+          return c.finish();
+        }
+        switch_step(c, *res->id, done);
+      });
   };
   return {run, failer(done)};
 }

@@ -67,11 +67,13 @@ void post_message(const call& c, respond_fn respond) {
   if (failed(msg, respond))
     return;
   c.ctx.eng.append(*key, std::move(msg).value(),
-                   reply_with<actors::append_reply>(respond, [](auto& r) {
-                     return nlohmann::json{{"session_id", r.session_id},
-                                           {"message_id", r.message_id},
-                                           {"duplicate", r.duplicate}};
-                   }),
+                   reply_with<actors::append_reply>(
+                     respond,
+                     [](auto& r) {
+                       return nlohmann::json{{"session_id", r.session_id},
+                                             {"message_id", r.message_id},
+                                             {"duplicate", r.duplicate}};
+                     }),
                    std::move(id).value());
 }
 

@@ -97,8 +97,8 @@ result<message> decode_message(const nlohmann::json& j, std::string_view path) {
   m.codex_reasoning_items = read_any(r, "codex_reasoning_items");
   m.finish_reason = r.optional_string("finish_reason", max_field_bytes);
   m.token_count = r.optional_int("token_count");
-  m.platform_message_id = r.optional_string("platform_message_id",
-                                            max_field_bytes);
+  m.platform_message_id =
+    r.optional_string("platform_message_id", max_field_bytes);
   if (r.ok() && m.platform_message_id && m.platform_message_id->empty())
     return json_error(json_field_path(path, "platform_message_id"),
                       "must not be empty");

@@ -11,7 +11,8 @@
 //   messages_fts  FTS5(content, content=messages, content_rowid=id)
 //   session_entries(...)   the routing index, one row per session key [added]
 //   transcript_rewrites(id, session_id, at, restored)                [added]
-//   request_ids(request_id, at, reply)  idempotency keys (SPEC 12)    [added v8]
+//   request_ids(request_id, at, reply)  idempotency keys (SPEC 12)    [added
+//   v8]
 //
 // Invariants:
 //  - Every seed column exists with the seed's name and type, so the seed's
@@ -37,8 +38,9 @@
 //    messages that have none.
 //
 // Versions: seed v1 (no finish_reason/title/billing/reasoning columns) to v6
-// and switchboard v7 (no platform_message_id, no request_ids) migrate in place; a version above 7 or a non-empty file without the seed's
-// tables is refused before anything is written.
+// and switchboard v7 (no platform_message_id, no request_ids) migrate in place;
+// a version above 7 or a non-empty file without the seed's tables is refused
+// before anything is written.
 
 #include <string>
 #include <vector>

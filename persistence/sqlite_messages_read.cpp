@@ -138,8 +138,8 @@ result<nlohmann::json> sqlite_reader::history(const core::history_query& hq) {
     "FROM sessions s WHERE (?1 IS NULL OR s.source = ?1) "
     "AND (?4 IS NULL OR s.user_id = ?4) AND (?5 IS NULL OR s.session_key = ?5)";
   if (!hq.exclude_sources.empty())
-    sql += " AND s.source NOT IN (" + placeholders(hq.exclude_sources.size(), 6) +
-           ")";
+    sql += " AND s.source NOT IN (" +
+           placeholders(hq.exclude_sources.size(), 6) + ")";
   sql += " ORDER BY s.started_at DESC LIMIT ?2 OFFSET ?3";
   SB_QUERY(q, *db_, sql);
   q->bind(1, hq.source).bind(2, hq.limit).bind(3, hq.offset);

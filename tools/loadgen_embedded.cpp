@@ -39,9 +39,7 @@ public:
                   std::shared_ptr<core::manual_clock> clock)
       : engine_(std::move(e)), clock_(std::move(clock)) {}
   /// Keeps the data dir locked (SPEC 15) for as long as the engine runs.
-  void hold(persistence::data_dir_lock lock) {
-    lock_.emplace(std::move(lock));
-  }
+  void hold(persistence::data_dir_lock lock) { lock_.emplace(std::move(lock)); }
 
   core::result<actors::route_reply> route(const routed& r) override {
     return wait_for<actors::route_reply>(

@@ -50,9 +50,9 @@ core::result<nlohmann::json> local_search(const search_args& a) {
   auto reader = open_data_reader(a.target);
   if (!reader)
     return reader.err();
-  core::search_query q{a.query, a.sources, a.exclude_sources, a.roles,
-                       a.limit, a.offset, order_of(a.sort),
-                       a.scope.user_id, a.scope.session_key};
+  core::search_query q{a.query,          a.sources,       a.exclude_sources,
+                       a.roles,          a.limit,         a.offset,
+                       order_of(a.sort), a.scope.user_id, a.scope.session_key};
   auto hits = (*reader)->search(q);
   if (!hits)
     return hits.err();

@@ -357,8 +357,8 @@ engine_pass engine_route(const options& o,
   std::vector<double> v;
   auto c0 = cpu_seconds();
   auto t0 = steady::now();
-  p.acked = drive(*eng, "chat", o.messages, o.keys, o.concurrency, texts, v,
-                  0, o.request_ids);
+  p.acked = drive(*eng, "chat", o.messages, o.keys, o.concurrency, texts, v, 0,
+                  o.request_ids);
   p.rate = static_cast<double>(p.acked) / secs_since(t0);
   p.cpu_us = (cpu_seconds() - c0) * 1e6 /
              static_cast<double>(std::max(1L, p.acked));
@@ -413,19 +413,23 @@ nlohmann::json run_route(const options& o) {
               ratio, *std::min_element(ratios.begin(), ratios.end()),
               *std::max_element(ratios.begin(), ratios.end()),
               (1 - ratio) * 100, cpu_ratio);
-  return {{"mode", "route"},      {"keys", o.keys},
+  return {{"mode", "route"},
+          {"keys", o.keys},
           {"request_ids", o.request_ids},
-          {"messages", o.messages}, {"reps", ratios.size()},
+          {"messages", o.messages},
+          {"reps", ratios.size()},
           {"acked", o.messages * static_cast<long>(ratios.size()) - errors},
           {"errors", errors},
           {"msgs_per_s", median(rates)},
-          {"latency_ms", last.lat}, {"batch_p50", last.batch_p50},
+          {"latency_ms", last.lat},
+          {"batch_p50", last.batch_p50},
           {"batch_mean", last.batch_mean},
           {"writer_only_msgs_per_s", median(wos)},
           {"cpu_us_per_msg", median(cpus)},
           {"writer_only_cpu_us_per_msg", median(wo_cpus)},
           {"cpu_ratio", cpu_ratio},
-          {"ratio", ratio},       {"ratios", ratios},
+          {"ratio", ratio},
+          {"ratios", ratios},
           {"actor_overhead", 1 - ratio}};
 }
 

@@ -58,8 +58,8 @@ TEST_F(SessionsTest, AppendUsageAndTranscript) {
     "content": "x", "request_id": "turn-1", "platform_message_id": "p"})");
   ASSERT_EQ(with_id.status, 200) << with_id.body;
   EXPECT_EQ(eng_.last().append_request_id, "turn-1");
-  auto bad = post(key_url("/messages"),
-                  R"({"role": "assistant", "request_id": "a b"})");
+  auto bad =
+    post(key_url("/messages"), R"({"role": "assistant", "request_id": "a b"})");
   EXPECT_EQ(bad.status, 400);
   EXPECT_NE(bad.body.find("request_id: expected"), std::string::npos);
 
@@ -106,13 +106,13 @@ TEST_F(SessionsTest, ResetSwitchBusy) {
             400);
   EXPECT_EQ(post(key_url("/switch"), R"({"session_id": "nope"})").status, 404);
   EXPECT_EQ(eng_.last().switch_target->scope, core::switch_scope::key);
-  EXPECT_EQ(post(key_url("/switch"),
-                 R"({"session_id": "sess_1", "scope": "user"})")
-              .status,
-            200);
+  EXPECT_EQ(
+    post(key_url("/switch"), R"({"session_id": "sess_1", "scope": "user"})")
+      .status,
+    200);
   EXPECT_EQ(eng_.last().switch_target->scope, core::switch_scope::user);
-  auto scope = post(key_url("/switch"),
-                    R"({"session_id": "sess_1", "scope": "all"})");
+  auto scope =
+    post(key_url("/switch"), R"({"session_id": "sess_1", "scope": "all"})");
   EXPECT_EQ(scope.status, 400);
   EXPECT_NE(scope.body.find("scope: expected one of key, user"),
             std::string::npos);
