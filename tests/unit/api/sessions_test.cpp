@@ -45,6 +45,17 @@ TEST_F(SessionsTest, ListSessionsValidatesItsQuery) {
     EXPECT_EQ(get(std::string{"/v1/sessions?"} + q).status, 400) << q;
 }
 
+TEST_F(SessionsTest, AppendPassesItsRequestId) {
+  auto with_id = post(key_url("/messages"), R"({"role": "assistant",
+    "content": "x", "request_id": "turn-1", "platform_message_id": "p"})");
+  ASSERT_EQ(with_id.status, 200) << with_id.body;
+  EXPECT_EQ(eng_.last().append_request_id, "turn-1");
+  auto bad =
+    post(key_url("/messages"), R"({"role": "assistant", "request_id": "a b"})");
+  EXPECT_EQ(bad.status, 400);
+  EXPECT_NE(bad.body.find("request_id: expected"), std::string::npos);
+}
+
 TEST_F(SessionsTest, AppendUsageAndTranscript) {
   auto m = post(key_url("/messages"),
                 R"({"role": "assistant", "content": "hi there"})");
@@ -54,14 +65,6 @@ TEST_F(SessionsTest, AppendUsageAndTranscript) {
   EXPECT_EQ(m.json()["duplicate"], false);
   EXPECT_EQ(eng_.last().append_request_id, std::nullopt);
   EXPECT_EQ(post(key_url("/messages"), R"({"role": "robot"})").status, 400);
-  auto with_id = post(key_url("/messages"), R"({"role": "assistant",
-    "content": "x", "request_id": "turn-1", "platform_message_id": "p"})");
-  ASSERT_EQ(with_id.status, 200) << with_id.body;
-  EXPECT_EQ(eng_.last().append_request_id, "turn-1");
-  auto bad =
-    post(key_url("/messages"), R"({"role": "assistant", "request_id": "a b"})");
-  EXPECT_EQ(bad.status, 400);
-  EXPECT_NE(bad.body.find("request_id: expected"), std::string::npos);
 
   auto u = post(key_url("/usage"),
                 R"({"input_tokens": 10, "output_tokens": 5})");
