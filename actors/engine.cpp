@@ -52,10 +52,12 @@ public:
                    std::function<void(std::vector<core::result<route_reply>>)>
                      done) override;
 
-  void append(std::string key, core::message msg,
-              completion<append_reply> done) override {
+  using engine::append;
+  void append(std::string key, core::message msg, completion<append_reply> done,
+              std::optional<std::string> request_id) override {
     submit(std::move(key), std::move(done), [&](auto d) {
-      return make_append_op(std::move(msg), std::move(d));
+      return make_append_op(std::move(msg), std::move(request_id),
+                            std::move(d));
     });
   }
   void update_usage(std::string key, core::usage_update u,
@@ -249,7 +251,8 @@ core::status engine_impl::init(engine_options opts) {
   writer_ = system_->spawn<caf::detached>(writer_actor, &rt_, shared_writer);
   for (int i = 0; i < rt_.shard_count; ++i)
     shards_.push_back(system_->spawn(router_shard, &rt_, writer_));
-  supervisor_ = system_->spawn<caf::detached>(supervisor_actor, &rt_, shards_);
+  supervisor_ =
+    system_->spawn<caf::detached>(supervisor_actor, &rt_, shards_, writer_);
   started_ = true;
   return {};
 }
@@ -434,6 +437,7 @@ metrics_snapshot engine_impl::metrics() const {
   m.flushes_ok = s.flushes_ok.load();
   m.flushes_failed = s.flushes_failed.load();
   m.overloaded = s.overloaded.load();
+  m.duplicates = s.duplicates.load();
   m.writer_batch_size = rt_.batch_sizes.read();
   m.writer_commit_seconds = rt_.commit_seconds.read();
   return m;

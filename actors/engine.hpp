@@ -17,6 +17,7 @@
 #include "core/clock.hpp"
 #include "core/histogram.hpp"
 #include "core/message.hpp"
+#include "core/ownership.hpp"
 #include "core/result.hpp"
 #include "core/session_entry.hpp"
 #include "core/settings.hpp"
@@ -45,6 +46,8 @@ struct route_request {
   core::source origin;
   std::optional<core::message> msg;
   bool force_new = false;
+  /// SPEC 12: a repeat of an id writes nothing and gets the first reply.
+  std::optional<std::string> request_id = std::nullopt;
 };
 
 struct route_reply {
@@ -55,11 +58,14 @@ struct route_reply {
   core::reset_reason auto_reset_reason = core::reset_reason::none;
   bool reset_had_activity = false;
   std::optional<std::int64_t> message_id;
+  /// True: a repeat (SPEC 12); the fields are the first request's reply.
+  bool duplicate = false;
 };
 
 struct append_reply {
   std::string session_id;
   std::int64_t message_id = 0;
+  bool duplicate = false;
 };
 
 struct rewrite_reply {
@@ -71,6 +77,8 @@ struct rewrite_reply {
 struct switch_target {
   std::optional<std::string> session_id;
   std::optional<std::string> title;
+  /// Whose sessions the key may attach (SPEC 5, core/ownership.hpp).
+  core::switch_scope scope = core::switch_scope::key;
 };
 
 struct sweep_report {
@@ -121,6 +129,7 @@ struct metrics_snapshot {
   std::int64_t flushes_ok = 0;
   std::int64_t flushes_failed = 0;
   std::int64_t overloaded = 0;
+  std::int64_t duplicates = 0; // requests answered as repeats (SPEC 12)
   core::histogram::snapshot writer_batch_size;
   core::histogram::snapshot writer_commit_seconds;
 };
@@ -145,15 +154,22 @@ public:
   route_batch(std::vector<route_request> reqs,
               std::function<void(std::vector<core::result<route_reply>>)>
                 done) = 0;
+  /// Appends to the key's current session; `request_id` as route's.
   virtual void append(std::string key, core::message msg,
-                      completion<append_reply> done) = 0;
+                      completion<append_reply> done,
+                      std::optional<std::string> request_id) = 0;
+  void append(std::string key, core::message msg,
+              completion<append_reply> done) {
+    append(std::move(key), std::move(msg), std::move(done), std::nullopt);
+  }
   virtual void update_usage(std::string key, core::usage_update u,
                             completion<core::session_entry> done) = 0;
   /// /new: a new session id for the key; title optional.
   virtual void reset(std::string key, std::optional<std::string> title,
                      completion<core::session_entry> done) = 0;
   /// /resume: by id (unique prefix allowed) or by title (SPEC 6), following
-  /// the compression chain to its tip.
+  /// the compression chain to its tip. forbidden (nothing changes) when the
+  /// target is not the key's under target.scope (SPEC 5).
   virtual void switch_to(std::string key, switch_target target,
                          completion<core::session_entry> done) = 0;
   /// busy true: busy_until = now + ttl (clamped to busy_max_hours).

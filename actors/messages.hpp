@@ -80,8 +80,11 @@ caf::behavior router_shard(caf::event_based_actor* self, runtime* rt,
                            caf::actor writer);
 
 /// The supervisor (SPEC 8). Handles tick_atom (its timer), sweep_request.
+/// Each tick also drops request_ids older than idempotency.window_hours
+/// (SPEC 12) through `writer`, in bounded chunks.
 caf::behavior supervisor_actor(caf::event_based_actor* self, runtime* rt,
-                               std::vector<caf::actor> shards);
+                               std::vector<caf::actor> shards,
+                               caf::actor writer);
 
 /// Sends `op` for `key` to the shard that owns the key.
 void send_to_shard(const std::vector<caf::actor>& shards, std::string key,

@@ -4,6 +4,7 @@
 #include "core/session_id.hpp"
 
 #include <algorithm>
+#include <chrono>
 #include <cmath>
 #include <utility>
 
@@ -15,6 +16,12 @@
 //   so no later reply (or GET) reports them again.
 // - An entry whose session the supervisor finalized always starts a new
 //   session on its next message, even if the policy would no longer say so.
+// - A platform_message_id repeat (SPEC 12) is answered with the stored
+//   message's session_id and message_id, created/was_auto_reset false: the
+//   first request may have had no request_id, so its reply was not kept. A
+//   request_id repeat gets the stored first reply exactly.
+// - A repeat found through platform_message_id does not remember its
+//   request_id: it wrote nothing, so there is no first reply of its own.
 
 namespace switchboard::actors {
 
@@ -95,6 +102,133 @@ core::error no_entry(const std::string& key) {
   return core::not_found("no session for key '" + key + "'");
 }
 
+// -- idempotency (SPEC 12) ---------------------------------------------------
+// A request with a request_id, or a message with a platform_message_id, is
+// checked inside its own write function, on the writer's connection: the one
+// writer serializes concurrent repeats, and within a batch each sees the
+// rows the earlier ones wrote. A repeat writes nothing and the op answers
+// with the first reply without adopting any state (entry, updated_at,
+// counters and events stay as they are). Requests without either id skip
+// all of this (a null pointer in the closure).
+
+/// What identifies a repeat of one request.
+struct repeat_keys {
+  std::string key;
+  std::optional<std::string> request_id;
+  std::optional<std::string> platform_message_id;
+  std::string current; // the key's current session ("" when none)
+  double window_hours = 24;
+};
+using repeat_ptr = std::shared_ptr<const repeat_keys>;
+
+repeat_ptr repeat_keys_for(session_ctx& c,
+                           const std::optional<std::string>& request_id,
+                           const std::optional<core::message>& msg) {
+  auto pmid = msg ? msg->platform_message_id : std::nullopt;
+  if (!request_id && !pmid)
+    return nullptr;
+  const auto& e = c.entry();
+  return std::make_shared<const repeat_keys>(
+    repeat_keys{c.key(), request_id, pmid, e ? e->session_id : std::string{},
+                c.rt().cfg.idempotency.window_hours});
+}
+
+std::string encode_reply(const route_reply& r) {
+  nlohmann::json j{{"session_key", r.session_key},
+                   {"session_id", r.session_id},
+                   {"created", r.created},
+                   {"was_auto_reset", r.was_auto_reset},
+                   {"auto_reset_reason", core::to_string(r.auto_reset_reason)},
+                   {"reset_had_activity", r.reset_had_activity},
+                   {"message_id", nullptr}};
+  if (r.message_id)
+    j["message_id"] = *r.message_id;
+  return j.dump();
+}
+
+core::result<route_reply> decode_reply(const std::string& text) {
+  auto j = nlohmann::json::parse(text, nullptr, false);
+  if (!j.is_object())
+    return core::internal_error("unreadable stored reply of a request_id");
+  route_reply r;
+  r.session_key = j.value("session_key", "");
+  r.session_id = j.value("session_id", "");
+  r.created = j.value("created", false);
+  r.was_auto_reset = j.value("was_auto_reset", false);
+  r.auto_reset_reason =
+    core::parse_reset_reason(j.value("auto_reset_reason", "none"))
+      .value_or(core::reset_reason::none);
+  r.reset_had_activity = j.value("reset_had_activity", false);
+  if (j.contains("message_id") && j["message_id"].is_number_integer())
+    r.message_id = j["message_id"].get<std::int64_t>();
+  r.duplicate = true;
+  return r;
+}
+
+/// Inside a write function: the first reply when the request repeats an
+/// earlier one, else nullopt.
+core::result<std::optional<route_reply>>
+find_repeat(core::store_writer& w, const repeat_keys& k, time_point now) {
+  using hours = std::chrono::duration<double, std::ratio<3600>>;
+  if (k.request_id) {
+    auto since =
+      now - std::chrono::duration_cast<core::duration>(hours(k.window_hours));
+    auto found = w.find_request(*k.request_id, since);
+    if (!found)
+      return found.err();
+    if (*found) {
+      auto r = decode_reply(**found);
+      if (!r)
+        return r.err();
+      return std::optional<route_reply>{std::move(*r)};
+    }
+  }
+  if (!k.platform_message_id || k.current.empty())
+    return std::optional<route_reply>{};
+  auto mid = w.find_platform_message(k.current, *k.platform_message_id);
+  if (!mid)
+    return mid.err();
+  if (!*mid)
+    return std::optional<route_reply>{};
+  route_reply r;
+  r.session_key = k.key;
+  r.session_id = k.current;
+  r.message_id = **mid;
+  r.duplicate = true;
+  return std::optional<route_reply>{std::move(r)};
+}
+
+/// Inside a write function: checks `k` (when set) and stores a repeat's
+/// first reply in `first`. Returns an error, or whether it was a repeat.
+core::result<bool> check_repeat(core::store_writer& w, const repeat_ptr& k,
+                                time_point now,
+                                std::optional<route_reply>& first) {
+  first.reset(); // a write function may run again (write_job)
+  if (!k)
+    return false;
+  auto found = find_repeat(w, *k, now);
+  if (!found)
+    return found.err();
+  first = std::move(*found);
+  return first.has_value();
+}
+
+/// Inside a write function, after the request's writes: keeps its reply.
+status remember_reply(core::store_writer& w, const repeat_ptr& k,
+                      const route_reply& r, time_point now) {
+  if (!k || !k->request_id)
+    return {};
+  return w.remember_request(*k->request_id, encode_reply(r), now);
+}
+
+/// Answers a repeat: counts it and changes nothing else.
+template <class T>
+void answer_repeat(session_ctx& c, T reply, const completion<T>& done) {
+  c.rt().stats.duplicates.fetch_add(1, std::memory_order_relaxed);
+  done(std::move(reply));
+  c.finish();
+}
+
 /// Writes an updated entry (plus `extra` first) and, once durable, adopts it
 /// and answers with it.
 void write_entry(session_ctx& c, session_entry next, write_fn extra,
@@ -121,6 +255,7 @@ void write_entry(session_ctx& c, session_entry next, write_fn extra,
 struct created_out {
   std::string session_id;
   std::optional<std::int64_t> message_id;
+  std::optional<route_reply> first; // set: a repeat, with the first reply
 };
 
 void publish_created(runtime& rt, const session_entry& e,
@@ -143,6 +278,50 @@ void publish_created(runtime& rt, const session_entry& e,
                                       {"reason", std::string(why)}});
 }
 
+/// The reply to the request that created a session.
+route_reply created_reply(const std::string& key, const created_out& out,
+                          core::reset_reason reason, bool had_activity) {
+  route_reply r;
+  r.session_key = key;
+  r.session_id = out.session_id;
+  r.created = true;
+  r.was_auto_reset = reason != core::reset_reason::none;
+  r.auto_reset_reason = reason;
+  r.reset_had_activity = r.was_auto_reset && had_activity;
+  r.message_id = out.message_id;
+  return r;
+}
+
+/// The writes of create_session (on the writer thread).
+status create_writes(core::store_writer& w, runtime* rt,
+                     const std::optional<session_entry>& old,
+                     const session_entry& next,
+                     const core::session_row_init& row,
+                     const std::optional<core::message>& msg, time_point now,
+                     created_out& out) {
+  if (old) {
+    auto st = end_row(w, old->session_id, "session_reset", now);
+    if (!st)
+      return st;
+  }
+  auto id = create_unique(w, rt, row);
+  if (!id)
+    return status(id.err());
+  auto stored = next;
+  stored.session_id = *id;
+  out.session_id = *id;
+  out.message_id.reset();
+  if (auto st = w.upsert_entry(stored); !st)
+    return st;
+  if (!msg)
+    return status{};
+  auto mid = w.append_message(*id, *msg, now);
+  if (!mid)
+    return status(mid.err());
+  out.message_id = *mid;
+  return status{};
+}
+
 void create_session(session_ctx& c, route_request req, time_point now,
                     core::reset_reason reason, bool had_activity,
                     completion<route_reply> done) {
@@ -153,27 +332,19 @@ void create_session(session_ctx& c, route_request req, time_point now,
   auto row = row_for(c.key(), next.origin, next.platform, next.type, now);
   auto out = std::make_shared<created_out>();
   auto msg = req.msg;
-  auto fn = [rt, old, next, row, out, msg, now](core::store_writer& w) {
-    if (old) {
-      auto st = end_row(w, old->session_id, "session_reset", now);
-      if (!st)
-        return st;
-    }
-    auto id = create_unique(w, rt, row);
-    if (!id)
-      return status(id.err());
-    auto stored = next;
-    stored.session_id = *id;
-    out->session_id = *id;
-    if (auto st = w.upsert_entry(stored); !st)
-      return st;
-    if (!msg)
+  auto repeat = repeat_keys_for(c, req.request_id, msg);
+  auto key = c.key();
+  auto fn = [rt, old, next, row, out, msg, now, repeat, key, reason,
+             had_activity](core::store_writer& w) {
+    auto is_repeat = check_repeat(w, repeat, now, out->first);
+    if (!is_repeat)
+      return status(is_repeat.err());
+    if (*is_repeat)
       return status{};
-    auto mid = w.append_message(*id, *msg, now);
-    if (!mid)
-      return status(mid.err());
-    out->message_id = *mid;
-    return status{};
+    if (auto st = create_writes(w, rt, old, next, row, msg, now, *out); !st)
+      return st;
+    return remember_reply(w, repeat,
+                          created_reply(key, *out, reason, had_activity), now);
   };
   c.write(fn, [&c, next, old, out, reason, had_activity, msg,
                done](status st) mutable {
@@ -181,6 +352,8 @@ void create_session(session_ctx& c, route_request req, time_point now,
       done(st.err());
       return c.finish();
     }
+    if (out->first)
+      return answer_repeat(c, *out->first, done);
     next.session_id = out->session_id;
     c.entry() = next;
     auto& rt = c.rt();
@@ -190,15 +363,7 @@ void create_session(session_ctx& c, route_request req, time_point now,
                     reason == core::reset_reason::none
                       ? std::string_view("force_new")
                       : core::to_string(reason));
-    route_reply r;
-    r.session_key = c.key();
-    r.session_id = next.session_id;
-    r.created = true;
-    r.was_auto_reset = reason != core::reset_reason::none;
-    r.auto_reset_reason = reason;
-    r.reset_had_activity = r.was_auto_reset && had_activity;
-    r.message_id = out->message_id;
-    done(std::move(r));
+    done(created_reply(c.key(), *out, reason, had_activity));
     c.finish();
   });
 }
@@ -212,23 +377,43 @@ void continue_session(session_ctx& c, route_request req, time_point now,
   if (activity)
     next->updated_at = now;
   auto out = std::make_shared<created_out>();
+  auto repeat = repeat_keys_for(c, req.request_id, req.msg);
   auto msg = std::make_shared<std::optional<core::message>>(std::move(req.msg));
-  auto fn = [next, activity, msg, out, now](core::store_writer& w) -> status {
-    // A stored user message moves updated_at by itself (store.hpp:
-    // derived state); only a route without a message writes the entry.
-    if (!*msg)
-      return activity ? w.touch_entry(*next) : status{};
-    auto mid = w.append_message(next->session_id, **msg, now);
-    if (!mid)
-      return mid.err();
-    out->message_id = *mid;
-    return {};
+  auto fn = [next, activity, msg, out, now,
+             repeat](core::store_writer& w) -> status {
+    auto is_repeat = check_repeat(w, repeat, now, out->first);
+    if (!is_repeat)
+      return is_repeat.err();
+    if (*is_repeat)
+      return {};
+    // A stored user message moves updated_at by itself (store.hpp: derived
+    // state); only a route without a message writes the entry.
+    if (activity && !*msg) {
+      if (auto st = w.touch_entry(*next); !st)
+        return st;
+    }
+    out->message_id.reset();
+    if (*msg) {
+      auto mid = w.append_message(next->session_id, **msg, now);
+      if (!mid)
+        return mid.err();
+      out->message_id = *mid;
+    }
+    if (!repeat)
+      return {};
+    route_reply r;
+    r.session_key = repeat->key;
+    r.session_id = next->session_id;
+    r.message_id = out->message_id;
+    return remember_reply(w, repeat, r, now);
   };
   c.write(std::move(fn), [&c, next, out, msg, done = std::move(done)](status st) {
     if (!st) {
       done(st.err());
       return c.finish();
     }
+    if (out->first)
+      return answer_repeat(c, *out->first, done);
     c.entry()->updated_at = next->updated_at; // the only field that changed
     if (*msg)
       c.rt().stats.messages_routed.fetch_add(1, std::memory_order_relaxed);
@@ -278,7 +463,28 @@ void route_step(session_ctx& c, route_request req,
 
 struct resolved {
   core::result<std::string> id = core::not_found("unresolved");
+  /// The owners of the resolved session and of its compression tip.
+  std::vector<core::session_owner> owners;
 };
+
+core::status add_owner(core::store_reader& r, const std::string& id,
+                       resolved& out) {
+  auto row = r.get_session(id);
+  if (!row)
+    return row.err();
+  if (!*row)
+    return core::not_found("session '" + id + "' not found");
+  const auto& j = **row;
+  auto text = [&j](const char* name) -> std::optional<std::string> {
+    auto it = j.find(name);
+    if (it == j.end() || !it->is_string())
+      return std::nullopt;
+    return it->get<std::string>();
+  };
+  out.owners.push_back(core::session_owner{
+    text("session_key"), text("source").value_or(""), text("user_id")});
+  return {};
+}
 
 void resolve_target(core::store_reader& r, const switch_target& t,
                     resolved& out) {
@@ -293,8 +499,34 @@ void resolve_target(core::store_reader& r, const switch_target& t,
     else
       out.id = std::move(**byt);
   }
-  if (out.id)
-    out.id = r.compression_tip(*out.id);
+  if (!out.id)
+    return;
+  if (auto st = add_owner(r, *out.id, out); !st) {
+    out.id = st.err();
+    return;
+  }
+  out.id = r.compression_tip(*out.id);
+  if (out.id) {
+    if (auto st = add_owner(r, *out.id, out); !st)
+      out.id = st.err();
+  }
+}
+
+/// forbidden unless every owner in `res` allows `c`'s key under `scope`.
+core::status check_owner(session_ctx& c, const resolved& res,
+                         core::switch_scope scope) {
+  const auto& e = *c.entry();
+  if (*res.id == e.session_id)
+    return {}; // already the key's session
+  core::switch_requester who{c.key(), e.platform,
+                             e.origin ? e.origin->user_id : std::nullopt};
+  for (const auto& owner : res.owners)
+    if (!core::may_switch(scope, who, owner))
+      return core::forbidden(
+        scope == core::switch_scope::key
+          ? "switch: the session was not created under this key (scope key)"
+          : "switch: the session belongs to another user (scope user)");
+  return {};
 }
 
 void switch_step(session_ctx& c, std::string target,
@@ -434,8 +666,38 @@ session_op make_route_op(route_request req, completion<route_reply> done) {
   return {std::move(run), std::move(fail)};
 }
 
-session_op make_append_op(core::message msg, completion<append_reply> done) {
-  auto run = [msg, done](session_ctx& c) {
+namespace {
+
+/// The writes of an append (on the writer thread): the entry's touch when
+/// it is activity, the message; the reply is kept for a request_id.
+/// The stored message moves updated_at by itself when it is a user message
+/// (store.hpp: derived state).
+status append_writes(core::store_writer& w, const session_entry& next,
+                     const core::message& msg, const repeat_ptr& repeat,
+                     time_point now, std::int64_t& mid) {
+  auto r = w.append_message(next.session_id, msg, now);
+  if (!r)
+    return status(r.err());
+  mid = *r;
+  if (!repeat)
+    return {};
+  route_reply reply;
+  reply.session_key = next.session_key;
+  reply.session_id = next.session_id;
+  reply.message_id = mid;
+  return remember_reply(w, repeat, reply, now);
+}
+
+append_reply to_append_reply(const route_reply& r) {
+  return {r.session_id, r.message_id.value_or(0), r.duplicate};
+}
+
+} // namespace
+
+session_op make_append_op(core::message msg,
+                          std::optional<std::string> request_id,
+                          completion<append_reply> done) {
+  auto run = [msg, request_id, done](session_ctx& c) {
     if (!c.entry()) {
       done(no_entry(c.key()));
       return c.finish();
@@ -446,15 +708,19 @@ session_op make_append_op(core::message msg, completion<append_reply> done) {
     if (activity)
       next.updated_at = now;
     auto mid = std::make_shared<std::int64_t>(0);
-    // The stored user message moves updated_at by itself (derived state).
-    auto fn = [next, msg, mid, now](core::store_writer& w) {
-      auto r = w.append_message(next.session_id, msg, now);
-      if (!r)
-        return status(r.err());
-      *mid = *r;
-      return status{};
+    auto first = std::make_shared<std::optional<route_reply>>();
+    auto repeat = repeat_keys_for(c, request_id, msg);
+    auto fn = [next, msg, mid, now, repeat, first](core::store_writer& w) {
+      auto is_repeat = check_repeat(w, repeat, now, *first);
+      if (!is_repeat)
+        return status(is_repeat.err());
+      if (*is_repeat)
+        return status{};
+      return append_writes(w, next, msg, repeat, now, *mid);
     };
-    c.write(fn, [&c, next, mid, done](status st) {
+    c.write(fn, [&c, next, mid, first, done](status st) {
+      if (st && *first)
+        return answer_repeat(c, to_append_reply(**first), done);
       if (st)
         c.entry() = next;
       done(st ? core::result<append_reply>(append_reply{next.session_id, *mid})
@@ -542,14 +808,19 @@ session_op make_switch_op(switch_target target,
       return c.finish();
     }
     auto res = std::make_shared<resolved>();
-    c.read([res, target](core::store_reader& r) { resolve_target(r, target, *res); },
-           [&c, res, done]() {
-             if (!res->id) {
-               done(res->id.err());
-               return c.finish();
-             }
-             switch_step(c, *res->id, done);
-           });
+    c.read(
+      [res, target](core::store_reader& r) { resolve_target(r, target, *res); },
+      [&c, res, scope = target.scope, done]() {
+        if (!res->id) {
+          done(res->id.err());
+          return c.finish();
+        }
+        if (auto st = check_owner(c, *res, scope); !st) {
+          done(st.err());
+          return c.finish();
+        }
+        switch_step(c, *res->id, done);
+      });
   };
   return {run, failer(done)};
 }

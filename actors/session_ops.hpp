@@ -54,14 +54,19 @@ struct session_op {
 
 /// SPEC 5 get_or_create + append (POST /v1/messages).
 session_op make_route_op(route_request req, completion<route_reply> done);
-/// Appends to the current session (no reset evaluation).
-session_op make_append_op(core::message msg, completion<append_reply> done);
+/// Appends to the current session (no reset evaluation). A repeated
+/// request_id / platform_message_id writes nothing (SPEC 12).
+session_op make_append_op(core::message msg,
+                          std::optional<std::string> request_id,
+                          completion<append_reply> done);
 session_op make_usage_op(core::usage_update u,
                          completion<core::session_entry> done);
 /// /new with an optional title.
 session_op make_reset_op(std::optional<std::string> title,
                          completion<core::session_entry> done);
-/// /resume by id (unique prefix) or by title (then the compression tip).
+/// /resume by id (unique prefix) or by title (then the compression tip);
+/// forbidden unless the resolved session and its tip are the key's under
+/// target.scope (core/ownership.hpp).
 session_op make_switch_op(switch_target target,
                           completion<core::session_entry> done);
 session_op make_busy_op(bool busy, std::optional<double> ttl_seconds,

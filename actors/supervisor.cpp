@@ -7,7 +7,13 @@
 //   sweep_request -> an expiry sweep now (engine::expire_now); answered with
 //                    the sweep's report. Requests during a sweep share the
 //                    next one.
-//   run_closure   -> an expiry op finished (sent back by its key's shard).
+//   run_closure   -> an expiry op finished (sent back by its key's shard),
+//                    or a chunk of expired request_ids was dropped.
+// Each tick also drops request_ids older than idempotency.window_hours
+// (SPEC 12): one chunk of at most forget_chunk rows per writer job (the
+// index on the time makes each cheap and keeps the writer's batches short),
+// the next chunk only after the previous one committed, until a chunk
+// comes back short.
 // A sweep asks the index for entries not finalized and last active before
 // the latest instant any configured policy could expire at `now` (one
 // indexed query when nothing is due), evaluates each with its own policy and
@@ -48,6 +54,9 @@ std::optional<core::time_point> expiry_cutoff(const runtime& rt,
   return best;
 }
 
+/// Expired request_ids dropped per writer job.
+constexpr std::int64_t forget_chunk = 5000;
+
 struct keyed_job {
   std::string key;
   expiry_job job;
@@ -56,12 +65,15 @@ struct keyed_job {
 class supervisor_state {
 public:
   supervisor_state(caf::event_based_actor* self, runtime* rt,
-                   std::vector<caf::actor> shards)
-    : self_(self), rt_(rt), shards_(std::move(shards)) {}
+                   std::vector<caf::actor> shards, caf::actor writer)
+    : self_(self), rt_(rt), shards_(std::move(shards)),
+      writer_(std::move(writer)) {}
 
   void on_tick() {
     if (!sweeping_)
       begin();
+    if (!forgetting_)
+      forget_requests();
     for (auto& s : shards_)
       self_->send(s, idle_sweep{rt_->now(), nullptr});
     arm();
@@ -81,6 +93,7 @@ public:
   }
 
 private:
+  void forget_requests();
   void begin();
   void scan();
   void dispatch();
@@ -90,6 +103,8 @@ private:
   caf::event_based_actor* self_;
   runtime* rt_;
   std::vector<caf::actor> shards_;
+  caf::actor writer_;
+  bool forgetting_ = false;
   std::unique_ptr<core::store_reader> reader_;
   std::vector<std::function<void(sweep_report)>> next_;
   std::vector<std::function<void(sweep_report)>> current_;
@@ -98,6 +113,31 @@ private:
   bool sweeping_ = false;
   sweep_report report_;
 };
+
+void supervisor_state::forget_requests() {
+  forgetting_ = true;
+  using hours = std::chrono::duration<double, std::ratio<3600>>;
+  auto cutoff = rt_->now() - std::chrono::duration_cast<core::duration>(
+                               hours(rt_->cfg.idempotency.window_hours));
+  auto dropped = std::make_shared<std::int64_t>(0);
+  auto fn = [cutoff, dropped](core::store_writer& w) -> core::status {
+    auto n = w.forget_requests(cutoff, forget_chunk);
+    if (!n)
+      return n.err();
+    *dropped = *n;
+    return {};
+  };
+  auto me = caf::actor_cast<caf::actor>(self_);
+  auto done = [me, this, dropped](core::status st) {
+    caf::anon_send(me, run_closure{[this, st, dropped] {
+                     forgetting_ = false;
+                     if (st && *dropped == forget_chunk)
+                       forget_requests();
+                   }});
+  };
+  rt_->writer_queue.fetch_add(1, std::memory_order_relaxed);
+  self_->send(writer_, write_job{std::move(fn), std::move(done)});
+}
 
 void supervisor_state::begin() {
   sweeping_ = true;
@@ -170,8 +210,10 @@ void supervisor_state::end() {
 } // namespace
 
 caf::behavior supervisor_actor(caf::event_based_actor* self, runtime* rt,
-                               std::vector<caf::actor> shards) {
-  auto st = std::make_shared<supervisor_state>(self, rt, std::move(shards));
+                               std::vector<caf::actor> shards,
+                               caf::actor writer) {
+  auto st = std::make_shared<supervisor_state>(self, rt, std::move(shards),
+                                               std::move(writer));
   st->arm();
   return {
     [st](tick_atom) { st->on_tick(); },

@@ -3,6 +3,7 @@
 #include "api/replies.hpp"
 #include "api/routes.hpp"
 #include "core/message.hpp"
+#include "core/request_id.hpp"
 #include "core/source.hpp"
 
 namespace switchboard::api {
@@ -14,7 +15,9 @@ constexpr std::size_t max_batch_items = 1000;
 
 core::result<actors::route_request> decode_route(const nlohmann::json& j,
                                                  const std::string& path) {
-  if (auto st = expect_object(j, path, {"source", "message", "force_new"}); !st)
+  if (auto st = expect_object(j, path,
+                              {"source", "message", "force_new", "request_id"});
+      !st)
     return st.err();
   if (!j.contains("source") || j["source"].is_null())
     return core::bad_request(field_path(path, "source") + ": required");
@@ -32,6 +35,10 @@ core::result<actors::route_request> decode_route(const nlohmann::json& j,
   if (!force)
     return force.err();
   req.force_new = force.value().value_or(false);
+  auto id = core::decode_request_id(j, path);
+  if (!id)
+    return id.err();
+  req.request_id = std::move(id).value();
   return req;
 }
 
@@ -42,7 +49,8 @@ nlohmann::json to_json(const actors::route_reply& r) {
                    {"was_auto_reset", r.was_auto_reset},
                    {"auto_reset_reason", nullptr},
                    {"reset_had_activity", r.reset_had_activity},
-                   {"message_id", nullptr}};
+                   {"message_id", nullptr},
+                   {"duplicate", r.duplicate}};
   if (r.auto_reset_reason != core::reset_reason::none)
     j["auto_reset_reason"] = core::to_string(r.auto_reset_reason);
   if (r.message_id)

@@ -58,6 +58,10 @@ std::string render_metrics(const actors::metrics_snapshot& m,
           "Memory flushes that failed after every attempt", m.flushes_failed);
   counter(out, "switchboard_overloaded_total",
           "Requests refused because of overload", m.overloaded);
+  counter(out, "switchboard_duplicates_total",
+          "Requests answered as repeats of an earlier request_id or "
+          "platform_message_id (SPEC 12)",
+          m.duplicates);
   header(out, "switchboard_resident_session_actors", "gauge",
          "Session actors in memory");
   out += fmt::format("switchboard_resident_session_actors {}\n",

@@ -20,6 +20,32 @@ core::status check_roles(const std::vector<std::string>& roles) {
   return {};
 }
 
+/// `name=` (optional): a non-empty value of at most 1024 bytes. Why not
+/// "empty = no filter": a gateway that sends an empty user id to scope a
+/// search must never get every user's hits.
+core::result<std::optional<std::string>> scope_param(const request& req,
+                                                     const char* name) {
+  auto v = query_string(req, name);
+  if (v && (v->empty() || v->size() > 1024))
+    return core::bad_request(std::string{"query."} + name +
+                             ": expected 1-1024 bytes");
+  return v;
+}
+
+/// The user_id= and session_key= filters into `q` (search or history).
+template <class Query>
+core::status read_scope(const request& req, Query& q) {
+  auto user = scope_param(req, "user_id");
+  if (!user)
+    return user.err();
+  auto key = scope_param(req, "session_key");
+  if (!key)
+    return key.err();
+  q.user_id = std::move(user).value();
+  q.session_key = std::move(key).value();
+  return {};
+}
+
 core::result<core::search_order> parse_sort(const request& req) {
   auto sort = query_string(req, "sort").value_or("relevance");
   if (sort == "relevance" || sort.empty())
@@ -41,6 +67,8 @@ core::result<core::search_query> decode_search(const request& req) {
   q.exclude_sources = query_list(req, "exclude_sources");
   q.roles = query_list(req, "roles");
   if (auto st = check_roles(q.roles); !st)
+    return st.err();
+  if (auto st = read_scope(req, q); !st)
     return st.err();
   auto order = parse_sort(req);
   auto limit = query_int(req, "limit", max_limit);
@@ -82,6 +110,8 @@ core::result<core::history_query> decode_history(const request& req) {
   if (q.source && q.source->empty())
     q.source.reset();
   q.exclude_sources = query_list(req, "exclude_sources");
+  if (auto st = read_scope(req, q); !st)
+    return st.err();
   auto limit = query_int(req, "limit", max_limit);
   auto offset = query_int(req, "offset", max_offset);
   if (!limit)

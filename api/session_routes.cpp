@@ -3,6 +3,7 @@
 #include "api/query.hpp"
 #include "api/replies.hpp"
 #include "api/routes.hpp"
+#include "core/request_id.hpp"
 #include "core/session_entry.hpp"
 #include "core/session_id.hpp"
 
@@ -56,14 +57,24 @@ void post_message(const call& c, respond_fn respond) {
   auto body = key ? body_param(c, respond, false) : std::nullopt;
   if (!body)
     return;
+  // The body is the message plus an optional top-level request_id.
+  auto id = core::decode_request_id(*body, "");
+  if (failed(id, respond))
+    return;
+  if (body->is_object())
+    body->erase("request_id");
   auto msg = core::decode_message(*body, "message");
   if (failed(msg, respond))
     return;
   c.ctx.eng.append(*key, std::move(msg).value(),
-                   reply_with<actors::append_reply>(respond, [](auto& r) {
-                     return nlohmann::json{{"session_id", r.session_id},
-                                           {"message_id", r.message_id}};
-                   }));
+                   reply_with<actors::append_reply>(
+                     respond,
+                     [](auto& r) {
+                       return nlohmann::json{{"session_id", r.session_id},
+                                             {"message_id", r.message_id},
+                                             {"duplicate", r.duplicate}};
+                     }),
+                   std::move(id).value());
 }
 
 void post_usage(const call& c, respond_fn respond) {
@@ -93,7 +104,7 @@ void post_reset(const call& c, respond_fn respond) {
 }
 
 core::result<actors::switch_target> decode_switch(const nlohmann::json& j) {
-  if (auto st = expect_object(j, "", {"session_id", "title"}); !st)
+  if (auto st = expect_object(j, "", {"session_id", "title", "scope"}); !st)
     return st.err();
   auto id = opt_string(j, "", "session_id", 64);
   auto title = opt_string(j, "", "title");
@@ -105,7 +116,13 @@ core::result<actors::switch_target> decode_switch(const nlohmann::json& j) {
     return core::bad_request("body: expected exactly one of session_id, title");
   if (id.value() && !core::valid_session_id(*id.value()))
     return core::bad_request("session_id: invalid session id");
-  return actors::switch_target{id.value(), title.value()};
+  auto scope_text = opt_string(j, "", "scope", 16);
+  if (!scope_text)
+    return scope_text.err();
+  auto scope = core::parse_switch_scope(scope_text.value().value_or("key"));
+  if (!scope)
+    return scope.err();
+  return actors::switch_target{id.value(), title.value(), scope.value()};
 }
 
 void post_switch(const call& c, respond_fn respond) {

@@ -84,7 +84,8 @@ result<message> decode_message(const nlohmann::json& j, std::string_view path) {
   object_reader r(j, std::string{path});
   r.reject_unknown({"role", "content", "tool_name", "tool_call_id",
                     "tool_calls", "reasoning", "reasoning_details",
-                    "codex_reasoning_items", "finish_reason", "token_count"});
+                    "codex_reasoning_items", "finish_reason", "token_count",
+                    "platform_message_id"});
   message m;
   m.role = read_role(r);
   m.content = r.optional_string("content", max_content_bytes);
@@ -96,6 +97,11 @@ result<message> decode_message(const nlohmann::json& j, std::string_view path) {
   m.codex_reasoning_items = read_any(r, "codex_reasoning_items");
   m.finish_reason = r.optional_string("finish_reason", max_field_bytes);
   m.token_count = r.optional_int("token_count");
+  m.platform_message_id =
+    r.optional_string("platform_message_id", max_field_bytes);
+  if (r.ok() && m.platform_message_id && m.platform_message_id->empty())
+    return json_error(json_field_path(path, "platform_message_id"),
+                      "must not be empty");
   if (!r.ok())
     return r.err();
   return m;

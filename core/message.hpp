@@ -26,6 +26,9 @@ struct message {
   std::optional<nlohmann::json> codex_reasoning_items;
   std::optional<std::string> finish_reason;
   std::optional<std::int64_t> token_count;
+  /// The platform's own id of the message (SPEC 12): a redelivery with the
+  /// same id on the same key's current session is a duplicate.
+  std::optional<std::string> platform_message_id;
 };
 
 /// Largest content accepted in one message (bytes).
@@ -35,7 +38,8 @@ inline constexpr std::size_t max_content_bytes = 512 * 1024;
 /// `content` string or null (valid UTF-8, <= max_content_bytes), other string
 /// fields <= 256 bytes (reasoning <= max_content_bytes), tool_calls an array
 /// or object, token_count a non-negative integer, reasoning_details and
-/// codex_reasoning_items any JSON value, unknown fields rejected. null is the
+/// codex_reasoning_items any JSON value, platform_message_id 1-256 bytes,
+/// unknown fields rejected. null is the
 /// same as absent for every field. Errors are bad_request naming the path
 /// ("message.role: expected one of user, assistant, tool, system").
 result<message> decode_message(const nlohmann::json& j,

@@ -8,6 +8,8 @@ std::string_view to_string(errc code) {
       return "bad_request";
     case errc::unauthorized:
       return "unauthorized";
+    case errc::forbidden:
+      return "forbidden";
     case errc::not_found:
       return "not_found";
     case errc::conflict:
@@ -28,6 +30,8 @@ int http_status(errc code) {
       return 400;
     case errc::unauthorized:
       return 401;
+    case errc::forbidden:
+      return 403;
     case errc::not_found:
       return 404;
     case errc::conflict:

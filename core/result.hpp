@@ -18,6 +18,7 @@ namespace switchboard::core {
 enum class errc {
   bad_request,       // 400
   unauthorized,      // 401
+  forbidden,         // 403: not this caller's (SPEC 5 ownership)
   not_found,         // 404
   conflict,          // 409
   payload_too_large, // 413
@@ -43,6 +44,9 @@ inline error bad_request(std::string message) {
 }
 inline error not_found(std::string message) {
   return {errc::not_found, std::move(message)};
+}
+inline error forbidden(std::string message) {
+  return {errc::forbidden, std::move(message)};
 }
 inline error conflict(std::string message) {
   return {errc::conflict, std::move(message)};

@@ -63,6 +63,10 @@ struct settings {
     double mirror_interval_seconds = 5;
   } index;
   struct {
+    /// How long a request_id is remembered (SPEC 12); > 0.
+    double window_hours = 24;
+  } idempotency;
+  struct {
     std::vector<std::string> connected_platforms;
     std::vector<home_channel> home_channels;
     std::string local_output_path = "~/.hermes/cron/output/";

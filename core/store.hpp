@@ -59,6 +59,8 @@ struct history_query {
   std::vector<std::string> exclude_sources;
   std::int64_t limit = 20;
   std::int64_t offset = 0;
+  std::optional<std::string> user_id;     // sessions.user_id (new)
+  std::optional<std::string> session_key; // sessions.session_key (new)
 };
 
 enum class search_order { relevance, newest, oldest };
@@ -71,6 +73,8 @@ struct search_query {
   std::int64_t limit = 20;
   std::int64_t offset = 0;
   search_order order = search_order::relevance;
+  std::optional<std::string> user_id;     // only this user's sessions (new)
+  std::optional<std::string> session_key; // only sessions of this key (new)
 };
 
 class store_writer {
@@ -169,6 +173,25 @@ public:
   /// Housekeeping outside any transaction, after a batch's replies (the
   /// SQLite store finishes a WAL checkpoint there when the WAL is large).
   virtual void between_batches() {}
+
+  // -- idempotency (SPEC 12) -------------------------------------------------
+  /// The reply remembered for `request_id` at or after `since` (an older one
+  /// counts as forgotten), or nullopt. Sees this transaction's own writes.
+  virtual result<std::optional<std::string>>
+  find_request(std::string_view request_id, time_point since) = 0;
+  /// Remembers `request_id` with the reply JSON of the request that used it
+  /// first (replacing a forgotten one), in the caller's transaction.
+  virtual status remember_request(std::string_view request_id,
+                                  std::string_view reply, time_point at) = 0;
+  /// Deletes at most `limit` ids remembered before `cutoff` (oldest first);
+  /// returns how many. Cheap: uses the index on the time.
+  virtual result<std::int64_t> forget_requests(time_point cutoff,
+                                               std::int64_t limit) = 0;
+  /// The id of a message of `session_id` (active or not) that carries
+  /// `platform_message_id`, or nullopt.
+  virtual result<std::optional<std::int64_t>>
+  find_platform_message(std::string_view session_id,
+                        std::string_view platform_message_id) = 0;
 };
 
 class store_reader {

@@ -6,12 +6,14 @@
 #include "loadgen/target.hpp"
 
 #include "config/config.hpp"
+#include "persistence/data_dir_lock.hpp"
 
 #include <condition_variable>
 #include <deque>
 #include <filesystem>
 #include <future>
 #include <mutex>
+#include <optional>
 
 namespace switchboard::loadgen {
 
@@ -76,7 +78,7 @@ core::message text_message(const std::string& role, const std::string& text) {
 }
 
 actors::route_request request_of(const routed& r) {
-  return {r.origin, text_message(r.role, r.text), false};
+  return {r.origin, text_message(r.role, r.text), false, std::nullopt};
 }
 
 class embedded_target final : public target {
@@ -84,6 +86,8 @@ public:
   embedded_target(std::unique_ptr<actors::engine> e,
                   std::shared_ptr<core::manual_clock> clock)
     : engine_(std::move(e)), clock_(std::move(clock)) {}
+  /// Keeps the data dir locked (SPEC 15) for as long as the engine runs.
+  void hold(persistence::data_dir_lock lock) { lock_.emplace(std::move(lock)); }
 
   void route(const routed& r, done_fn<actors::route_reply> done) override {
     engine_->route(request_of(r), via(queue_, std::move(done)));
@@ -141,6 +145,7 @@ public:
   void stop() { engine_->stop(); }
 
 private:
+  std::optional<persistence::data_dir_lock> lock_; // released after engine_
   std::unique_ptr<actors::engine> engine_;
   std::shared_ptr<core::manual_clock> clock_;
   std::shared_ptr<completion_queue> queue_ =
@@ -159,6 +164,9 @@ start_embedded(const embedded_options& o) {
     return cfg.err();
   std::error_code ec;
   std::filesystem::create_directories(o.data_dir, ec);
+  auto lock = persistence::data_dir_lock::acquire(o.data_dir);
+  if (!lock)
+    return lock.err();
   std::shared_ptr<core::clock> clk = std::make_shared<core::system_clock>();
   std::shared_ptr<core::manual_clock> manual;
   if (o.manual_clock)
@@ -166,8 +174,9 @@ start_embedded(const embedded_options& o) {
   auto eng = actors::engine::start(cfg.value(), clk);
   if (!eng)
     return eng.err();
-  return std::unique_ptr<target>(
-    std::make_unique<embedded_target>(std::move(eng).value(), manual));
+  auto t = std::make_unique<embedded_target>(std::move(eng).value(), manual);
+  t->hold(std::move(lock).value());
+  return std::unique_ptr<target>(std::move(t));
 }
 
 void stop_embedded(target& t) {

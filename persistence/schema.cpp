@@ -6,13 +6,15 @@
 //   schema_version(version)                    one row: 8
 //   sessions(<seed v6 columns, same order and types>,
 //            session_key, chat_id, chat_type, thread_id)        [added]
-//   messages(<seed v6 columns>, active, replaced_by)            [added]
+//   messages(<seed v6 columns>, active, replaced_by,
+//            platform_message_id)                               [added]
 //   messages_fts  FTS5(content, content=messages, content_rowid=id)
 //   messages_trigram  FTS5(content, tool_name, tokenize='trigram')  [added, v8]
 //   session_entries(...)   the routing index, one row per session key [added]
 //   transcript_rewrites(id, session_id, at, restored, first_id, last_id)
 //                                                                    [added]
 //   derived_state(id = 1, watermark)   the write-behind watermark W  [added]
+//   request_ids(request_id, at, reply)  idempotency keys (SPEC 12)   [added]
 //
 // Invariants:
 //  - Every seed column exists with the seed's name and type, so the seed's
@@ -49,6 +51,12 @@
 //    seed's tables keep REAL epoch seconds. origin is core::encode_source JSON.
 //  - idx_entries_expiry (partial, expiry_finalized = 0) makes the expiry scan
 //    cost grow with the entries due, not with the table.
+//  - request_ids holds each request_id once with the reply JSON of its first
+//    request, written in the same transaction as that request's writes;
+//    `at` is INTEGER microseconds, indexed so expired ids go in cheap chunks.
+//  - idx_messages_platform_id (partial: platform_message_id IS NOT NULL)
+//    finds a redelivered platform message in a session without costing the
+//    messages that have none.
 //
 // Versions: seed v1 (no finish_reason/title/billing/reasoning columns) to v6
 // and switchboard v7 migrate in place; a version above 8 or a non-empty file
@@ -168,6 +176,8 @@ const std::vector<column>& added_columns() {
     {"sessions", "thread_id", "TEXT"},
     {"messages", "active", "INTEGER NOT NULL DEFAULT 1"},
     {"messages", "replaced_by", "INTEGER"},
+    // switchboard v8
+    {"messages", "platform_message_id", "TEXT"},
   };
   return cols;
 }
@@ -225,6 +235,15 @@ CREATE TABLE IF NOT EXISTS derived_state (
     id INTEGER PRIMARY KEY CHECK (id = 1),
     watermark INTEGER NOT NULL
 );
+CREATE TABLE IF NOT EXISTS request_ids (
+    request_id TEXT PRIMARY KEY,
+    at INTEGER NOT NULL,
+    reply TEXT NOT NULL
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS idx_request_ids_at ON request_ids(at);
+CREATE INDEX IF NOT EXISTS idx_messages_platform_id
+    ON messages(session_id, platform_message_id)
+    WHERE platform_message_id IS NOT NULL;
 DROP TRIGGER IF EXISTS messages_fts_insert;
 DROP TRIGGER IF EXISTS messages_fts_delete;
 DROP TRIGGER IF EXISTS messages_fts_update;

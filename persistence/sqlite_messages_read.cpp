@@ -129,15 +129,17 @@ result<nlohmann::json> sqlite_reader::history(const core::history_query& hq) {
     "FROM messages m3 WHERE m3.session_id = s.id AND m3.role = 'user' AND "
     "m3.active = 1 AND LENGTH(TRIM(m3.content, ' ' || char(9, 10, 11, 12, "
     "13))) > 0 ORDER BY m3.timestamp, m3.id LIMIT 1) AS _title_source "
-    "FROM sessions s WHERE (?1 IS NULL OR s.source = ?1)";
+    "FROM sessions s WHERE (?1 IS NULL OR s.source = ?1) "
+    "AND (?4 IS NULL OR s.user_id = ?4) AND (?5 IS NULL OR s.session_key = ?5)";
   if (!hq.exclude_sources.empty())
     sql += " AND s.source NOT IN (" +
-           detail::placeholders(hq.exclude_sources.size(), 4) + ")";
+           detail::placeholders(hq.exclude_sources.size(), 6) + ")";
   sql += " ORDER BY s.started_at DESC LIMIT ?2 OFFSET ?3";
   SB_QUERY(q, *db_, sql);
   q->bind(1, hq.source).bind(2, hq.limit).bind(3, hq.offset);
+  q->bind(4, hq.user_id).bind(5, hq.session_key);
   for (std::size_t i = 0; i < hq.exclude_sources.size(); ++i)
-    q->bind(static_cast<int>(i + 4), hq.exclude_sources[i]);
+    q->bind(static_cast<int>(i + 6), hq.exclude_sources[i]);
   nlohmann::json out = nlohmann::json::array();
   for (;;) {
     auto row = q->step();

@@ -176,6 +176,17 @@ public:
       checkpointer_->between_batches();
   }
 
+  core::result<std::optional<std::string>>
+  find_request(std::string_view request_id, core::time_point since) override;
+  core::status remember_request(std::string_view request_id,
+                                std::string_view reply,
+                                core::time_point at) override;
+  core::result<std::int64_t> forget_requests(core::time_point cutoff,
+                                             std::int64_t limit) override;
+  core::result<std::optional<std::int64_t>>
+  find_platform_message(std::string_view session_id,
+                        std::string_view platform_message_id) override;
+
 private:
   core::status fold_above_watermark();
   core::status fold_in(const std::string& session_id, std::int64_t messages,

@@ -319,14 +319,16 @@ result<std::int64_t> sqlite_writer::insert_message(std::string_view session_id,
   SB_QUERY(q, *db_,
            "INSERT INTO messages (session_id, role, content, tool_call_id, "
            "tool_calls, tool_name, timestamp, token_count, finish_reason, "
-           "reasoning, reasoning_details, codex_reasoning_items) "
-           "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+           "reasoning, reasoning_details, codex_reasoning_items, "
+           "platform_message_id) "
+           "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
   q->bind(1, session_id).bind(2, m.role).bind(3, m.content);
   q->bind(4, m.tool_call_id).bind(5, detail::json_text(m.tool_calls));
   q->bind(6, m.tool_name).bind(7, core::to_epoch_seconds(at));
   q->bind(8, m.token_count).bind(9, m.finish_reason).bind(10, m.reasoning);
   q->bind(11, detail::json_text(m.reasoning_details));
   q->bind(12, detail::json_text(m.codex_reasoning_items));
+  q->bind(13, m.platform_message_id);
   SB_TRY(q->run());
   std::int64_t id = db_->last_rowid();
   // See the class comment. A byte scan, no SQL: only a message with CJK

@@ -183,6 +183,10 @@ std::string search_filter_sql(const core::search_query& sq, std::size_t& next) {
   in_list(sq.sources, " AND s.source IN");
   in_list(sq.exclude_sources, " AND s.source NOT IN");
   in_list(sq.roles, " AND m.role IN");
+  for (auto [value, column] : {std::pair{&sq.user_id, "s.user_id"},
+                               std::pair{&sq.session_key, "s.session_key"}})
+    if (*value)
+      sql += std::string{" AND "} + column + " = ?" + std::to_string(next++);
   return sql;
 }
 
@@ -190,6 +194,9 @@ int bind_search_filters(statement& s, const core::search_query& sq, int first) {
   for (const auto* list : {&sq.sources, &sq.exclude_sources, &sq.roles})
     for (const auto& v : *list)
       s.bind(first++, v);
+  for (const auto* value : {&sq.user_id, &sq.session_key})
+    if (*value)
+      s.bind(first++, **value);
   return first;
 }
 

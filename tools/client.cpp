@@ -25,6 +25,22 @@ void add_target_options(CLI::App* sub, target_options& o, bool data_dir_mode) {
   sub->add_flag("--json", o.json, "Machine-readable JSON output");
 }
 
+void add_scope_options(CLI::App* sub, scope_options& o) {
+  sub->add_option("--user-id", o.user_id,
+                  "Only sessions of this user id (sessions.user_id)");
+  sub->add_option("--session-key", o.session_key,
+                  "Only sessions created under this session key");
+}
+
+std::string scope_query(const scope_options& o) {
+  std::string out;
+  if (o.user_id)
+    out += "&user_id=" + percent_encode(*o.user_id);
+  if (o.session_key)
+    out += "&session_key=" + percent_encode(*o.session_key);
+  return out;
+}
+
 namespace {
 
 core::result<std::optional<std::string>> token_for(const target_options& o) {
@@ -94,13 +110,18 @@ open_data_reader(const target_options& o) {
   return persistence::open_reader(path);
 }
 
-core::result<std::unique_ptr<persistence::sqlite_writer>>
-open_data_writer(const target_options& o) {
+core::result<locked_writer> open_data_writer(const target_options& o) {
   auto path = db_path(o);
   if (!std::filesystem::exists(path))
     return core::not_found("no database at " + path +
                            " (use --data-dir, or --url for a server)");
-  return persistence::open_writer(path);
+  auto lock = persistence::data_dir_lock::acquire(o.data_dir);
+  if (!lock)
+    return lock.err();
+  auto writer = persistence::open_writer(path);
+  if (!writer)
+    return writer.err();
+  return locked_writer{std::move(lock).value(), std::move(writer).value()};
 }
 
 bool looks_like_key(std::string_view text) {

@@ -4,6 +4,7 @@
 // --url, or a data dir), how they call the HTTP API, and how they print.
 
 #include "core/result.hpp"
+#include "persistence/data_dir_lock.hpp"
 #include "persistence/sqlite_store.hpp"
 
 #include <CLI/CLI.hpp>
@@ -27,6 +28,15 @@ struct target_options {
 /// --data-dir (used when no --url is given), else --url is required.
 void add_target_options(CLI::App* sub, target_options& o, bool data_dir_mode);
 
+/// --user-id / --session-key of search and history (scoped reads).
+struct scope_options {
+  std::optional<std::string> user_id;
+  std::optional<std::string> session_key;
+};
+void add_scope_options(CLI::App* sub, scope_options& o);
+/// "&user_id=...&session_key=..." for the options that are set.
+std::string scope_query(const scope_options& o);
+
 /// Calls `path` ("/v1/...") on the server. A 2xx reply gives its JSON body;
 /// anything else an error carrying the server's message and status.
 core::result<nlohmann::json>
@@ -34,11 +44,21 @@ call_api(const target_options& o, const std::string& method,
          const std::string& path,
          const std::optional<nlohmann::json>& body = std::nullopt);
 
-/// Read-only / read-write store on `<data_dir>/state.db`.
+/// The write connection of a data dir with its lock (SPEC 15): the lock is
+/// released after the connection is closed.
+struct locked_writer {
+  persistence::data_dir_lock lock;
+  std::unique_ptr<persistence::sqlite_writer> writer;
+  persistence::sqlite_writer* operator->() { return writer.get(); }
+};
+
+/// Read-only store on `<data_dir>/state.db`: takes no lock, so it works
+/// beside a running server.
 core::result<std::unique_ptr<persistence::sqlite_reader>>
 open_data_reader(const target_options& o);
-core::result<std::unique_ptr<persistence::sqlite_writer>>
-open_data_writer(const target_options& o);
+/// Read-write store on `<data_dir>/state.db`, after locking the data dir
+/// (conflict "data dir DIR is in use by pid N" when another process has it).
+core::result<locked_writer> open_data_writer(const target_options& o);
 
 /// True for a session key (they all start with "agent:"), false for an id.
 bool looks_like_key(std::string_view text);

@@ -15,6 +15,7 @@ struct history_args {
   std::vector<std::string> exclude_sources;
   std::int64_t limit = 20;
   std::int64_t offset = 0;
+  scope_options scope;
 };
 
 core::result<nlohmann::json> remote_history(const history_args& a) {
@@ -24,6 +25,7 @@ core::result<nlohmann::json> remote_history(const history_args& a) {
     path += "&source=" + percent_encode(a.source);
   if (!a.exclude_sources.empty())
     path += "&exclude_sources=" + percent_encode(join_csv(a.exclude_sources));
+  path += scope_query(a.scope);
   return call_api(a.target, "GET", path);
 }
 
@@ -37,6 +39,8 @@ core::result<nlohmann::json> local_history(const history_args& a) {
   q.exclude_sources = a.exclude_sources;
   q.limit = a.limit;
   q.offset = a.offset;
+  q.user_id = a.scope.user_id;
+  q.session_key = a.scope.session_key;
   auto rows = (*reader)->history(q);
   if (!rows)
     return rows.err();
@@ -78,6 +82,7 @@ void register_history_command(CLI::App& app, command_list& out) {
     ->check(CLI::Range(std::int64_t{1}, std::int64_t{100000}));
   sub->add_option("--offset", a->offset, "Skip this many")
     ->check(CLI::NonNegativeNumber);
+  add_scope_options(sub, a->scope);
   out.push_back({sub, [a] { return run_history(*a); }});
 }
 

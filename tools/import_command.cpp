@@ -4,6 +4,7 @@
 // imported sessions and keys are skipped).
 
 #include "core/zone.hpp"
+#include "persistence/data_dir_lock.hpp"
 #include "persistence/hermes_import.hpp"
 #include "tools/client.hpp"
 #include "tools/commands.hpp"
@@ -48,6 +49,9 @@ core::result<persistence::import_counts> import(const import_args& a) {
     return zone.err();
   std::error_code ec;
   std::filesystem::create_directories(a.data_dir, ec);
+  auto lock = persistence::data_dir_lock::acquire(a.data_dir); // SPEC 15
+  if (!lock)
+    return lock.err();
   auto writer = persistence::open_writer(
     (std::filesystem::path(a.data_dir) / "state.db").string());
   if (!writer)

@@ -86,6 +86,9 @@ run engine_1k "$engine_bench" --mode route --keys 1000 --concurrency 1000 \
   --messages "$(n 200000 2000)" --reps 1 --json
 run engine_100k "$engine_bench" --mode route --keys "$(n 100000 1000)" \
   --concurrency 1000 --messages "$(n 200000 2000)" --reps 3 --json
+log "engine_bench --mode route: 1k keys, every message with a request_id"
+run engine_1k_request_ids "$engine_bench" --mode route --keys 1000 \
+  --concurrency 1000 --messages "$(n 200000 2000)" --reps 1 --request-ids --json
 
 # 1k chats as such; 100k scaled (BENCH_SCALE) like the key counts.
 for chats in 1000 "$(n 100000 1000)"; do
@@ -239,6 +242,8 @@ for name in ("engine_1k", "engine_100k"):
     keys = num(by.get(name, {}).get("keys"))
     rate_row(f"engine, 1000 in flight, {keys} keys", name, "msgs_per_s",
              0.8 if name == "engine_100k" else None)
+rate_row("engine, 1000 in flight, 1000 keys, every message with a request_id",
+         "engine_1k_request_ids", "msgs_per_s", None)
 rate_row("HTTP batch of 100, wrk, 8 connections, 1k chats", "wrk_batch", "msgs_per_s", 0.7)
 rate_row("HTTP single, wrk, 64 keep-alive connections, 1k chats", "wrk_single",
          "msgs_per_s", 0.5)

@@ -18,6 +18,7 @@ struct search_args {
   std::int64_t limit = 20;
   std::int64_t offset = 0;
   std::string sort = "relevance";
+  scope_options scope;
 };
 
 void add_list(std::string& path, const char* name,
@@ -33,6 +34,7 @@ core::result<nlohmann::json> remote_search(const search_args& a) {
   add_list(path, "sources", a.sources);
   add_list(path, "exclude_sources", a.exclude_sources);
   add_list(path, "roles", a.roles);
+  path += scope_query(a.scope);
   return call_api(a.target, "GET", path);
 }
 
@@ -48,8 +50,9 @@ core::result<nlohmann::json> local_search(const search_args& a) {
   auto reader = open_data_reader(a.target);
   if (!reader)
     return reader.err();
-  core::search_query q{a.query, a.sources, a.exclude_sources, a.roles,
-                       a.limit, a.offset, order_of(a.sort)};
+  core::search_query q{a.query,          a.sources,       a.exclude_sources,
+                       a.roles,          a.limit,         a.offset,
+                       order_of(a.sort), a.scope.user_id, a.scope.session_key};
   auto hits = (*reader)->search(q);
   if (!hits)
     return hits.err();
@@ -95,6 +98,7 @@ void register_search_command(CLI::App& app, command_list& out) {
     ->check(CLI::NonNegativeNumber);
   sub->add_option("--sort", a->sort, "relevance, newest or oldest")
     ->check(CLI::IsMember({"relevance", "newest", "oldest"}));
+  add_scope_options(sub, a->scope);
   out.push_back({sub, [a] { return run_search(*a); }});
 }
 

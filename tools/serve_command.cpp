@@ -4,6 +4,7 @@
 #include "actors/engine.hpp"
 #include "api/server.hpp"
 #include "config/config.hpp"
+#include "persistence/data_dir_lock.hpp"
 #include "tools/commands.hpp"
 
 #include <spdlog/sinks/stdout_sinks.h>
@@ -119,6 +120,10 @@ int serve(const serve_flags& f) {
     return fail(opts.err());
   std::error_code ec;
   std::filesystem::create_directories(cfg.value().data_dir, ec);
+  // SPEC 15: one owner per data dir, held until the process exits.
+  auto lock = persistence::data_dir_lock::acquire(cfg.value().data_dir);
+  if (!lock)
+    return fail(lock.err());
   auto signals = block_stop_signals();
   // Past a file size limit a write must fail with EFBIG (SQLite reports
   // it, the batch fails, nothing is acknowledged) instead of SIGXFSZ

@@ -15,7 +15,10 @@
 //        --reps N: N alternating engine/writer-only pairs, medians and the
 //        median per-pair ratio; CPU us per message of both (load-proof).
 //        --threads N (actors.threads); --short-ids: writer-only with the
-//        old short "w<i>" session ids instead of the engine's 24-char ones
+//        old short "w<i>" session ids instead of the engine's 24-char ones;
+//        --request-ids: every engine request carries a unique request_id
+//        (SPEC 12: a lookup and an insert per message on the writer), to
+//        compare with a run without
 // memory: RSS delta per resident session actor: K entries written through
 //        SQL, engine started, one get_entry per key (spawns the actor, loads
 //        the entry; no write). --keys 100000
@@ -78,6 +81,7 @@ struct options {
   bool full = false;
   bool json = false;
   bool short_ids = false; // writer-only with the old 2-5 char session ids
+  bool request_ids = false; // route: a unique request_id per message
 };
 
 options parse(int argc, char** argv) {
@@ -90,6 +94,10 @@ options parse(int argc, char** argv) {
     }
     if (k == "--short-ids") {
       o.short_ids = true;
+      continue;
+    }
+    if (k == "--request-ids") {
+      o.request_ids = true;
       continue;
     }
     if (i + 1 >= argc)
@@ -230,7 +238,8 @@ sb::core::source source_for(const std::string& chat) {
 /// fills per-request latencies (seconds). Returns acked.
 long drive(sb::actors::engine& eng, const std::string& prefix, long n,
            long keys, long conc, const std::vector<std::string>& texts,
-           std::vector<double>& lat, long key_offset = 0) {
+           std::vector<double>& lat, long key_offset = 0,
+           bool request_ids = false) {
   lat.assign(static_cast<std::size_t>(n), 0.0);
   std::atomic<long> acked{0};
   window w(conc);
@@ -242,7 +251,10 @@ long drive(sb::actors::engine& eng, const std::string& prefix, long n,
     auto chat = prefix + std::to_string(key_offset + i % keys);
     auto t0 = steady::now();
     double* slot = &lat[static_cast<std::size_t>(i)];
-    eng.route({source_for(chat), std::move(m), false},
+    sb::actors::route_request req{source_for(chat), std::move(m), false};
+    if (request_ids)
+      req.request_id = prefix + "-" + std::to_string(i);
+    eng.route(std::move(req),
               [&, t0, slot](sb::core::result<sb::actors::route_reply> r) {
                 *slot = secs_since(t0);
                 if (r)
@@ -345,7 +357,8 @@ engine_pass engine_route(const options& o,
   std::vector<double> v;
   auto c0 = cpu_seconds();
   auto t0 = steady::now();
-  p.acked = drive(*eng, "chat", o.messages, o.keys, o.concurrency, texts, v);
+  p.acked = drive(*eng, "chat", o.messages, o.keys, o.concurrency, texts, v, 0,
+                  o.request_ids);
   p.rate = static_cast<double>(p.acked) / secs_since(t0);
   p.cpu_us = (cpu_seconds() - c0) * 1e6 /
              static_cast<double>(std::max(1L, p.acked));
@@ -386,8 +399,9 @@ nlohmann::json run_route(const options& o) {
   }
   double ratio = median(ratios);
   double cpu_ratio = median(wo_cpus) / median(cpus);
-  std::printf("route: %ld msgs over %ld keys, %ld in flight, %zu rep(s)\n",
-              o.messages, o.keys, o.concurrency, ratios.size());
+  std::printf("route: %ld msgs over %ld keys, %ld in flight, %zu rep(s)%s\n",
+              o.messages, o.keys, o.concurrency, ratios.size(),
+              o.request_ids ? ", every request with a request_id" : "");
   std::printf("  engine      %9.0f msgs/s  %.1f us CPU/msg  p50 %.1f ms  "
               "p99 %.1f ms  batch p50 <= %.0f mean %.0f (last rep)\n",
               median(rates), median(cpus), last.lat["p50"].get<double>(),
@@ -399,18 +413,23 @@ nlohmann::json run_route(const options& o) {
               ratio, *std::min_element(ratios.begin(), ratios.end()),
               *std::max_element(ratios.begin(), ratios.end()),
               (1 - ratio) * 100, cpu_ratio);
-  return {{"mode", "route"},      {"keys", o.keys},
-          {"messages", o.messages}, {"reps", ratios.size()},
+  return {{"mode", "route"},
+          {"keys", o.keys},
+          {"request_ids", o.request_ids},
+          {"messages", o.messages},
+          {"reps", ratios.size()},
           {"acked", o.messages * static_cast<long>(ratios.size()) - errors},
           {"errors", errors},
           {"msgs_per_s", median(rates)},
-          {"latency_ms", last.lat}, {"batch_p50", last.batch_p50},
+          {"latency_ms", last.lat},
+          {"batch_p50", last.batch_p50},
           {"batch_mean", last.batch_mean},
           {"writer_only_msgs_per_s", median(wos)},
           {"cpu_us_per_msg", median(cpus)},
           {"writer_only_cpu_us_per_msg", median(wo_cpus)},
           {"cpu_ratio", cpu_ratio},
-          {"ratio", ratio},       {"ratios", ratios},
+          {"ratio", ratio},
+          {"ratios", ratios},
           {"actor_overhead", 1 - ratio}};
 }
 

@@ -348,6 +348,22 @@ public:
   core::status delete_entry(std::string_view k) override {
     return w_->delete_entry(k);
   }
+  core::result<std::optional<std::string>>
+  find_request(std::string_view id, core::time_point since) override {
+    return w_->find_request(id, since);
+  }
+  core::status remember_request(std::string_view id, std::string_view reply,
+                                core::time_point at) override {
+    return w_->remember_request(id, reply, at);
+  }
+  core::result<std::int64_t> forget_requests(core::time_point cutoff,
+                                             std::int64_t limit) override {
+    return w_->forget_requests(cutoff, limit);
+  }
+  core::result<std::optional<std::int64_t>>
+  find_platform_message(std::string_view s, std::string_view p) override {
+    return w_->find_platform_message(s, p);
+  }
 
 private:
   std::unique_ptr<core::store_writer> w_;

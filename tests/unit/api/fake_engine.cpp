@@ -256,6 +256,7 @@ bool fake_engine::take_overload() {
 core::result<actors::route_reply>
 fake_engine::route_now(actors::route_request& req) {
   auto& s = *state_;
+  s.last.route_request_id = req.request_id;
   auto now = clock_.now();
   actors::route_reply r;
   r.session_key = core::build_session_key(req.origin, cfg_.keys);
@@ -307,8 +308,10 @@ void fake_engine::route_batch(
 }
 
 void fake_engine::append(std::string key, core::message msg,
-                         actors::completion<actors::append_reply> done) {
-  deliver([this, key, msg = std::move(msg), done] {
+                         actors::completion<actors::append_reply> done,
+                         std::optional<std::string> request_id) {
+  deliver([this, key, msg = std::move(msg), done, request_id] {
+    state_->last.append_request_id = request_id;
     auto it = state_->entries.find(key);
     if (it == state_->entries.end())
       return done(no_entry(key));

@@ -25,8 +25,10 @@ public:
                    std::function<void(
                      std::vector<core::result<actors::route_reply>>)>
                      done) override;
+  using actors::engine::append;
   void append(std::string key, core::message msg,
-              actors::completion<actors::append_reply> done) override;
+              actors::completion<actors::append_reply> done,
+              std::optional<std::string> request_id) override;
   void update_usage(std::string key, core::usage_update u,
                     actors::completion<core::session_entry> done) override;
   void reset(std::string key, std::optional<std::string> title,
@@ -71,6 +73,8 @@ public:
   /// What the last calls asked for (guarded by mtx_ via accessors below).
   struct record {
     std::optional<std::string> reset_title;
+    std::optional<std::string> append_request_id;
+    std::optional<std::string> route_request_id;
     std::optional<actors::switch_target> switch_target;
     std::optional<double> busy_ttl;
     std::optional<bool> busy;

@@ -19,9 +19,27 @@ TEST_F(RoutingTest, RouteReplyHasEveryFieldOfApiMd) {
   EXPECT_TRUE(j["auto_reset_reason"].is_null());
   EXPECT_EQ(j["reset_had_activity"], false);
   EXPECT_EQ(j["message_id"], 1);
+  EXPECT_EQ(j["duplicate"], false);
   auto again = route("99");
   EXPECT_EQ(again["created"], false);
   EXPECT_EQ(again["session_id"], "sess_1");
+}
+
+TEST_F(RoutingTest, RequestIdIsPassedOnAndChecked) {
+  auto r = post("/v1/messages", R"({"source": {"platform": "slack"},
+    "request_id": "slack:Ev01.2-3_x"})");
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(eng_.last().route_request_id, "slack:Ev01.2-3_x");
+  auto bad = post("/v1/messages", R"({"source": {"platform": "slack"},
+    "request_id": "a b"})");
+  EXPECT_EQ(bad.status, 400);
+  EXPECT_NE(bad.body.find("request_id: expected 1-128"), std::string::npos)
+    << bad.body;
+  auto item = post("/v1/messages:batch", R"({"items": [
+    {"source": {"platform": "slack"}, "request_id": ""}]})");
+  ASSERT_EQ(item.status, 200) << item.body;
+  EXPECT_NE(item.body.find("items[0].request_id"), std::string::npos)
+    << item.body;
 }
 
 TEST_F(RoutingTest, WithoutMessageTheMessageIdIsNull) {

@@ -50,7 +50,25 @@ TEST_F(SearchTest, History) {
   EXPECT_EQ(q.source, "telegram");
   EXPECT_EQ(q.exclude_sources, (std::vector<std::string>{"cron", "x"}));
   EXPECT_EQ(q.limit, 3);
+  EXPECT_EQ(q.user_id, std::nullopt);
   EXPECT_EQ(get("/v1/history?limit=abc").status, 400);
+}
+
+TEST_F(SearchTest, UserAndKeyScopes) {
+  ASSERT_EQ(
+    get("/v1/search?q=a&user_id=42&session_key=agent%3Amain%3Ax").status, 200);
+  auto q = *eng_.last().search;
+  EXPECT_EQ(q.user_id, "42");
+  EXPECT_EQ(q.session_key, "agent:main:x");
+  ASSERT_EQ(get("/v1/history?user_id=42").status, 200);
+  EXPECT_EQ(eng_.last().history->user_id, "42");
+  EXPECT_EQ(eng_.last().history->session_key, std::nullopt);
+  for (const char* q :
+       {"/v1/search?q=a&user_id=", "/v1/history?session_key="}) {
+    auto r = get(q);
+    EXPECT_EQ(r.status, 400) << q;
+    EXPECT_NE(r.body.find("query."), std::string::npos) << r.body;
+  }
 }
 
 TEST_F(SearchTest, ExpireAndPrune) {

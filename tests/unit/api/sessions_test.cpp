@@ -45,12 +45,25 @@ TEST_F(SessionsTest, ListSessionsValidatesItsQuery) {
     EXPECT_EQ(get(std::string{"/v1/sessions?"} + q).status, 400) << q;
 }
 
+TEST_F(SessionsTest, AppendPassesItsRequestId) {
+  auto with_id = post(key_url("/messages"), R"({"role": "assistant",
+    "content": "x", "request_id": "turn-1", "platform_message_id": "p"})");
+  ASSERT_EQ(with_id.status, 200) << with_id.body;
+  EXPECT_EQ(eng_.last().append_request_id, "turn-1");
+  auto bad =
+    post(key_url("/messages"), R"({"role": "assistant", "request_id": "a b"})");
+  EXPECT_EQ(bad.status, 400);
+  EXPECT_NE(bad.body.find("request_id: expected"), std::string::npos);
+}
+
 TEST_F(SessionsTest, AppendUsageAndTranscript) {
   auto m = post(key_url("/messages"),
                 R"({"role": "assistant", "content": "hi there"})");
   ASSERT_EQ(m.status, 200) << m.body;
   EXPECT_EQ(m.json()["session_id"], "sess_1");
   EXPECT_EQ(m.json()["message_id"], 2);
+  EXPECT_EQ(m.json()["duplicate"], false);
+  EXPECT_EQ(eng_.last().append_request_id, std::nullopt);
   EXPECT_EQ(post(key_url("/messages"), R"({"role": "robot"})").status, 400);
 
   auto u = post(key_url("/usage"),
@@ -95,6 +108,17 @@ TEST_F(SessionsTest, ResetSwitchBusy) {
   EXPECT_EQ(post(key_url("/switch"), R"({"session_id": "../etc"})").status,
             400);
   EXPECT_EQ(post(key_url("/switch"), R"({"session_id": "nope"})").status, 404);
+  EXPECT_EQ(eng_.last().switch_target->scope, core::switch_scope::key);
+  EXPECT_EQ(
+    post(key_url("/switch"), R"({"session_id": "sess_1", "scope": "user"})")
+      .status,
+    200);
+  EXPECT_EQ(eng_.last().switch_target->scope, core::switch_scope::user);
+  auto scope =
+    post(key_url("/switch"), R"({"session_id": "sess_1", "scope": "all"})");
+  EXPECT_EQ(scope.status, 400);
+  EXPECT_NE(scope.body.find("scope: expected one of key, user"),
+            std::string::npos);
 
   auto b = post(key_url("/busy"), R"({"busy": true, "ttl_seconds": 60})");
   ASSERT_EQ(b.status, 200) << b.body;

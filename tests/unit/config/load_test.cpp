@@ -159,6 +159,7 @@ TEST(ConfigDumpTest, DumpThenLoadRoundTrips) {
                "shards": 3},
     "api": {"token_file": "/t", "max_body_bytes": 10, "max_in_flight": 11},
     "index": {"sessions_json_mirror": true, "mirror_interval_seconds": 2},
+    "idempotency": {"window_hours": 0.5},
     "context": {"connected_platforms": ["telegram"],
                 "home_channels": {"telegram": {"chat_id": "1", "name": "H"}},
                 "local_output_path": "/out"}})");
@@ -171,6 +172,7 @@ TEST(ConfigDumpTest, DumpThenLoadRoundTrips) {
             (core::reset_policy{core::reset_mode::idle, 2, 99}));
   EXPECT_EQ(second->flush.command, "true");
   EXPECT_EQ(second->actors.shards, 3);
+  EXPECT_EQ(second->idempotency.window_hours, 0.5);
 }
 
 TEST(ConfigDumpTest, DefaultsRoundTrip) {
