@@ -5,6 +5,8 @@
 #include "api/query.hpp"
 #include "api/replies.hpp"
 #include "api/routes.hpp"
+#include "core/export_markdown.hpp"
+#include "core/pii_redact.hpp"
 
 namespace switchboard::api {
 
@@ -45,10 +47,33 @@ void get_session(const call& c, respond_fn respond) {
                    });
 }
 
+/// The export reply: JSON, or Markdown as text/markdown; redacted on a copy
+/// when asked (SPEC 11), the stored data is never changed.
+reply export_reply(const nlohmann::json& row, core::export_format format,
+                   bool redact) {
+  auto doc = redact ? core::redact_export(row) : row;
+  if (format == core::export_format::json)
+    return json_reply(200, doc);
+  reply md;
+  md.body = core::render_session_markdown(doc);
+  md.content_type = "text/markdown; charset=utf-8";
+  return md;
+}
+
+/// `?format=json|markdown&redact_pii=true|false`.
 void get_export(const call& c, respond_fn respond) {
+  auto format = core::parse_export_format(
+    query_string(c.req, "format").value_or("json"), "query.format");
+  auto redact = query_bool(c.req, "redact_pii");
+  if (failed(format, respond) || failed(redact, respond))
+    return;
   with_resolved_id(c, std::move(respond),
-                   [](auto& s, const std::string& id, const respond_fn& r) {
-                     answer_row(s.export_session(id), id, r);
+                   [f = format.value(), redact = redact.value()](
+                     auto& s, const std::string& id, const respond_fn& r) {
+                     auto row = s.export_session(id);
+                     if (row && row.value())
+                       return r(export_reply(*row.value(), f, redact));
+                     answer_row(row, id, r);
                    });
 }
 

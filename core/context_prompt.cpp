@@ -1,8 +1,6 @@
 #include "core/context_prompt.hpp"
 
-#include <openssl/evp.h>
-
-#include <array>
+#include "core/pii.hpp"
 
 namespace switchboard::core {
 
@@ -48,26 +46,6 @@ std::string python_title(std::string_view s) {
   return out;
 }
 
-/// Seed _hash_id: the first 12 hex digits of sha256.
-std::string hash_id(std::string_view value) {
-  return sha256_hex(value).substr(0, 12);
-}
-
-/// Seed _hash_sender_id.
-std::string hash_sender_id(std::string_view value) {
-  return "user_" + hash_id(value);
-}
-
-/// Seed _hash_chat_id: a prefix before the first ':' (when not at 0) is
-/// kept, the rest hashed.
-std::string hash_chat_id(std::string_view value) {
-  std::size_t colon = value.find(':');
-  if (colon != std::string_view::npos && colon > 0)
-    return std::string(value.substr(0, colon)) + ":" +
-           hash_id(value.substr(colon + 1));
-  return hash_id(value);
-}
-
 /// Seed SessionSource.description (non-local platforms).
 std::string plain_description(const source& s) {
   std::string chat = or_else(s.chat_name, value_of(s.chat_id));
@@ -93,9 +71,10 @@ std::string plain_description(const source& s) {
 
 /// The seed's description without raw ids (no thread part, as in the seed).
 std::string redacted_description(const source& s) {
-  std::string user = has(s.user_id) ? hash_sender_id(*s.user_id) : "user";
+  std::string user = has(s.user_id) ? pii_hash_user_id(*s.user_id) : "user";
   std::string uname = or_else(s.user_name, user);
-  std::string cname = or_else(s.chat_name, hash_chat_id(value_of(s.chat_id)));
+  std::string cname =
+    or_else(s.chat_name, pii_hash_chat_id(value_of(s.chat_id)));
   switch (s.type) {
     case chat_type::dm:
       return "DM with " + uname;
@@ -125,7 +104,7 @@ void add_source_lines(std::vector<std::string>& lines, const source& s,
     lines.push_back("**User:** " + *s.user_name);
   else if (has(s.user_id))
     lines.push_back("**User ID:** " +
-                    (redact ? hash_sender_id(*s.user_id) : *s.user_id));
+                    (redact ? pii_hash_user_id(*s.user_id) : *s.user_id));
 }
 
 std::string platform_note(std::string_view name, std::string_view cannot) {
@@ -163,7 +142,7 @@ void add_platform_lines(std::vector<std::string>& lines,
   lines.emplace_back();
   lines.push_back("**Home Channels (default destinations):**");
   for (const auto& home : ctx.home_channels) {
-    std::string id = redact ? hash_chat_id(home.chat_id) : home.chat_id;
+    std::string id = redact ? pii_hash_chat_id(home.chat_id) : home.chat_id;
     lines.push_back("  - " + home.platform + ": " + home.name + " (ID: " + id +
                     ")");
   }
@@ -179,7 +158,7 @@ void add_delivery_lines(std::vector<std::string>& lines,
   } else {
     std::string chat_id = value_of(s.chat_id);
     std::string label =
-      or_else(s.chat_name, redact ? hash_chat_id(chat_id) : chat_id);
+      or_else(s.chat_name, redact ? pii_hash_chat_id(chat_id) : chat_id);
     lines.push_back("- `\"origin\"` \u2192 Back to this chat (" + label + ")");
   }
   lines.push_back("- `\"local\"` \u2192 Save to local files only (" +
@@ -213,22 +192,6 @@ std::string build_session_context_prompt(const session_context& ctx,
   add_platform_lines(lines, ctx, redact);
   add_delivery_lines(lines, ctx, redact);
   return join_lines(lines);
-}
-
-std::string sha256_hex(std::string_view data) {
-  std::array<unsigned char, EVP_MAX_MD_SIZE> digest{};
-  unsigned int size = 0;
-  if (EVP_Digest(data.data(), data.size(), digest.data(), &size, EVP_sha256(),
-                 nullptr) != 1)
-    return {};
-  static constexpr char hex[] = "0123456789abcdef";
-  std::string out;
-  out.reserve(2 * size);
-  for (unsigned int i = 0; i < size; ++i) {
-    out.push_back(hex[digest[i] >> 4]);
-    out.push_back(hex[digest[i] & 0x0F]);
-  }
-  return out;
 }
 
 } // namespace switchboard::core

@@ -3,6 +3,7 @@
 // The session context prompt with optional PII redaction (SPEC 9, seed 000
 // build_session_context_prompt), byte for byte.
 
+#include "core/pii.hpp" // sha256_hex, the hashes (shared with the export)
 #include "core/source.hpp"
 
 #include <string>
@@ -33,9 +34,5 @@ struct session_context {
 /// channels print in vector order, one per entry.
 std::string build_session_context_prompt(const session_context& ctx,
                                          bool redact_pii);
-
-/// Lowercase hex SHA-256 of `data` (OpenSSL libcrypto; "" only if libcrypto
-/// itself fails).
-std::string sha256_hex(std::string_view data);
 
 } // namespace switchboard::core

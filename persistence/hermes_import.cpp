@@ -1,10 +1,13 @@
 #include "persistence/hermes_import.hpp"
 
+#include "persistence/hermes_jsonl.hpp"
 #include "persistence/store_util.hpp"
 
 #include <filesystem>
 #include <fstream>
 #include <iterator>
+#include <map>
+#include <memory>
 #include <set>
 #include <vector>
 
@@ -319,6 +322,43 @@ status import_entries(const std::string& text, sqlite_writer& dest,
   return dest.commit();
 }
 
+/// The sessions.json entries by session id (invalid ones left out), for the
+/// JSONL-only sessions' rows.
+std::map<std::string, core::session_entry>
+entries_by_session(const std::optional<std::string>& text,
+                   const core::zone& z) {
+  std::map<std::string, core::session_entry> out;
+  auto doc =
+    text ? nlohmann::json::parse(*text, nullptr, false) : nlohmann::json();
+  if (!doc.is_object())
+    return out;
+  for (const auto& [key, value] : doc.items())
+    if (auto e = core::from_hermes_json(value, z))
+      out.emplace(e->session_id, std::move(*e));
+  return out;
+}
+
+status import_transcripts(
+  const std::string& home, connection* src, sqlite_writer& dest,
+  const core::zone& z, const std::optional<std::string>& json,
+  import_counts& counts,
+  const std::function<void(const import_progress&)>& progress) {
+  auto jsonl =
+    import_jsonl_transcripts(home, src, dest, z, entries_by_session(json, z),
+                             [&](std::int64_t done, std::int64_t total) {
+                               if (progress)
+                                 progress({"transcripts", done, total});
+                             });
+  if (!jsonl)
+    return std::move(jsonl).err();
+  counts.jsonl_sessions_imported = jsonl->sessions_imported;
+  counts.jsonl_sessions_created = jsonl->sessions_created;
+  counts.jsonl_messages_imported = jsonl->messages_imported;
+  counts.jsonl_files_skipped = jsonl->files_skipped;
+  counts.jsonl_lines_skipped = jsonl->lines_skipped;
+  return {};
+}
+
 } // namespace
 
 result<import_counts>
@@ -328,12 +368,14 @@ import_hermes_home(const std::string& home, sqlite_writer& dest,
   import_counts counts;
   std::string db_path = home + "/state.db";
   bool has_db = std::filesystem::exists(db_path);
+  std::unique_ptr<connection> src;
   if (has_db) {
-    auto src = connection::open(db_path, SQLITE_OPEN_READONLY);
-    if (!src)
-      return std::move(src).err();
-    SB_TRY((*src)->exec("PRAGMA query_only=1"));
-    importer imp{**src, dest, progress};
+    auto opened = connection::open(db_path, SQLITE_OPEN_READONLY);
+    if (!opened)
+      return std::move(opened).err();
+    src = std::move(*opened);
+    SB_TRY(src->exec("PRAGMA query_only=1"));
+    importer imp{*src, dest, progress};
     SB_TRY(imp.run());
     counts = imp.counts;
   }
@@ -342,8 +384,11 @@ import_hermes_home(const std::string& home, sqlite_writer& dest,
     json = read_file(home + "/sessions.json");
   if (!json)
     return std::move(json).err();
-  if (!has_db && !*json)
-    return core::not_found("no state.db or sessions.json in " + home);
+  SB_TRY(import_transcripts(home, src.get(), dest, z, *json, counts, progress));
+  if (!has_db && !*json && counts.jsonl_sessions_imported == 0 &&
+      counts.jsonl_files_skipped == 0)
+    return core::not_found(
+      "no state.db, sessions.json or sessions/*.jsonl in " + home);
   if (*json)
     SB_TRY(import_entries(**json, dest, z, counts, progress));
   return counts;

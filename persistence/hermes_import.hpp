@@ -1,7 +1,8 @@
 #pragma once
 
 // Importing an existing Hermes home directory into switchboard's store:
-// its state.db (any seed schema version, v1-v6) and its sessions.json.
+// its state.db (any seed schema version, v1-v6), its legacy JSONL
+// transcripts (sessions/<id>.jsonl) and its sessions.json.
 
 #include "core/result.hpp"
 #include "core/zone.hpp"
@@ -23,15 +24,23 @@ struct import_counts {
   std::int64_t entries_imported = 0;
   std::int64_t entries_skipped = 0;  // the key already has an entry here
   std::int64_t entries_invalid = 0;  // rejected by core::from_hermes_json
+  // Legacy JSONL transcripts (persistence/hermes_jsonl.hpp).
+  std::int64_t jsonl_sessions_imported = 0;
+  std::int64_t jsonl_sessions_created = 0; // had no row in state.db
+  std::int64_t jsonl_messages_imported = 0;
+  std::int64_t jsonl_files_skipped = 0; // rows win / already imported
+  std::int64_t jsonl_lines_skipped = 0; // torn or not a message
 };
 
 struct import_progress {
-  std::string_view phase; // "sessions" or "entries"
+  std::string_view phase; // "sessions", "transcripts" or "entries"
   std::int64_t done = 0;
   std::int64_t total = 0;
 };
 
-/// Imports HOME/state.db and HOME/sessions/sessions.json (or
+/// Imports HOME/state.db, then HOME/sessions/<id>.jsonl for sessions with no
+/// message rows (import_jsonl_transcripts: the rows win; torn lines are
+/// skipped and counted), then HOME/sessions/sessions.json (or
 /// HOME/sessions.json) into `dest`.
 /// - The source database is opened read-only and never modified; only the
 ///   columns it has are read (PRAGMA table_info), so any seed version works.
@@ -43,7 +52,7 @@ struct import_progress {
 ///   imported in its own transaction, so an interrupted import resumes.
 /// - A title another session holds in `dest` is dropped (counted).
 /// - Naive times in sessions.json are read in zone `z`.
-/// Errors: not_found when HOME has neither file; the source's SQLite errors.
+/// Errors: not_found when HOME has none of these; the source's SQLite errors.
 /// REQUIRES: `dest` has no transaction open.
 core::result<import_counts>
 import_hermes_home(const std::string& home, sqlite_writer& dest,

@@ -1,7 +1,12 @@
-// `switchboard export [ID] [--out FILE] [--source S]`: sessions with their
-// messages as JSON lines (SPEC 11), one session by id or all of them, from a
-// server or directly from the data dir.
+// `switchboard export [ID] [--out FILE] [--source S] [--format json|markdown]
+// [--redact-pii]`: sessions with their messages as JSON lines or Markdown
+// (SPEC 11), one session by id or all of them, from a server or directly
+// from the data dir. Redaction and Markdown are applied here to the JSON
+// export (from the server with redact_pii=true, or from the data dir), with
+// the same core functions the server uses; nothing stored changes.
 
+#include "core/export_markdown.hpp"
+#include "core/pii_redact.hpp"
 #include "tools/client.hpp"
 #include "tools/commands.hpp"
 #include "tools/http_client.hpp"
@@ -19,29 +24,49 @@ struct export_args {
   std::string id;
   std::string out_file;
   std::optional<std::string> source;
+  std::string format = "json";
+  bool redact_pii = false;
 };
 
-/// Writes one JSON line per session and counts them.
+/// Writes each session (redacted when `redact`) as one JSON line or as a
+/// Markdown document (separated by a rule), and counts them.
 class line_sink {
 public:
-  explicit line_sink(std::ostream& out) : out_(out) {}
+  line_sink(std::ostream& out, core::export_format format, bool redact)
+    : out_(out), format_(format), redact_(redact) {}
   void operator()(const nlohmann::json& session) {
-    out_ << session.dump(-1, ' ', false,
-                         nlohmann::json::error_handler_t::replace)
-         << "\n";
+    if (redact_)
+      write(core::redact_export(session));
+    else
+      write(session);
     ++count_;
   }
   std::int64_t count() const { return count_; }
 
 private:
+  void write(const nlohmann::json& doc) {
+    if (format_ == core::export_format::markdown) {
+      if (count_ > 0)
+        out_ << core::markdown_session_separator;
+      out_ << core::render_session_markdown(doc);
+    } else {
+      out_ << doc.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)
+           << "\n";
+    }
+  }
+
   std::ostream& out_;
+  core::export_format format_;
+  bool redact_;
   std::int64_t count_ = 0;
 };
 
 core::status export_remote_one(const export_args& a, line_sink& sink,
                                const std::string& id) {
+  // The server redacts (once: hashing a hash would change the names).
   auto s = call_api(a.target, "GET",
-                    "/v1/session-ids/" + percent_encode(id) + "/export");
+                    "/v1/session-ids/" + percent_encode(id) + "/export" +
+                      (a.redact_pii ? "?redact_pii=true" : ""));
   if (!s)
     return s.err();
   sink(*s);
@@ -110,6 +135,9 @@ core::status export_local(const export_args& a, line_sink& sink,
 }
 
 int run_export(const export_args& a) {
+  auto format = core::parse_export_format(a.format, "--format");
+  if (!format)
+    return usage_error(format.err().message);
   std::ofstream file;
   if (!a.out_file.empty()) {
     file.open(a.out_file, std::ios::binary | std::ios::trunc);
@@ -117,7 +145,9 @@ int run_export(const export_args& a) {
       return fail(core::bad_request("cannot write " + a.out_file));
   }
   std::ostream& out = a.out_file.empty() ? std::cout : file;
-  line_sink sink(out);
+  // From a server the export arrives redacted; from the data dir the sink
+  // redacts.
+  line_sink sink(out, *format, a.redact_pii && a.target.url.empty());
   // A bar on the terminal only when the data goes to a file.
   bool show_progress = !a.out_file.empty();
   auto st = a.target.url.empty() ? export_local(a, sink, show_progress)
@@ -142,13 +172,25 @@ int run_export(const export_args& a) {
 void register_export_command(CLI::App& app, command_list& out) {
   auto a = std::make_shared<export_args>();
   auto* sub = app.add_subcommand("export", "Export sessions with their "
-                                           "messages as JSON lines");
-  sub->add_option("ID", a->id, "One session (id or unique prefix); default "
-                               "all");
+                                           "messages as JSON lines or "
+                                           "Markdown");
+  sub->add_option("ID", a->id,
+                  "One session (id or unique prefix); default "
+                  "all");
   sub->add_option("--out", a->out_file, "Write to FILE instead of stdout");
   sub->add_option("--source", a->source, "Only sessions of this platform");
+  sub
+    ->add_option("--format", a->format,
+                 "json (one line per session) or "
+                 "markdown")
+    ->capture_default_str();
+  sub->add_flag("--redact-pii", a->redact_pii,
+                "Replace user ids, chat ids and phone numbers with stable "
+                "hashes (the context prompt's); stored data is unchanged");
   add_target_options(sub, a->target, true);
-  out.push_back({sub, [a] { return run_export(*a); }});
+  out.push_back({sub, [a] {
+                   return run_export(*a);
+                 }});
 }
 
 } // namespace switchboard::tools

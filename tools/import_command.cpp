@@ -1,5 +1,6 @@
 // `switchboard import-hermes --hermes-home DIR [--data-dir DIR]`: imports a
-// Hermes home (state.db and sessions.json) into the data dir. Works on the
+// Hermes home (state.db, legacy sessions/<id>.jsonl transcripts and
+// sessions.json) into the data dir. Works on the
 // data dir only: the HTTP API has no import call. Safe to rerun (already
 // imported sessions and keys are skipped).
 
@@ -33,7 +34,12 @@ nlohmann::json counts_json(const persistence::import_counts& c) {
           {"parents_linked", c.parents_linked},
           {"entries_imported", c.entries_imported},
           {"entries_skipped", c.entries_skipped},
-          {"entries_invalid", c.entries_invalid}};
+          {"entries_invalid", c.entries_invalid},
+          {"jsonl_sessions_imported", c.jsonl_sessions_imported},
+          {"jsonl_sessions_created", c.jsonl_sessions_created},
+          {"jsonl_messages_imported", c.jsonl_messages_imported},
+          {"jsonl_files_skipped", c.jsonl_files_skipped},
+          {"jsonl_lines_skipped", c.jsonl_lines_skipped}};
 }
 
 void print_counts(const nlohmann::json& counts) {
@@ -86,9 +92,11 @@ int run_import(const import_args& a) {
 
 void register_import_command(CLI::App& app, command_list& out) {
   auto a = std::make_shared<import_args>();
-  auto* sub = app.add_subcommand("import-hermes", "Import a Hermes home "
-                                                  "(state.db, sessions.json) "
-                                                  "into the data dir");
+  auto* sub =
+    app.add_subcommand("import-hermes", "Import a Hermes home "
+                                        "(state.db, JSONL transcripts, "
+                                        "sessions.json) "
+                                        "into the data dir");
   sub->add_option("--hermes-home", a->hermes_home, "The Hermes home, e.g. "
                                                    "~/.hermes")
     ->required()

@@ -62,6 +62,37 @@ TEST_F(SessionIdsTest, MessagesStitchedAndExport) {
   EXPECT_EQ(ex.json()["messages"][0]["content"], "first words");
 }
 
+TEST_F(SessionIdsTest, ExportAsMarkdownAndRedacted) {
+  route("3", "ring me on +1 555 123 4567");
+  auto md = get("/v1/session-ids/sess_3/export?format=markdown");
+  ASSERT_EQ(md.status, 200) << md.body;
+  EXPECT_EQ(md.headers["content-type"].rfind("text/markdown", 0), 0u)
+    << md.headers["content-type"];
+  EXPECT_EQ(md.body.rfind("# Session sess_3\n", 0), 0u) << md.body;
+  EXPECT_NE(md.body.find("## 1. User"), std::string::npos) << md.body;
+  EXPECT_NE(md.body.find("+1 555 123 4567"), std::string::npos);
+  auto red =
+    get("/v1/session-ids/sess_3/export?format=markdown&redact_pii=true");
+  ASSERT_EQ(red.status, 200) << red.body;
+  EXPECT_EQ(red.body.find("555 123"), std::string::npos) << red.body;
+  EXPECT_NE(red.body.find("ring me on user_"), std::string::npos) << red.body;
+  auto json = get("/v1/session-ids/sess_3/export?format=json&redact_pii=1");
+  ASSERT_EQ(json.status, 200) << json.body;
+  EXPECT_EQ(json.body.find("555 123"), std::string::npos) << json.body;
+  // The stored message is unchanged.
+  EXPECT_EQ(
+    get("/v1/session-ids/sess_3/export").json()["messages"][0]["content"],
+    "ring me on +1 555 123 4567");
+}
+
+TEST_F(SessionIdsTest, ExportRejectsUnknownFormatAndBadRedactFlag) {
+  auto bad = get("/v1/session-ids/sess_1/export?format=html");
+  EXPECT_EQ(bad.status, 400);
+  EXPECT_EQ(bad.error_message(), "query.format: expected json or markdown");
+  EXPECT_EQ(get("/v1/session-ids/sess_1/export?redact_pii=maybe").status, 400);
+  EXPECT_EQ(get("/v1/session-ids/nope/export?format=markdown").status, 404);
+}
+
 TEST_F(SessionIdsTest, DeleteTakesTheExactId) {
   auto r = http("DELETE", url("/v1/session-ids/sess_2"));
   ASSERT_EQ(r.status, 200) << r.body;
