@@ -108,9 +108,17 @@ function parseBlocks(buf) {
   return buf;
 }
 
+// Why: a stream left open when the page goes away keeps its connection busy
+// for a while, and a browser allows only six per server: after a few
+// reloads every call would wait. Abort it on the way out.
+const streamAbort = new AbortController();
+window.addEventListener('pagehide', () => streamAbort.abort());
+
 async function readStream() {
   const q = `types=${EVENT_TYPES.join(',')}` + (lastId !== null ? `&last_event_id=${lastId}` : '');
-  const res = await fetch(`/v1/events?${q}`, { headers: headers({ Accept: 'text/event-stream' }) });
+  const res = await fetch(`/v1/events?${q}`, {
+    headers: headers({ Accept: 'text/event-stream' }), signal: streamAbort.signal,
+  });
   if (res.status === 401) { await askToken(); return; }
   if (!res.ok) throw new Error(`events: ${res.status}`);
   status(true);
@@ -133,6 +141,7 @@ export async function startStream() {
     } catch (e) {
       // network drop or server gone: show it and retry
     }
+    if (streamAbort.signal.aborted) return;
     status(false);
     reconnects += 1;
     emit('reconnecting', { last_event_id: lastId }, null);

@@ -52,7 +52,15 @@ function route() {
   drawer.sync(params);
 }
 
+/// The drawer starts below the header (whose height wraps on narrow screens).
+function measureHeader() {
+  const h = document.querySelector('header').offsetHeight;
+  document.documentElement.style.setProperty('--header-h', `${h}px`);
+}
+
 async function main() {
+  measureHeader();
+  window.addEventListener('resize', measureHeader);
   onStreamStatus(showStream);
   onEvent((type, data) => { if (type === 'stats') showStats(data); });
   try {

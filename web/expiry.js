@@ -67,7 +67,7 @@ export function mount(el) {
       <table><thead><tr><th>hour</th><th>idle</th><th>daily</th></tr></thead><tbody></tbody></table></section>
     <section class="card"><h3>Recent resets</h3><ul class="recent"></ul></section>`;
   el.querySelector('.chart-slot').append(makeSvg('chart bars', 'sessions due per hour'));
-  load().catch((e) => { el.querySelector('.sweeps').textContent = e.message; });
+  load().catch((e) => { console.warn('expiry', e); el.querySelector('.sweeps').textContent = e.message; });
 }
 
 export function unmount() { root = null; }

@@ -7,7 +7,8 @@ Every scenario fails on any browser console error. Waits are explicit
 (WebDriverWait); nothing sleeps for a fixed time.
 
 Run: SWITCHBOARD_BIN=build/tools/switchboard /usr/bin/python3 tests/browser/dashboard_test.py
-(CTest runs it under the `browser` label.)
+(CTest runs it under the `browser` label.) SWITCHBOARD_UI_DIR=web serves the
+files from disk (serve --ui-dir) instead of the copy in the binary.
 """
 
 import json
@@ -21,6 +22,7 @@ import urllib.request
 
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
+from selenium.common.exceptions import TimeoutException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
@@ -36,6 +38,8 @@ class Server:
         self.token = token
         args = [BIN, "serve", "--clock", "manual", "--listen", "127.0.0.1:0",
                 "--data-dir", os.path.join(self.dir, "var")]
+        if os.environ.get("SWITCHBOARD_UI_DIR"):  # develop without rebuilding
+            args += ["--ui-dir", os.environ["SWITCHBOARD_UI_DIR"]]
         if token:
             path = os.path.join(self.dir, "token")
             with open(path, "w") as f:
@@ -68,6 +72,7 @@ class Server:
     def stop(self):
         self.proc.terminate()
         self.proc.wait(timeout=30)
+        self.proc.stdout.close()
         shutil.rmtree(self.dir, ignore_errors=True)
 
 
@@ -127,34 +132,47 @@ class DashboardTest(unittest.TestCase):
                 "data-state") == "up")
 
     def wait_for(self, cond, timeout=WAIT):
-        return WebDriverWait(self.driver, timeout, poll_frequency=0.1).until(
-            cond)
+        try:
+            return WebDriverWait(self.driver, timeout,
+                                 poll_frequency=0.1).until(cond)
+        except TimeoutException:
+            logs = self.driver.get_log("browser")
+            logs.append(self.driver.execute_script(
+                "return document.body.innerText.slice(0, 1500)"))
+            if os.environ.get("SWITCHBOARD_BROWSER_DEBUG"):  # the feed too
+                self.driver.execute_script("location.hash = '#/events'")
+                time.sleep(0.5)
+                logs.append(self.driver.execute_script(
+                    "return document.querySelector('main').innerText"))
+            raise AssertionError(
+                f"timed out (line {cond.__code__.co_firstlineno}) at "
+                f"{self.driver.current_url}; browser log: {logs}") from None
 
-    def testids(self, name):
+    def by_testid(self, name):
         return self.driver.find_elements(By.CSS_SELECTOR,
                                          f'[data-testid="{name}"]')
 
     # -- scenarios --------------------------------------------------------
     def test_1_rows_appear_and_the_platform_filter_narrows_them(self):
         self.open("sessions")
-        self.wait_for(lambda d: len(self.testids("session-row")) == 6)
-        select = Select(self.testids("session-filter-platform")[0])
+        self.wait_for(lambda d: len(self.by_testid("session-row")) == 6)
+        select = Select(self.by_testid("session-filter-platform")[0])
         self.wait_for(lambda d: len(select.options) >= 4)
         select.select_by_value("discord")
-        self.wait_for(lambda d: len(self.testids("session-row")) == 2)
+        self.wait_for(lambda d: len(self.by_testid("session-row")) == 2)
         keys = [r.get_attribute("data-session-key")
-                for r in self.testids("session-row")]
+                for r in self.by_testid("session-row")]
         self.assertTrue(all(":discord:" in k for k in keys), keys)
         self.assertIn("platform=discord", self.driver.current_url)
-        text = self.testids("session-filter-text")[0]
+        text = self.by_testid("session-filter-text")[0]
         text.send_keys("group")
-        self.wait_for(lambda d: len(self.testids("session-row")) == 1)
+        self.wait_for(lambda d: len(self.by_testid("session-row")) == 1)
 
     def test_2_a_search_hit_opens_the_transcript_at_the_hit(self):
         self.open("search")
-        self.testids("search-input")[0].send_keys("zebra")
-        self.wait_for(lambda d: len(self.testids("search-result")) == 1)
-        hit = self.testids("search-result")[0]
+        self.by_testid("search-input")[0].send_keys("zebra")
+        self.wait_for(lambda d: len(self.by_testid("search-result")) == 1)
+        hit = self.by_testid("search-result")[0]
         self.assertIn("zebra", hit.find_element(By.TAG_NAME, "mark").text)
         hit.click()
         self.wait_for(lambda d: d.find_elements(
@@ -166,14 +184,14 @@ class DashboardTest(unittest.TestCase):
     def test_3_a_posted_message_appears_in_the_transcript_and_the_feed(self):
         sid = self.seeded["2"]["session_id"]
         self.open(f"sessions?open={sid}")
-        self.wait_for(lambda d: len(self.testids("transcript-message")) == 1)
+        self.wait_for(lambda d: len(self.by_testid("transcript-message")) == 1)
         self.server.route("telegram", "2", "live message 42")
         self.wait_for(lambda d: any("live message 42" in m.text for m in
-                                    self.testids("transcript-message")))
-        self.testids("nav-events")[0].click()
+                                    self.by_testid("transcript-message")))
+        self.by_testid("nav-events")[0].click()  # no reload: same page
         self.wait_for(lambda d: any(
             e.get_attribute("data-event-type") == "message_appended" and
-            "telegram:dm:2" in e.text for e in self.testids("event")))
+            "telegram:dm:2" in e.text for e in self.by_testid("event")))
 
     def test_4_charts_draw_paths_after_traffic(self):
         self.open("overview")
@@ -182,18 +200,18 @@ class DashboardTest(unittest.TestCase):
         def drawn(d):
             if time.monotonic() < deadline:
                 self.server.route("slack", "6", "traffic")
-            paths = d.find_elements(By.CSS_SELECTOR,
-                                    '[data-testid=chart-path]')
-            return paths and all(p.get_attribute("d").count("L") >= 2
-                                 for p in paths[:1]) and any(
-                self.has_height(p) for p in paths)
+            # Read every path at once: the charts redraw each second.
+            ds = d.execute_script(
+                "return [...document.querySelectorAll("
+                "'[data-testid=chart-path]')].map(p => p.getAttribute('d'))")
+            return ds and all(x.count("L") >= 2 for x in ds) and any(
+                self.has_height(x) for x in ds)
         self.wait_for(drawn)
 
     @staticmethod
-    def has_height(path):
+    def has_height(d):
         ys = {round(float(pt.split(",")[1]))
-              for pt in path.get_attribute("d").replace("M", "L").split("L")
-              if "," in pt}
+              for pt in d.replace("M", "L").split("L") if "," in pt}
         return len(ys) > 1
 
     def test_5_a_published_load_test_shows_its_verdict(self):
@@ -207,20 +225,20 @@ class DashboardTest(unittest.TestCase):
                          {"run_id": "bt-1", "state": "running",
                           "summary": summary})
         self.wait_for(lambda d: any(r.get_attribute("data-state") == "running"
-                                    for r in self.testids("loadtest-run")))
+                                    for r in self.by_testid("loadtest-run")))
         done = dict(summary, verdict="pass",
                     report_html="<html><body>report</body></html>")
         self.server.call("POST", "/v1/admin/loadtests",
                          {"run_id": "bt-1", "state": "done", "summary": done})
         self.wait_for(lambda d: any(
             r.get_attribute("data-state") == "done" and "pass" in r.text
-            for r in self.testids("loadtest-run")))
-        run = self.testids("loadtest-run")[0]
+            for r in self.by_testid("loadtest-run")))
+        run = self.by_testid("loadtest-run")[0]
         self.assertIn("download HTML report", run.text)
 
     def test_6_expiry_sweep_shows_in_the_feed_and_moves_the_forecast(self):
         self.open("expiry")
-        box = lambda: self.testids("expiry-forecast")[0]
+        box = lambda: self.by_testid("expiry-forecast")[0]
         self.wait_for(lambda d: box().get_attribute("data-first"))
         first = box().get_attribute("data-first")
         due = int(box().get_attribute("data-idle")) + int(
@@ -232,10 +250,10 @@ class DashboardTest(unittest.TestCase):
         self.wait_for(lambda d: box().get_attribute("data-first") != first)
         self.wait_for(lambda d: int(box().get_attribute("data-idle")) +
                       int(box().get_attribute("data-daily")) < due)
-        self.testids("nav-events")[0].click()
+        self.by_testid("nav-events")[0].click()
         self.wait_for(lambda d: any(
             e.get_attribute("data-event-type") == "session_expired"
-            for e in self.testids("event")))
+            for e in self.by_testid("event")))
 
     def test_7_token_mode_works_end_to_end(self):
         server = Server(token="browser-s3cret")
@@ -248,8 +266,8 @@ class DashboardTest(unittest.TestCase):
                 By.CSS_SELECTOR, '[data-testid=token-input]'))
             self.wait_for(lambda d: field.is_displayed())
             field.send_keys("browser-s3cret")
-            self.testids("token-submit")[0].click()
-            self.wait_for(lambda d: len(self.testids("session-row")) == 1)
+            self.by_testid("token-submit")[0].click()
+            self.wait_for(lambda d: len(self.by_testid("session-row")) == 1)
             self.wait_for(lambda d: d.find_element(
                 By.CSS_SELECTOR, '[data-testid=health]').get_attribute(
                     "data-state") == "up")
