@@ -134,7 +134,8 @@ TEST_F(DashboardTest, ForecastCountsTheSessionsDuePerHour) {
   route("2");
   auto r = get("/v1/expiry/forecast?hours=48");
   ASSERT_EQ(r.status, 200) << r.body;
-  const auto& b = r.json()["buckets"];
+  auto j = r.json();
+  const auto& b = j["buckets"];
   ASSERT_EQ(b.size(), 48u);
   std::int64_t idle = 0, daily = 0;
   for (const auto& x : b) {
