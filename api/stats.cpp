@@ -109,12 +109,14 @@ nlohmann::json stats_sampler::snapshot() const {
   if (points_.empty())
     return {{"version", SWITCHBOARD_VERSION}};
   const auto& p = points_.back();
-  const auto& m = p.m;
+  // Counters, gauges and the sweep are read now (a few atomics); rates and
+  // percentiles come from the samples.
+  auto m = eng_.metrics();
   return {
     {"version", SWITCHBOARD_VERSION},
     {"uptime_seconds", std::chrono::duration<double>(p.at - started_).count()},
     {"now", core::format_iso_utc(eng_.now_source().now())},
-    {"counters", counters_json(m, p.http)},
+    {"counters", counters_json(m, lat_.http.read())},
     {"rates", {{"1s", window(1)}, {"10s", window(10)}, {"60s", window(60)}}},
     {"resident_actors", m.resident_session_actors},
     {"writer_queue_depth", m.writer_queue_depth},

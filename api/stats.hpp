@@ -35,7 +35,8 @@ public:
   /// Takes one sample (the server calls it once a second). Thread-safe.
   void sample(steady::time_point now = steady::now());
 
-  /// The /v1/stats object from the newest sample. Thread-safe.
+  /// The /v1/stats object: counters, gauges and sweep times as of now,
+  /// rates and percentiles from the samples. Thread-safe.
   nlohmann::json snapshot() const;
 
 private:

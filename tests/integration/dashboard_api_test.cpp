@@ -61,6 +61,8 @@ protected:
              const std::string& type = "dm") {
     auto r = post("/v1/messages", route_body(platform, chat, type));
     ASSERT_EQ(r.status, 200) << r.body;
+    // The manual clock stands still: move it so creation times differ.
+    post("/v1/admin/clock", R"({"advance_seconds": 1})");
   }
 
   std::string dir_ = make_temp_dir();

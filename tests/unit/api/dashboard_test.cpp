@@ -175,14 +175,15 @@ TEST(ForecastTest, BucketsStartAtTheHourAndDueNowCountsFirst) {
   auto z = core::zone::utc();
   auto now = core::parse_iso("2026-11-22T10:30:00Z", z).value();
   std::vector<core::expiry_candidate> c(3);
-  c[0].entry.updated_at = now - std::chrono::hours{5};    // due now
-  c[1].entry.updated_at = now;                            // 12:00 -> bucket 1
-  c[2].entry.updated_at = now - std::chrono::minutes{20}; // 11:40 -> 1
-  auto j = expiry_forecast(cfg, z, c, now, 3);
+  c[0].entry.updated_at = now - std::chrono::hours{5};    // due now: 10:00
+  c[1].entry.updated_at = now - std::chrono::minutes{20}; // 11:40: 11:00
+  c[2].entry.updated_at = now + std::chrono::minutes{40}; // 12:40: out
+  auto j = expiry_forecast(cfg, z, c, now, 2);
+  ASSERT_EQ(j["buckets"].size(), 2u);
   EXPECT_EQ(j["buckets"][0]["hour"], "2026-11-22T10:00:00.000000Z");
   EXPECT_EQ(j["buckets"][0]["idle"], 1);
-  EXPECT_EQ(j["buckets"][1]["idle"], 2);
-  EXPECT_EQ(j["buckets"][2]["idle"], 0);
+  EXPECT_EQ(j["buckets"][1]["hour"], "2026-11-22T11:00:00.000000Z");
+  EXPECT_EQ(j["buckets"][1]["idle"], 1);
 }
 
 TEST_F(DashboardTest, SessionFiltersReachTheStoreAndTotalComesBack) {
