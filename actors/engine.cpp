@@ -24,6 +24,24 @@ namespace {
 
 constexpr int reader_threads = 2;
 
+std::optional<core::time_point> from_micros(std::int64_t us) {
+  if (us == 0)
+    return std::nullopt;
+  return core::time_point{std::chrono::microseconds{us}};
+}
+
+/// The writer queue and the supervisor's sweep state (runtime counters).
+void add_sweep_metrics(const runtime& rt, metrics_snapshot& m) {
+  const auto& s = rt.stats;
+  m.writer_queue_depth = rt.writer_queue.load();
+  m.flushes_queued = s.flushes_queued.load();
+  m.flushes_in_flight = s.flushes_in_flight.load();
+  m.last_sweep_at = from_micros(s.last_sweep_at_us.load());
+  m.last_sweep_seconds = static_cast<double>(s.last_sweep_us.load()) / 1e6;
+  m.last_sweep_expired = s.last_sweep_expired.load();
+  m.next_sweep_at = from_micros(s.next_sweep_at_us.load());
+}
+
 int thread_count(const core::settings& cfg) {
   if (cfg.actors.threads > 0)
     return cfg.actors.threads;
@@ -440,6 +458,7 @@ metrics_snapshot engine_impl::metrics() const {
   m.duplicates = s.duplicates.load();
   m.writer_batch_size = rt_.batch_sizes.read();
   m.writer_commit_seconds = rt_.commit_seconds.read();
+  add_sweep_metrics(rt_, m);
   return m;
 }
 

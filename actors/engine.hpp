@@ -132,6 +132,18 @@ struct metrics_snapshot {
   std::int64_t duplicates = 0; // requests answered as repeats (SPEC 12)
   core::histogram::snapshot writer_batch_size;
   core::histogram::snapshot writer_commit_seconds;
+  /// Write requests sent to the writer and not yet executed.
+  std::int64_t writer_queue_depth = 0;
+  /// Expiry jobs (each may run the flush hook) waiting for a slot, and
+  /// running, in the current sweep.
+  std::int64_t flushes_queued = 0;
+  std::int64_t flushes_in_flight = 0;
+  /// The last finished expiry sweep (engine clock), if any.
+  std::optional<core::time_point> last_sweep_at;
+  double last_sweep_seconds = 0; // wall time it took
+  std::int64_t last_sweep_expired = 0;
+  /// When the supervisor's timer runs the next sweep (engine clock).
+  std::optional<core::time_point> next_sweep_at;
 };
 
 class engine {

@@ -42,6 +42,14 @@ struct counters {
   std::atomic<std::int64_t> flushes_failed{0};
   std::atomic<std::int64_t> overloaded{0};
   std::atomic<std::int64_t> duplicates{0};
+  // The supervisor's sweep state (times: engine clock, microseconds since
+  // the epoch; 0 = none yet).
+  std::atomic<std::int64_t> flushes_queued{0};
+  std::atomic<std::int64_t> flushes_in_flight{0};
+  std::atomic<std::int64_t> last_sweep_at_us{0};
+  std::atomic<std::int64_t> last_sweep_us{0};
+  std::atomic<std::int64_t> last_sweep_expired{0};
+  std::atomic<std::int64_t> next_sweep_at_us{0};
 };
 
 /// Fans events out to subscriptions without blocking (subscription::push

@@ -24,11 +24,18 @@
 
 #include "core/reset_policy.hpp"
 
+#include <chrono>
 #include <deque>
 
 namespace switchboard::actors {
 
 namespace {
+
+std::int64_t micros(core::time_point t) {
+  return std::chrono::duration_cast<std::chrono::microseconds>(
+           t.time_since_epoch())
+    .count();
+}
 
 /// The latest updated_at that some non-`none` policy expires at `now`;
 /// nullopt when every policy is `none`.
@@ -88,6 +95,8 @@ public:
   void arm() {
     auto d = std::chrono::duration<double>(
       std::max(0.01, rt_->cfg.expiry_interval_seconds));
+    rt_->stats.next_sweep_at_us =
+      micros(rt_->now()) + static_cast<std::int64_t>(d.count() * 1e6);
     self_->delayed_send(self_, std::chrono::duration_cast<caf::timespan>(d),
                         tick_atom::value);
   }
@@ -99,6 +108,11 @@ private:
   void dispatch();
   void on_outcome(const expiry_outcome& o);
   void end();
+  /// Publishes the queue lengths to the runtime counters (GET /v1/stats).
+  void publish_queue() {
+    rt_->stats.flushes_queued = static_cast<std::int64_t>(todo_.size());
+    rt_->stats.flushes_in_flight = running_;
+  }
 
   caf::event_based_actor* self_;
   runtime* rt_;
@@ -112,6 +126,7 @@ private:
   int running_ = 0;
   bool sweeping_ = false;
   sweep_report report_;
+  std::chrono::steady_clock::time_point started_;
 };
 
 void supervisor_state::forget_requests() {
@@ -144,6 +159,7 @@ void supervisor_state::begin() {
   current_ = std::move(next_);
   next_.clear();
   report_ = sweep_report{};
+  started_ = std::chrono::steady_clock::now();
   scan();
   dispatch();
 }
@@ -184,6 +200,7 @@ void supervisor_state::dispatch() {
     };
     send_to_shard(shards_, kj.key, make_expire_op(kj.job, done));
   }
+  publish_queue();
   if (running_ == 0)
     end();
 }
@@ -198,6 +215,12 @@ void supervisor_state::on_outcome(const expiry_outcome& o) {
 
 void supervisor_state::end() {
   sweeping_ = false;
+  auto& s = rt_->stats;
+  s.last_sweep_us = std::chrono::duration_cast<std::chrono::microseconds>(
+                      std::chrono::steady_clock::now() - started_)
+                      .count();
+  s.last_sweep_expired = report_.expired;
+  s.last_sweep_at_us = micros(rt_->now());
   auto dones = std::move(current_);
   current_.clear();
   for (auto& d : dones)

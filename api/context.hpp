@@ -1,10 +1,14 @@
 #pragma once
 
 // What every endpoint handler can reach: the engine, the settings, the
-// optional manual clock, and the server's own HTTP counters.
+// optional manual clock, the server's own HTTP counters and latencies, the
+// event log, the stats sampler and the published load tests.
 
 #include "actors/engine.hpp"
+#include "api/event_log.hpp"
 #include "api/http.hpp"
+#include "api/loadtests.hpp"
+#include "api/stats.hpp"
 #include "core/clock.hpp"
 #include "core/settings.hpp"
 #include "core/zone.hpp"
@@ -34,6 +38,14 @@ struct api_context {
   core::manual_clock* clock = nullptr; // null: POST /v1/admin/clock is 404
   core::zone zone;                     // the reset-policy time zone
   http_counters http;
+  latency_meters latency;
+  std::shared_ptr<event_log> events = std::make_shared<event_log>();
+  loadtest_registry loadtests;
+  std::unique_ptr<stats_sampler> stats; // set by the server
+
+  /// Publishes message_appended (opt-in: only built while a stream asks).
+  void appended(const std::string& session_key, const std::string& session_id,
+                std::int64_t message_id, const std::string& role) const;
 };
 
 /// One matched request: the context, the request and the path parameters

@@ -20,9 +20,10 @@ public:
   using response = restinio::response_builder_t<restinio::chunked_output_t>;
 
   event_stream(event_streams& owner, std::shared_ptr<asio::io_context> io,
-               response resp, std::shared_ptr<actors::subscription> sub)
+               response resp, std::shared_ptr<event_log> log,
+               std::shared_ptr<event_queue> sub)
     : owner_(owner), io_(std::move(io)), resp_(std::move(resp)),
-      sub_(std::move(sub)), heartbeat_(*io_) {}
+      log_(std::move(log)), sub_(std::move(sub)), heartbeat_(*io_) {}
 
   /// Sends the headers, hooks the subscription, arms the heartbeat.
   void start() {
@@ -46,7 +47,7 @@ public:
     bool closed = sub_->closed(); // before draining: keep the last event
     auto events = sub_->drain();
     for (const auto& e : events)
-      resp_.append_chunk(format_event(e));
+      resp_.append_chunk(format_sse(e));
     if (!events.empty())
       resp_.flush(write_callback());
     if (closed)
@@ -58,7 +59,7 @@ public:
     if (finished_)
       return;
     finished_ = true;
-    sub_->close();
+    log_->detach(sub_);
     heartbeat_.cancel();
     auto self = shared_from_this();
     try {
@@ -94,25 +95,21 @@ private:
   event_streams& owner_;
   std::shared_ptr<asio::io_context> io_;
   response resp_;
-  std::shared_ptr<actors::subscription> sub_;
+  std::shared_ptr<event_log> log_;
+  std::shared_ptr<event_queue> sub_;
   asio::steady_timer heartbeat_;
   bool finished_ = false;
 };
 
-std::string format_event(const actors::event& e) {
-  return "event: " + e.type + "\ndata: " +
-         e.data.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) +
-         "\n\n";
-}
-
 void event_streams::open(std::shared_ptr<asio::io_context> io,
                          restinio::request_handle_t req,
-                         std::shared_ptr<actors::subscription> sub) {
+                         std::shared_ptr<event_log> log,
+                         std::shared_ptr<event_queue> sub) {
   auto resp = req->create_response<restinio::chunked_output_t>();
   resp.append_header(restinio::http_field::content_type, "text/event-stream")
     .append_header(restinio::http_field::cache_control, "no-cache");
-  auto stream = std::make_shared<event_stream>(*this, std::move(io),
-                                               std::move(resp), std::move(sub));
+  auto stream = std::make_shared<event_stream>(
+    *this, std::move(io), std::move(resp), std::move(log), std::move(sub));
   open_.insert(stream);
   stream->start();
 }

@@ -16,7 +16,9 @@ void get_healthz(const call&, respond_fn respond) {
 void get_metrics(const call& c, respond_fn respond) {
   reply r;
   r.content_type = "text/plain; version=0.0.4; charset=utf-8";
-  r.body = render_metrics(c.ctx.eng.metrics(), c.ctx.http.read());
+  r.body =
+    render_metrics(c.ctx.eng.metrics(), c.ctx.http.read(),
+                   {c.ctx.latency.route_ack.read(), c.ctx.latency.http.read()});
   respond(std::move(r));
 }
 
@@ -35,6 +37,7 @@ router make_router(bool with_clock) {
   add_session_id_routes(r);
   add_search_routes(r);
   add_admin_routes(r, with_clock);
+  add_dashboard_routes(r);
   add_health_routes(r);
   return r;
 }

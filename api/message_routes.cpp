@@ -58,6 +58,17 @@ nlohmann::json to_json(const actors::route_reply& r) {
   return j;
 }
 
+/// message_appended for a routed message (only when it carried one).
+void note_routed(const api_context& ctx, const actors::route_reply& r,
+                 const std::string& role) {
+  if (r.message_id)
+    ctx.appended(r.session_key, r.session_id, *r.message_id, role);
+}
+
+std::string role_of(const actors::route_request& r) {
+  return r.msg ? r.msg->role : std::string{};
+}
+
 void post_message(const call& c, respond_fn respond) {
   auto body = body_param(c, respond, false);
   if (!body)
@@ -65,8 +76,13 @@ void post_message(const call& c, respond_fn respond) {
   auto req = decode_route(*body, "");
   if (failed(req, respond))
     return;
-  c.ctx.eng.route(std::move(req).value(),
-                  reply_with<actors::route_reply>(std::move(respond), to_json));
+  auto role = role_of(req.value());
+  auto done = reply_with<actors::route_reply>(std::move(respond), to_json);
+  c.ctx.eng.route(std::move(req).value(), [&ctx = c.ctx, role, done](auto r) {
+    if (r)
+      note_routed(ctx, r.value(), role);
+    done(std::move(r));
+  });
 }
 
 core::result<const nlohmann::json*> batch_items(const nlohmann::json& body) {
@@ -107,19 +123,24 @@ void post_batch(const call& c, respond_fn respond) {
   if (failed(items, respond))
     return;
   std::vector<actors::route_request> reqs;
+  std::vector<std::string> roles;
   std::vector<std::optional<core::error>> errors;
   for (std::size_t i = 0; i < items.value()->size(); ++i) {
     auto req = decode_route((*items.value())[i],
                             "items[" + std::to_string(i) + "]");
     errors.push_back(req ? std::nullopt
                          : std::optional<core::error>{req.err()});
-    if (req)
+    if (req) {
+      roles.push_back(role_of(req.value()));
       reqs.push_back(std::move(req).value());
+    }
   }
-  auto done = [respond, errors](auto routed) {
-    guarded(respond, [&] {
-      respond(json_reply(200, merge_results(errors, routed)));
-    });
+  auto done = [respond, errors, roles, &ctx = c.ctx](auto routed) {
+    for (std::size_t i = 0; i < routed.size() && i < roles.size(); ++i)
+      if (routed[i])
+        note_routed(ctx, routed[i].value(), roles[i]);
+    guarded(respond,
+            [&] { respond(json_reply(200, merge_results(errors, routed))); });
   };
   if (reqs.empty())
     return done(std::vector<core::result<actors::route_reply>>{});

@@ -2,6 +2,10 @@
 
 #include <fmt/format.h>
 
+#include <charconv>
+#include <cstdio>
+#include <cstdlib>
+
 namespace switchboard::api {
 
 namespace {
@@ -17,17 +21,24 @@ void counter(std::string& out, std::string_view name, std::string_view help,
   out += fmt::format("{} {}\n", name, value);
 }
 
+void gauge(std::string& out, std::string_view name, std::string_view help,
+           std::int64_t value) {
+  header(out, name, "gauge", help);
+  out += fmt::format("{} {}\n", name, value);
+}
+
 void histogram(std::string& out, std::string_view name, std::string_view help,
                const core::histogram::snapshot& h) {
   header(out, name, "histogram", help);
   std::uint64_t cumulative = 0;
   for (std::size_t i = 0; i < h.upper_bounds.size(); ++i) {
     cumulative += i < h.counts.size() ? h.counts[i] : 0;
-    out += fmt::format("{}_bucket{{le=\"{}\"}} {}\n", name, h.upper_bounds[i],
-                       cumulative);
+    out += fmt::format("{}_bucket{{le=\"{}\"}} {}\n", name,
+                       prom_number(h.upper_bounds[i]), cumulative);
   }
   out += fmt::format("{}_bucket{{le=\"+Inf\"}} {}\n", name, h.count);
-  out += fmt::format("{}_sum {}\n{}_count {}\n", name, h.sum, name, h.count);
+  out += fmt::format("{}_sum {}\n{}_count {}\n", name, prom_number(h.sum), name,
+                     h.count);
 }
 
 void http_requests(std::string& out,
@@ -41,8 +52,18 @@ void http_requests(std::string& out,
 
 } // namespace
 
+std::string prom_number(double v) {
+  char rounded[32];
+  std::snprintf(rounded, sizeof rounded, "%.15g", v);
+  double r = std::strtod(rounded, nullptr);
+  char out[32];
+  auto res = std::to_chars(out, out + sizeof out, r);
+  return std::string(out, res.ptr);
+}
+
 std::string render_metrics(const actors::metrics_snapshot& m,
-                           const std::map<int, std::uint64_t>& http_by_status) {
+                           const std::map<int, std::uint64_t>& http_by_status,
+                           const server_latencies& latencies) {
   std::string out;
   counter(out, "switchboard_messages_routed_total", "Messages routed",
           m.messages_routed);
@@ -62,14 +83,23 @@ std::string render_metrics(const actors::metrics_snapshot& m,
           "Requests answered as repeats of an earlier request_id or "
           "platform_message_id (SPEC 12)",
           m.duplicates);
-  header(out, "switchboard_resident_session_actors", "gauge",
-         "Session actors in memory");
-  out += fmt::format("switchboard_resident_session_actors {}\n",
-                     m.resident_session_actors);
+  gauge(out, "switchboard_resident_session_actors", "Session keys in memory (their router shards hold their state)",
+        m.resident_session_actors);
+  gauge(out, "switchboard_writer_queue_depth",
+        "Write requests waiting for the writer", m.writer_queue_depth);
+  gauge(out, "switchboard_flushes_queued",
+        "Expiry jobs (with their memory flush) waiting for a slot",
+        m.flushes_queued);
+  gauge(out, "switchboard_flushes_in_flight",
+        "Expiry jobs (with their memory flush) running", m.flushes_in_flight);
   histogram(out, "switchboard_writer_batch_size", "Writes per commit",
             m.writer_batch_size);
   histogram(out, "switchboard_writer_commit_seconds", "Commit latency",
             m.writer_commit_seconds);
+  histogram(out, "switchboard_route_ack_seconds",
+            "Routing requests, received to reply written", latencies.route_ack);
+  histogram(out, "switchboard_http_request_seconds",
+            "HTTP requests, received to reply written", latencies.http);
   http_requests(out, http_by_status);
   return out;
 }

@@ -5,11 +5,13 @@
 #include "api/json_io.hpp"
 #include "api/query.hpp"
 #include "api/routes.hpp"
+#include "api/static_files.hpp"
 
 #include <restinio/all.hpp>
 #include <spdlog/spdlog.h>
 
 #include <atomic>
+#include <charconv>
 #include <condition_variable>
 #include <future>
 #include <mutex>
@@ -55,8 +57,10 @@ std::uint64_t transport_body_limit(std::int64_t max_body_bytes) {
 const char* reason_phrase(int status) {
   switch (status) {
     case 200: return "OK";
+    case 304: return "Not Modified";
     case 400: return "Bad Request";
     case 401: return "Unauthorized";
+    case 403: return "Forbidden";
     case 404: return "Not Found";
     case 405: return "Method Not Allowed";
     case 409: return "Conflict";
@@ -67,17 +71,59 @@ const char* reason_phrase(int status) {
   }
 }
 
+using steady = std::chrono::steady_clock;
+
+/// POST /v1/messages and :batch: their latency is the route-ack latency.
+bool is_route(const restinio::request_handle_t& req) {
+  auto path = req->header().path();
+  return req->header().method() == restinio::http_method_post() &&
+         (path == "/v1/messages" || path == "/v1/messages:batch");
+}
+
+/// The resume point of an event stream: ?last_event_id= or the
+/// Last-Event-ID header; bad_request when not a non-negative integer.
+core::result<std::optional<std::uint64_t>>
+resume_point(const restinio::request_handle_t& req, const request& r) {
+  auto text = query_string(r, "last_event_id");
+  if (!text)
+    if (auto h = req->header().opt_value_of("Last-Event-ID"))
+      text = std::string(h->data(), h->size());
+  if (!text || text->empty())
+    return std::optional<std::uint64_t>{};
+  std::uint64_t n = 0;
+  auto [p, ec] = std::from_chars(text->data(), text->data() + text->size(), n);
+  if (ec != std::errc{} || p != text->data() + text->size())
+    return core::bad_request("last_event_id: expected a non-negative integer");
+  return std::optional<std::uint64_t>{n};
+}
+
 } // namespace
 
 struct server_state : std::enable_shared_from_this<server_state> {
   server_state(actors::engine& eng, server_options o, core::zone z)
     : opts(std::move(o)),
-      ctx{eng, opts.settings, opts.clock, std::move(z), {}},
-      routes(make_router(opts.clock != nullptr)) {}
+      ctx{eng,
+          opts.settings,
+          opts.clock,
+          std::move(z),
+          {},
+          {},
+          std::make_shared<event_log>(),
+          {},
+          nullptr},
+      routes(make_router(opts.clock != nullptr)) {
+    ctx.stats = std::make_unique<stats_sampler>(eng, ctx.latency,
+                                                opts.settings.data_dir);
+    ctx.stats->sample();
+  }
 
   /// Connections (held by pending handlers) go before the server that
   /// counts them; see server_io_context.
   ~server_state() {
+    if (engine_events) {
+      engine_events->on_ready({});
+      engine_events->close();
+    }
     io->destroy_pending_handlers();
     http.reset();
   }
@@ -93,6 +139,9 @@ struct server_state : std::enable_shared_from_this<server_state> {
   std::atomic<bool> stopping{false};
   bool stopped = false;
   event_streams streams;
+  /// The engine's events, copied into ctx.events as they come.
+  std::shared_ptr<actors::subscription> engine_events;
+  std::optional<asio::steady_timer> ticker;
 
   std::mutex mtx;
   std::condition_variable drained;
@@ -109,9 +158,47 @@ struct server_state : std::enable_shared_from_this<server_state> {
       drained.notify_all();
   }
 
+  /// Subscribes ctx.events to the engine (its on_ready runs on the pushing
+  /// thread: drain at once, so the subscription never fills).
+  void follow_engine() {
+    engine_events = ctx.eng.subscribe(std::size_t{1} << 20);
+    auto log = ctx.events;
+    std::weak_ptr<actors::subscription> weak = engine_events;
+    engine_events->on_ready([log, weak] {
+      auto sub = weak.lock();
+      if (!sub)
+        return;
+      for (auto& e : sub->drain())
+        if (e.type != "subscriber_dropped")
+          log->append(std::move(e.type), e.data);
+    });
+  }
+
+  /// Once a second: a stats sample, and the `stats` event when a stream
+  /// asked for it.
+  void tick() {
+    ticker->expires_after(std::chrono::seconds{1});
+    std::weak_ptr<server_state> weak = weak_from_this();
+    ticker->async_wait([weak](const asio::error_code& ec) {
+      auto self = weak.lock();
+      if (ec || !self || self->stopping)
+        return;
+      self->ctx.stats->sample();
+      if (self->ctx.events->recording("stats"))
+        self->ctx.events->append("stats", self->ctx.stats->snapshot());
+      self->tick();
+    });
+  }
+
   /// Writes `rep` as the response to `req`. I/O thread only.
-  void send(const restinio::request_handle_t& req, const reply& rep) {
+  void send(const restinio::request_handle_t& req, const reply& rep,
+            steady::time_point started) {
     ctx.http.count(rep.status);
+    double seconds =
+      std::chrono::duration<double>(steady::now() - started).count();
+    ctx.latency.http.record(seconds);
+    if (is_route(req))
+      ctx.latency.route_ack.record(seconds);
     try {
       auto resp = req->create_response(restinio::http_status_line_t{
         restinio::http_status_code_t{static_cast<std::uint16_t>(rep.status)},
@@ -133,12 +220,13 @@ struct server_state : std::enable_shared_from_this<server_state> {
   /// call is ignored.
   respond_fn responder(restinio::request_handle_t req) {
     auto once = std::make_shared<std::atomic<bool>>(false);
-    return [self = shared_from_this(), req, once](reply rep) {
+    auto started = steady::now();
+    return [self = shared_from_this(), req, once, started](reply rep) {
       if (once->exchange(true))
         return;
       auto io = self->io;
-      asio::post(*io, [self, req, rep = std::move(rep)] {
-        self->send(req, rep);
+      asio::post(*io, [self, req, rep = std::move(rep), started] {
+        self->send(req, rep, started);
       });
     };
   }
@@ -157,6 +245,8 @@ struct server_state : std::enable_shared_from_this<server_state> {
     if (!authorized(opts.token, r.segments.empty() ? "" : r.segments[0], auth))
       return respond(error_reply(
         {core::errc::unauthorized, "missing or wrong bearer token"}));
+    if (r.method == "GET" && is_ui_path(r.segments))
+      return respond(serve_ui(r.segments, opts.ui_dir, opts.token.has_value()));
     if (static_cast<std::int64_t>(req->body().size()) > opts.max_body_bytes)
       return respond(error_reply(
         {core::errc::payload_too_large,
@@ -177,7 +267,7 @@ struct server_state : std::enable_shared_from_this<server_state> {
       return respond(std::move(rep));
     }
     if (!m.target)
-      return open_events(req);
+      return open_events(req, r, respond);
     r.body = req->body();
     call c{ctx, r, std::move(m.params)};
     try {
@@ -190,10 +280,19 @@ struct server_state : std::enable_shared_from_this<server_state> {
   }
 
   /// GET /v1/events: not a request in flight; it ends at stop.
-  void open_events(const restinio::request_handle_t& req) {
+  void open_events(const restinio::request_handle_t& req, const request& r,
+                   const respond_fn& respond) {
+    auto filter = event_filter::parse(query_list(r, "types"),
+                                      query_string(r, "session_key"));
+    if (!filter)
+      return respond(error_reply(filter.err()));
+    auto after = resume_point(req, r);
+    if (!after)
+      return respond(error_reply(after.err()));
     end_request();
     ctx.http.count(200);
-    streams.open(io, req, ctx.eng.subscribe(event_buffer_capacity));
+    streams.open(io, req, ctx.events,
+                 ctx.events->attach(std::move(filter).value(), after.value()));
   }
 
   restinio::request_handling_status_t
@@ -261,6 +360,8 @@ void running_server::stop(double drain_seconds) {
       spdlog::warn("api: closing the listener: {}", e.what());
     }
     st.streams.close_all();
+    if (st.ticker)
+      st.ticker->cancel();
     closed.set_value();
   });
   closed.get_future().wait();
@@ -290,6 +391,9 @@ core::result<running_server> start_server(actors::engine& eng,
                                 std::to_string(st->opts.port) + ": " +
                                 e.what());
   }
+  st->follow_engine();
+  st->ticker.emplace(*st->io);
+  st->tick();
   st->guard.emplace(st->io->get_executor());
   st->thread = std::thread([io = st->io] { io->run(); });
   return running_server{std::move(st)};

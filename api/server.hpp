@@ -26,6 +26,8 @@ struct server_options {
   /// transport_body_limit in server.cpp).
   std::size_t max_connections = 256;
   core::manual_clock* clock = nullptr; // enables POST /v1/admin/clock
+  /// Serve the dashboard from this directory instead of the embedded copy.
+  std::optional<std::string> ui_dir;
   core::settings settings;
 };
 

@@ -18,6 +18,62 @@ nlohmann::json entry_json(const core::session_entry& e) {
   return core::to_api_json(e);
 }
 
+/// One of `allowed` (or absent); bad_request naming the parameter.
+core::result<std::optional<std::string>>
+query_choice(const request& req, std::string_view name,
+             std::initializer_list<std::string_view> allowed) {
+  auto v = query_string(req, name);
+  if (!v)
+    return std::optional<std::string>{};
+  std::string list;
+  for (auto a : allowed) {
+    if (*v == a)
+      return v;
+    list += (list.empty() ? "" : ", ") + std::string{a};
+  }
+  return core::bad_request("query." + std::string{name} + ": expected one of " +
+                           list);
+}
+
+/// The dashboard filters (API.md: platform, chat_type, q, finalized, sort,
+/// order) into `q`.
+core::status list_filters(const request& req, core::entry_list_query& q) {
+  q.platform = query_string(req, "platform");
+  auto type =
+    query_choice(req, "chat_type", {"dm", "group", "channel", "thread"});
+  auto sort = query_choice(req, "sort", {"updated", "created", "tokens"});
+  auto order = query_choice(req, "order", {"desc", "asc"});
+  auto finalized = query_choice(req, "finalized", {"true", "false"});
+  for (const auto* r : {&type, &sort, &order, &finalized})
+    if (!*r)
+      return r->err();
+  q.chat_type = type.value();
+  q.text = query_string(req, "q");
+  if (q.text && q.text->empty())
+    q.text.reset();
+  if (finalized.value())
+    q.finalized = *finalized.value() == "true";
+  auto s = sort.value().value_or("updated");
+  q.sort = s == "created"  ? core::entry_sort::created
+           : s == "tokens" ? core::entry_sort::tokens
+                           : core::entry_sort::updated;
+  q.ascending = order.value() == "asc";
+  return {};
+}
+
+nlohmann::json list_json(const std::vector<core::session_entry>& entries,
+                         const core::entry_counts& counts) {
+  auto list = nlohmann::json::array();
+  for (const auto& e : entries)
+    list.push_back(entry_json(e));
+  return {{"sessions", std::move(list)},
+          {"total", counts.total},
+          {"platforms", counts.by_platform},
+          {"totals",
+           {{"total_tokens", counts.total_tokens},
+            {"estimated_cost_usd", counts.estimated_cost_usd}}}};
+}
+
 void list_sessions(const call& c, respond_fn respond) {
   auto minutes = query_int(c.req, "active_minutes", max_active_minutes);
   auto limit = query_int(c.req, "limit", max_limit);
@@ -26,6 +82,8 @@ void list_sessions(const call& c, respond_fn respond) {
       failed(offset, respond))
     return;
   core::entry_list_query q;
+  if (auto st = list_filters(c.req, q); !st)
+    return respond(error_reply(st.err()));
   if (minutes.value())
     q.active_since = c.ctx.eng.now_source().now() -
                      std::chrono::minutes{*minutes.value()};
@@ -34,12 +92,11 @@ void list_sessions(const call& c, respond_fn respond) {
   c.ctx.eng.read([q, respond](core::store_reader& store) {
     guarded(respond, [&] {
       auto entries = store.list_entries(q);
-      if (failed(entries, respond))
+      auto counts = entries ? store.count_entries(q)
+                            : core::result<core::entry_counts>{entries.err()};
+      if (failed(counts, respond))
         return;
-      auto list = nlohmann::json::array();
-      for (const auto& e : entries.value())
-        list.push_back(entry_json(e));
-      respond(json_reply(200, {{"sessions", std::move(list)}}));
+      respond(json_reply(200, list_json(entries.value(), counts.value())));
     });
   });
 }
@@ -66,14 +123,19 @@ void post_message(const call& c, respond_fn respond) {
   auto msg = core::decode_message(*body, "message");
   if (failed(msg, respond))
     return;
+  auto role = msg.value().role;
+  auto done = reply_with<actors::append_reply>(respond, [](auto& r) {
+    return nlohmann::json{{"session_id", r.session_id},
+                          {"message_id", r.message_id},
+                          {"duplicate", r.duplicate}};
+  });
   c.ctx.eng.append(*key, std::move(msg).value(),
-                   reply_with<actors::append_reply>(
-                     respond,
-                     [](auto& r) {
-                       return nlohmann::json{{"session_id", r.session_id},
-                                             {"message_id", r.message_id},
-                                             {"duplicate", r.duplicate}};
-                     }),
+                   [&ctx = c.ctx, key = *key, role, done](auto r) {
+                     if (r && !r.value().duplicate)
+                       ctx.appended(key, r.value().session_id,
+                                    r.value().message_id, role);
+                     done(std::move(r));
+                   },
                    std::move(id).value());
 }
 

@@ -20,6 +20,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -48,10 +49,30 @@ struct expiry_candidate {
   std::int64_t message_count = 0; // of the entry's current session row
 };
 
+enum class entry_sort { updated, created, tokens };
+
 struct entry_list_query {
   std::optional<time_point> active_since; // updated_at >= this
   std::int64_t limit = 1000;
   std::int64_t offset = 0;
+  // (new) dashboard filters; unset = any.
+  std::optional<std::string> platform;
+  std::optional<std::string> chat_type;
+  std::optional<bool> finalized; // expiry_finalized
+  /// Substring of the key or of the current session's title (ASCII case
+  /// folded).
+  std::optional<std::string> text;
+  entry_sort sort = entry_sort::updated;
+  bool ascending = false;
+};
+
+/// What count_entries reports for a query (limit and offset ignored).
+struct entry_counts {
+  std::int64_t total = 0;
+  /// Matches per platform, the platform filter left out ("" = unknown).
+  std::map<std::string, std::int64_t> by_platform;
+  std::int64_t total_tokens = 0;   // of the matches
+  double estimated_cost_usd = 0.0; // of the matches
 };
 
 struct history_query {
@@ -201,9 +222,12 @@ public:
   // -- routing index -------------------------------------------------------
   virtual result<std::optional<session_entry>>
   get_entry(std::string_view session_key) = 0;
-  /// Newest first (updated_at DESC).
+  /// Newest first (updated_at DESC) unless q.sort / q.ascending say
+  /// otherwise; ties by session_key.
   virtual result<std::vector<session_entry>>
   list_entries(const entry_list_query& q) = 0;
+  /// The totals of list_entries(q) without paging (one aggregate query).
+  virtual result<entry_counts> count_entries(const entry_list_query& q) = 0;
   /// Entries with expiry_finalized = 0 and updated_at < updated_before,
   /// oldest first, at most `limit`. Uses the index on updated_at: cost grows
   /// with the matches, not with the table.

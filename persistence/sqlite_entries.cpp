@@ -79,20 +79,64 @@ sqlite_reader::get_entry(std::string_view session_key) {
   return std::optional<core::session_entry>{std::move(*e)};
 }
 
+namespace {
+
+/// The filters of an entry_list_query as ?1..?5 (bound by bind_filters);
+/// ?2 (platform) only when `with_platform`. One SQL text per shape, so the
+/// statement cache holds a handful.
+std::string entry_filters(bool with_platform) {
+  return std::string{"WHERE updated_at >= ?1 "} +
+         (with_platform ? "AND (?2 IS NULL OR platform = ?2) " : "") +
+         "AND (?3 IS NULL OR chat_type = ?3) "
+         "AND (?4 IS NULL OR expiry_finalized = ?4) "
+         "AND (?5 IS NULL OR instr(lower(session_key), lower(?5)) > 0 "
+         "OR session_id IN (SELECT id FROM sessions "
+         "WHERE instr(lower(title), lower(?5)) > 0)) ";
+}
+
+void bind_filters(query& s, const core::entry_list_query& q,
+                  bool with_platform) {
+  std::int64_t since = q.active_since
+                         ? detail::to_micros(*q.active_since)
+                         : std::numeric_limits<std::int64_t>::min();
+  s->bind(1, since);
+  if (with_platform)
+    s->bind(2, q.platform);
+  s->bind(3, q.chat_type);
+  s->bind(4, q.finalized ? std::optional<std::int64_t>{*q.finalized ? 1 : 0}
+                         : std::nullopt);
+  s->bind(5, q.text);
+}
+
+std::string_view sort_column(core::entry_sort s) {
+  switch (s) {
+    case core::entry_sort::updated: return "updated_at";
+    case core::entry_sort::created: return "created_at";
+    case core::entry_sort::tokens: return "total_tokens";
+  }
+  return "updated_at";
+}
+
+} // namespace
+
 result<std::vector<core::session_entry>>
-sqlite_reader::entries(std::string_view sql, std::int64_t a, std::int64_t b,
-                       std::int64_t c) {
+sqlite_reader::list_entries(const core::entry_list_query& q) {
+  auto dir = q.ascending ? " ASC" : " DESC";
+  auto sql = select_entries(entry_filters(true) + "ORDER BY " +
+                            std::string{sort_column(q.sort)} + dir +
+                            ", session_key" + dir + " LIMIT ?6 OFFSET ?7");
   detail::snapshot snap(*db_);
-  SB_QUERY(q, *db_, sql);
-  q->bind(1, a).bind(2, b).bind(3, c);
+  SB_QUERY(s, *db_, sql);
+  bind_filters(s, q, true);
+  s->bind(6, q.limit).bind(7, q.offset);
   std::vector<core::session_entry> out;
   for (;;) {
-    auto row = q->step();
+    auto row = s->step();
     if (!row)
       return std::move(row).err();
     if (!*row)
       break;
-    auto e = detail::read_entry(*q, 0);
+    auto e = detail::read_entry(*s, 0);
     if (!e)
       return std::move(e).err();
     out.push_back(std::move(*e));
@@ -103,13 +147,30 @@ sqlite_reader::entries(std::string_view sql, std::int64_t a, std::int64_t b,
   return out;
 }
 
-result<std::vector<core::session_entry>>
-sqlite_reader::list_entries(const core::entry_list_query& q) {
-  static const std::string sql = select_entries(
-    "WHERE updated_at >= ?1 ORDER BY updated_at DESC LIMIT ?2 OFFSET ?3");
-  std::int64_t since = q.active_since ? detail::to_micros(*q.active_since)
-                                      : std::numeric_limits<std::int64_t>::min();
-  return entries(sql, since, q.limit, q.offset);
+result<core::entry_counts>
+sqlite_reader::count_entries(const core::entry_list_query& q) {
+  static const std::string sql =
+    "SELECT platform, count(*), COALESCE(sum(total_tokens), 0), "
+    "COALESCE(sum(estimated_cost_usd), 0) FROM session_entries " +
+    entry_filters(false) + "GROUP BY platform";
+  SB_QUERY(s, *db_, sql);
+  bind_filters(s, q, false);
+  core::entry_counts out;
+  for (;;) {
+    auto row = s->step();
+    if (!row)
+      return std::move(row).err();
+    if (!*row)
+      return out;
+    auto platform = s->text(0);
+    auto n = s->int64(1);
+    out.by_platform[platform] += n;
+    if (q.platform && *q.platform != platform)
+      continue;
+    out.total += n;
+    out.total_tokens += s->int64(2);
+    out.estimated_cost_usd += s->real(3);
+  }
 }
 
 result<std::vector<core::expiry_candidate>>

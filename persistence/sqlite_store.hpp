@@ -42,6 +42,8 @@ public:
   get_entry(std::string_view session_key) override;
   core::result<std::vector<core::session_entry>>
   list_entries(const core::entry_list_query& q) override;
+  core::result<core::entry_counts>
+  count_entries(const core::entry_list_query& q) override;
   core::result<std::vector<core::expiry_candidate>>
   scan_expiry_candidates(core::time_point updated_before,
                          std::int64_t limit) override;
@@ -84,9 +86,6 @@ protected:
   core::status add_pending(nlohmann::json& session_row);
   core::status add_pending(core::session_entry& e);
 
-  core::result<std::vector<core::session_entry>>
-  entries(std::string_view sql, std::int64_t a, std::int64_t b,
-          std::int64_t c);
   core::result<std::vector<std::string>> title_candidates(std::string_view base);
   core::result<std::optional<std::string>> parent_in_chain(std::string_view id);
   core::result<nlohmann::json> active_messages(std::string_view id,

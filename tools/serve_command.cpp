@@ -25,6 +25,7 @@ struct serve_flags {
   std::optional<std::string> listen;
   std::optional<std::string> token_file;
   std::string clock = "system";
+  std::optional<std::string> ui_dir;
   bool print_config = false;
 };
 
@@ -118,6 +119,7 @@ int serve(const serve_flags& f) {
   auto opts = server_options_for(cfg.value(), manual.get());
   if (!opts)
     return fail(opts.err());
+  opts.value().ui_dir = f.ui_dir;
   std::error_code ec;
   std::filesystem::create_directories(cfg.value().data_dir, ec);
   // SPEC 15: one owner per data dir, held until the process exits.
@@ -162,6 +164,10 @@ void register_serve_command(CLI::App& app, command_list& out) {
     ->check(CLI::IsMember({"system", "manual"}));
   sub->add_option("--token-file", f->token_file,
                   "File holding the bearer token for /v1");
+  sub
+    ->add_option("--ui-dir", f->ui_dir,
+                 "Serve the dashboard from this directory (development)")
+    ->check(CLI::ExistingDirectory);
   sub->add_flag("--print-config", f->print_config,
                 "Print the effective configuration and exit");
   out.push_back({sub, [f] {

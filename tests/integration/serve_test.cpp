@@ -151,7 +151,8 @@ TEST_F(ServeTest, EventsAndMetricsFromTheRealEngine) {
     },
     "\n\n");
   EXPECT_EQ(routed.status, 200) << routed.body;
-  EXPECT_EQ(text.rfind("event: session_created\ndata: {", 0), 0u) << text;
+  EXPECT_EQ(text.rfind("id: 1\nevent: session_created\ndata: {", 0), 0u)
+    << text;
   auto m = http("GET", s.url() + "/metrics");
   ASSERT_EQ(m.status, 200);
   EXPECT_NE(m.body.find("switchboard_messages_routed_total 1\n"),

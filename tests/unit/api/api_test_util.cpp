@@ -72,15 +72,21 @@ http_result http(const std::string& method, const std::string& url,
 }
 
 std::string read_stream_until(const std::string& url,
-                              const std::string& stop_at) {
+                              const std::string& stop_at,
+                              const std::vector<std::string>& headers) {
   stream_state st{{}, stop_at};
   CURL* c = curl_easy_init();
+  curl_slist* list = nullptr;
+  for (const auto& h : headers)
+    list = curl_slist_append(list, h.c_str());
+  curl_easy_setopt(c, CURLOPT_HTTPHEADER, list);
   curl_easy_setopt(c, CURLOPT_URL, url.c_str());
   curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_stream);
   curl_easy_setopt(c, CURLOPT_WRITEDATA, &st);
   curl_easy_setopt(c, CURLOPT_TIMEOUT, 30L);
   curl_easy_perform(c);
   curl_easy_cleanup(c);
+  curl_slist_free_all(list);
   return st.text;
 }
 

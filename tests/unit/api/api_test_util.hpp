@@ -45,7 +45,8 @@ http_result http(const std::string& method, const std::string& url,
 
 /// Reads a GET stream until `stop_at` appears in it; returns what was read.
 std::string read_stream_until(const std::string& url,
-                              const std::string& stop_at);
+                              const std::string& stop_at,
+                              const std::vector<std::string>& headers = {});
 
 class ApiTest : public ::testing::Test {
 protected:

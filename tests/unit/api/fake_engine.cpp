@@ -69,9 +69,28 @@ public:
     });
     return out;
   }
+  core::result<core::entry_counts>
+  count_entries(const core::entry_list_query& q) override {
+    s_.last.list = q;
+    core::entry_counts out;
+    for (const auto& [k, e] : s_.entries) {
+      if (q.active_since && e.updated_at < *q.active_since)
+        continue;
+      ++out.by_platform[e.platform];
+      if (q.platform && *q.platform != e.platform)
+        continue;
+      ++out.total;
+      out.total_tokens += e.total_tokens;
+    }
+    return out;
+  }
   core::result<std::vector<core::expiry_candidate>>
-  scan_expiry_candidates(core::time_point, std::int64_t) override {
-    return std::vector<core::expiry_candidate>{};
+  scan_expiry_candidates(core::time_point before, std::int64_t) override {
+    std::vector<core::expiry_candidate> out;
+    for (const auto& [k, e] : s_.entries)
+      if (!e.expiry_finalized && e.updated_at < before)
+        out.push_back({e, 0});
+    return out;
   }
   core::result<std::int64_t> entry_count() override {
     return static_cast<std::int64_t>(s_.entries.size());
