@@ -58,10 +58,11 @@ nlohmann::json to_json(const actors::route_reply& r) {
   return j;
 }
 
-/// message_appended for a routed message (only when it carried one).
+/// message_appended for a routed message (only when it carried one and it
+/// was stored now, not a repeat of an earlier request).
 void note_routed(const api_context& ctx, const actors::route_reply& r,
                  const std::string& role) {
-  if (r.message_id)
+  if (r.message_id && !r.duplicate)
     ctx.appended(r.session_key, r.session_id, *r.message_id, role);
 }
 
