@@ -20,7 +20,8 @@ void add_session_id_routes(router& r);
 void add_search_routes(router& r);
 /// /v1/admin/expire, /v1/admin/prune, and /v1/admin/clock when `with_clock`.
 void add_admin_routes(router& r, bool with_clock);
-/// GET /healthz, GET /metrics, and the streaming GET /v1/events.
+/// GET /healthz, GET /metrics, GET /v1/openapi.json, and the streaming
+/// GET /v1/events.
 void add_health_routes(router& r);
 
 /// Every route of API.md.
