@@ -8,7 +8,6 @@ structure is checked here by hand (operations, parameters, responses)."""
 import json
 import os
 import re
-import threading
 import warnings
 from urllib.parse import quote
 
