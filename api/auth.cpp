@@ -22,4 +22,9 @@ bool authorized(const std::optional<std::string>& token,
                              *token);
 }
 
+bool open_path(const std::vector<std::string>& segments) {
+  return segments.size() == 2 && segments[0] == "v1" &&
+         segments[1] == "openapi.json";
+}
+
 } // namespace switchboard::api

@@ -1,7 +1,8 @@
-// GET /healthz, GET /metrics, and the streaming route GET /v1/events (served
-// by events.cpp).
+// GET /healthz, GET /metrics, GET /v1/openapi.json, and the streaming route
+// GET /v1/events (served by events.cpp).
 
 #include "api/metrics_text.hpp"
+#include "api/openapi.hpp"
 #include "api/replies.hpp"
 #include "api/routes.hpp"
 
@@ -22,11 +23,18 @@ void get_metrics(const call& c, respond_fn respond) {
   respond(std::move(r));
 }
 
+void get_openapi(const call&, respond_fn respond) {
+  reply r;
+  r.body = std::string{openapi_document()};
+  respond(std::move(r));
+}
+
 } // namespace
 
 void add_health_routes(router& r) {
   r.add("GET", "/healthz", get_healthz);
   r.add("GET", "/metrics", get_metrics);
+  r.add("GET", "/v1/openapi.json", get_openapi);
   r.add("GET", "/v1/events", handler{});
 }
 

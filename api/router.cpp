@@ -58,4 +58,15 @@ router::match router::find(std::string_view method,
   return m;
 }
 
+std::vector<router::entry> router::list() const {
+  std::vector<entry> out;
+  for (const auto& r : routes_) {
+    std::string pattern;
+    for (const auto& part : r.pattern)
+      pattern += "/" + part;
+    out.push_back({r.method, pattern.empty() ? "/" : pattern});
+  }
+  return out;
+}
+
 } // namespace switchboard::api

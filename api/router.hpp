@@ -30,6 +30,14 @@ public:
   match find(std::string_view method,
              const std::vector<std::string>& segments) const;
 
+  struct entry {
+    std::string method;  // "GET"
+    std::string pattern; // "/v1/sessions/{}/messages"
+  };
+  /// Every route in the order added (the OpenAPI test compares these with
+  /// api/openapi.json).
+  std::vector<entry> list() const;
+
 private:
   struct route {
     std::string method;

@@ -22,7 +22,8 @@ void add_search_routes(router& r);
 void add_admin_routes(router& r, bool with_clock);
 /// GET /v1/stats, /v1/expiry/forecast, /v1/admin/loadtests (dashboard).
 void add_dashboard_routes(router& r);
-/// GET /healthz, GET /metrics, and the streaming GET /v1/events.
+/// GET /healthz, GET /metrics, GET /v1/openapi.json, and the streaming
+/// GET /v1/events.
 void add_health_routes(router& r);
 
 /// Every route of API.md.

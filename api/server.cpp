@@ -242,7 +242,8 @@ struct server_state : std::enable_shared_from_this<server_state> {
       return respond(error_reply(st.err()));
     auto auth = req->header().get_field_or(restinio::http_field::authorization,
                                            std::string{});
-    if (!authorized(opts.token, r.segments.empty() ? "" : r.segments[0], auth))
+    if (!open_path(r.segments) &&
+        !authorized(opts.token, r.segments.empty() ? "" : r.segments[0], auth))
       return respond(error_reply(
         {core::errc::unauthorized, "missing or wrong bearer token"}));
     if (r.method == "GET" && is_ui_path(r.segments))
