@@ -10,6 +10,8 @@ packages=(
   librestinio-dev libcli11-dev libhowardhinnant-date-dev tzdata libssl-dev
   libcurl4-openssl-dev libasio-dev libgtest-dev libgmock-dev libbenchmark-dev python3 curl
   clang libclang-rt-14-dev # make fuzz: clang 14 with libFuzzer and the sanitizer runtimes
+  lld          # the linker (CMakeLists.txt: SWITCHBOARD_LLD)
+  clang-format # make format / make format-check
 )
 
 missing=()
