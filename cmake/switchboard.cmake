@@ -77,3 +77,28 @@ function(switchboard_test_flags target)
       "$<$<CONFIG:RelWithDebInfo>:${SWITCHBOARD_TEST_FLAGS}>")
   endif()
 endfunction()
+
+# switchboard_unity(TARGET BASE_DIR VERIFIED...): unity batches (8 files
+# compiled as one translation unit, so shared templates are compiled once
+# per batch) made only of TARGET's sources listed in VERIFIED (paths
+# relative to BASE_DIR), each checked to compile with the others: no
+# clashing names in anonymous namespaces, no `using` leaking into a
+# neighbour. Every other source compiles on its own, so a new file can never
+# break the build; add it to the list once the batch builds with it.
+function(switchboard_unity target base_dir)
+  get_target_property(sources ${target} SOURCES)
+  set(batched 0)
+  foreach(src ${sources})
+    file(RELATIVE_PATH rel ${base_dir} ${src})
+    if(rel IN_LIST ARGN)
+      math(EXPR batched "${batched} + 1")
+    else()
+      set_source_files_properties(${src} TARGET_DIRECTORY ${target}
+        PROPERTIES SKIP_UNITY_BUILD_INCLUSION ON)
+    endif()
+  endforeach()
+  if(batched GREATER 1)
+    set_target_properties(${target} PROPERTIES UNITY_BUILD ON
+      UNITY_BUILD_BATCH_SIZE 8)
+  endif()
+endfunction()
