@@ -32,3 +32,73 @@ function(switchboard_use_mimalloc target)
       -Wl,--push-state,--no-as-needed ${MIMALLOC_LIBRARY} -Wl,--pop-state)
   endif()
 endfunction()
+
+# Build cost (docs/TESTING.md "Build cost"): precompiled headers per layer,
+# shared where the compile flags match; test code compiled cheaper than the
+# code it tests; unity batches only for test files verified to compile
+# together.
+option(SWITCHBOARD_PCH "Precompile the heavy third-party headers" ON)
+
+# The headers most files of a layer include. Only what most of the target's
+# files need: a precompiled header is force-included into every file, and a
+# header with static objects (asio, CLI11) would cost every file that does
+# not use it.
+set(switchboard_pch_base
+  <nlohmann/json.hpp> <date/date.h>
+  <algorithm> <chrono> <cstdint> <functional> <map> <memory> <optional>
+  <sstream> <string> <string_view> <unordered_map> <variant> <vector>)
+
+# switchboard_pch(TARGET HEADERS...): precompiles HEADERS for TARGET.
+# switchboard_pch(TARGET REUSE DONOR): uses DONOR's precompiled header (the
+# compile flags and definitions must be the same; GCC rejects a mismatch
+# under -Winvalid-pch -Werror, so a mistake shows at once).
+function(switchboard_pch target)
+  if(NOT SWITCHBOARD_PCH)
+    return()
+  endif()
+  if(ARGV1 STREQUAL "REUSE")
+    set_target_properties(${target} PROPERTIES
+      PRECOMPILE_HEADERS_REUSE_FROM ${ARGV2})
+  else()
+    target_precompile_headers(${target} PRIVATE ${ARGN})
+  endif()
+endfunction()
+
+# Test code (suites, their support library) is built -O1 -g1 in the default
+# RelWithDebInfo build: half the compile time of -O2 -g. The code under
+# test (every library and the binary) keeps -O2 -g, so the tests check what
+# ships; -g1 keeps function names and line numbers for backtraces. A full
+# debug build of the tests: -DSWITCHBOARD_TEST_FLAGS= (or a Debug build).
+set(SWITCHBOARD_TEST_FLAGS "-O1;-g1" CACHE STRING
+  "Extra compile flags for test code in RelWithDebInfo builds")
+function(switchboard_test_flags target)
+  if(SWITCHBOARD_TEST_FLAGS)
+    target_compile_options(${target} PRIVATE
+      "$<$<CONFIG:RelWithDebInfo>:${SWITCHBOARD_TEST_FLAGS}>")
+  endif()
+endfunction()
+
+# switchboard_unity(TARGET BASE_DIR VERIFIED...): unity batches (8 files
+# compiled as one translation unit, so shared templates are compiled once
+# per batch) made only of TARGET's sources listed in VERIFIED (paths
+# relative to BASE_DIR), each checked to compile with the others: no
+# clashing names in anonymous namespaces, no `using` leaking into a
+# neighbour. Every other source compiles on its own, so a new file can never
+# break the build; add it to the list once the batch builds with it.
+function(switchboard_unity target base_dir)
+  get_target_property(sources ${target} SOURCES)
+  set(batched 0)
+  foreach(src ${sources})
+    file(RELATIVE_PATH rel ${base_dir} ${src})
+    if(rel IN_LIST ARGN)
+      math(EXPR batched "${batched} + 1")
+    else()
+      set_source_files_properties(${src} TARGET_DIRECTORY ${target}
+        PROPERTIES SKIP_UNITY_BUILD_INCLUSION ON)
+    endif()
+  endforeach()
+  if(batched GREATER 1)
+    set_target_properties(${target} PROPERTIES UNITY_BUILD ON
+      UNITY_BUILD_BATCH_SIZE 8)
+  endif()
+endfunction()

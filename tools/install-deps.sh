@@ -13,6 +13,8 @@ packages=(
   clang libclang-rt-14-dev # make fuzz: clang 14 with libFuzzer and the sanitizer runtimes
   python3-selenium chromium chromium-driver # dashboard browser tests (label browser)
   prometheus # promtool check metrics (dashboard test of /metrics)
+  lld          # the linker (CMakeLists.txt: SWITCHBOARD_LLD)
+  clang-format # make format / make format-check
 )
 
 missing=()

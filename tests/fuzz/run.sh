@@ -3,6 +3,7 @@
 # each one: first over its committed seed corpus (regression: every seed must
 # pass), then fuzzing for SECONDS on a scratch copy of that corpus kept in
 # build-fuzz/fuzz-work/<target>/ (the committed corpus is never written).
+# JOBS targets run at the same time (default 2).
 #
 # usage: tests/fuzz/run.sh [SECONDS] [TARGET...]   (default 60 s, all targets)
 # Exits non-zero when any target crashes, breaks an invariant or times out,
@@ -37,13 +38,14 @@ runs_in() {
     tail -n 1 | awk '{print $2}'
 }
 
-declare -A execs
-failed=()
-for t in "${targets[@]}"; do
-  bin="$build/tests/fuzz/$t"
-  seeds="$fuzz_dir/corpus/$t"
-  work="$build/fuzz-work/$t"
-  dict=()
+# One target: the regression over its seeds, then fuzzing. Writes its
+# outcome ("ok", "regression" or "finding") to $work/outcome.
+run_target() {
+  local t=$1
+  local bin="$build/tests/fuzz/$t"
+  local seeds="$fuzz_dir/corpus/$t"
+  local work="$build/fuzz-work/$t"
+  local dict=()
   [[ $t == fuzz_search || $t == fuzz_title ]] || dict=(-dict="$fuzz_dir/json.dict")
   rm -rf "$work"
   mkdir -p "$work/corpus" "$work/artifacts"
@@ -53,8 +55,8 @@ for t in "${targets[@]}"; do
       >"$work/regression.log" 2>&1; then
     echo "!! $t: a committed seed fails (log $work/regression.log)"
     report_crash "$work/regression.log"
-    failed+=("$t(regression)")
-    continue
+    echo regression >"$work/outcome"
+    return
   fi
 
   echo "== $t: fuzzing for ${seconds}s"
@@ -64,9 +66,35 @@ for t in "${targets[@]}"; do
       "$work/corpus" >"$work/fuzz.log" 2>&1; then
     echo "!! $t: finding (log $work/fuzz.log)"
     report_crash "$work/fuzz.log"
-    failed+=("$t")
+    echo finding >"$work/outcome"
+    return
   fi
-  execs[$t]=$(runs_in "$work/fuzz.log")
+  echo ok >"$work/outcome"
+}
+
+# JOBS targets at a time (each fuzzer is one process on one core): on 2
+# cores the six targets take 3 x SECONDS instead of 6 x SECONDS, and each
+# still fuzzes for SECONDS.
+running=0
+for t in "${targets[@]}"; do
+  run_target "$t" &
+  if (( ++running >= jobs )); then
+    wait -n || true
+    running=$((running - 1))
+  fi
+done
+wait
+
+declare -A execs
+failed=()
+for t in "${targets[@]}"; do
+  work="$build/fuzz-work/$t"
+  case "$(cat "$work/outcome" 2>/dev/null || echo missing)" in
+    ok) ;;
+    regression) failed+=("$t(regression)") ;;
+    *) failed+=("$t") ;;
+  esac
+  [[ -f $work/fuzz.log ]] && execs[$t]=$(runs_in "$work/fuzz.log")
 done
 
 echo "== executions (fuzzing phase, ${seconds}s each)"

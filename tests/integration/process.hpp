@@ -1,26 +1,5 @@
 #pragma once
 
-// Runs a program to completion and captures what it printed, for integration
-// tests that drive the real `switchboard` binary. POSIX only.
-
-#include <string>
-#include <vector>
-
-namespace switchboard::testing {
-
-struct process_result {
-  int exit_code = -1; // the exit status; 128 + signal when killed; -1 on error
-  std::string out;    // everything written to stdout
-  std::string err;    // everything written to stderr
-};
-
-/// Runs args[0] (a path, not looked up in PATH) with args[1..] as its
-/// arguments, no shell involved, and waits for it. stdout and stderr go to
-/// pipes read concurrently, so a chatty child never blocks. stdin is
-/// /dev/null. REQUIRES: !args.empty().
-process_result run_command(const std::vector<std::string>& args);
-
-/// The binary under test: $SWITCHBOARD_BIN, else the one this build made.
-std::string switchboard_bin();
-
-} // namespace switchboard::testing
+// Moved to tests/support/ (the switchboard_test_support library); this
+// forwarding header keeps the old include path compiling.
+#include "tests/support/process.hpp"

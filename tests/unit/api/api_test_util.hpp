@@ -1,52 +1,24 @@
 #pragma once
 
-// A small libcurl client and a fixture that runs the server on a free
-// loopback port against the fake engine.
+// A fixture that runs the server on a free loopback port against the fake
+// engine, with the shared test HTTP client (tests/support).
 
 #include "api/server.hpp"
 #include "fake_engine.hpp"
+#include "tests/support/http_client.hpp"
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
-#include <map>
 #include <optional>
 #include <string>
-#include <vector>
 
 namespace switchboard::api::testing {
 
-struct http_result {
-  long status = 0;
-  std::string body;
-  std::map<std::string, std::string> headers; // lower-case names
-
-  nlohmann::json json() const {
-    return nlohmann::json::parse(body, nullptr, false);
-  }
-  std::string error_code() const {
-    auto j = json();
-    return j.is_object() && j.contains("error")
-             ? j["error"].value("code", "")
-             : "";
-  }
-  std::string error_message() const {
-    auto j = json();
-    return j.is_object() && j.contains("error")
-             ? j["error"].value("message", "")
-             : "";
-  }
-};
-
-/// One request; status 0 when the transfer failed.
-http_result http(const std::string& method, const std::string& url,
-                 const std::string& body = "",
-                 const std::vector<std::string>& headers = {});
-
-/// Reads a GET stream until `stop_at` appears in it; returns what was read.
-std::string read_stream_until(const std::string& url,
-                              const std::string& stop_at,
-                              const std::vector<std::string>& headers = {});
+// The shared test HTTP client (tests/support/http_client.hpp).
+using switchboard::testing::http;
+using switchboard::testing::http_result;
+using switchboard::testing::read_stream_until;
 
 class ApiTest : public ::testing::Test {
 protected:

@@ -1,26 +1,10 @@
-#include "tests/integration/data_dir_fixture.hpp"
+#include "tests/support/data_dir_fixture.hpp"
 
 #include "persistence/schema.hpp"
 #include "persistence/sqlite.hpp"
 #include "persistence/sqlite_store.hpp"
 
-#include <cstdlib>
-#include <filesystem>
-
 namespace switchboard::testing {
-
-temp_dir::temp_dir() {
-  std::string pattern =
-    (std::filesystem::temp_directory_path() / "switchboard_cli_XXXXXX").string();
-  if (::mkdtemp(pattern.data()))
-    path_ = pattern;
-}
-
-temp_dir::~temp_dir() {
-  std::error_code ec;
-  if (!path_.empty())
-    std::filesystem::remove_all(path_, ec);
-}
 
 namespace {
 
@@ -52,15 +36,18 @@ core::session_entry discord_entry() {
 }
 
 core::status fill(persistence::sqlite_writer& w) {
-  const std::string a = "20260101_000000_aaaa1111", b = "20260102_000000_bbbb2222";
-  for (auto st : {w.begin(), w.create_session(row(a, "telegram", 1000, "alpha")),
-                  w.create_session(row(b, "discord", 2000, std::nullopt))})
+  const std::string a = "20260101_000000_aaaa1111",
+                    b = "20260102_000000_bbbb2222";
+  for (auto st :
+       {w.begin(), w.create_session(row(a, "telegram", 1000, "alpha")),
+        w.create_session(row(b, "discord", 2000, std::nullopt))})
     if (!st)
       return st;
   auto at = core::from_epoch_seconds(1001);
-  for (const auto& [id, m] : {std::pair{a, text("user", "hello kangaroo world")},
-                              std::pair{a, text("assistant", "hi there")},
-                              std::pair{b, text("user", "second session text")}})
+  for (const auto& [id, m] :
+       {std::pair{a, text("user", "hello kangaroo world")},
+        std::pair{a, text("assistant", "hi there")},
+        std::pair{b, text("user", "second session text")}})
     if (auto r = w.append_message(id, m, at); !r)
       return r.err();
   if (auto st = w.end_session(a, "user_exit", at); !st)

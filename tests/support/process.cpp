@@ -1,4 +1,4 @@
-#include "tests/integration/process.hpp"
+#include "tests/support/process.hpp"
 
 #include <fcntl.h>
 #include <poll.h>

@@ -1,13 +1,9 @@
-#include "reliability_util.hpp"
+#include "tests/support/reliability_util.hpp"
 
-#include <curl/curl.h>
 #include <sqlite3.h>
 
-#include <algorithm>
-#include <cctype>
 #include <fstream>
 #include <regex>
-#include <sstream>
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -16,56 +12,6 @@
 #include <unistd.h>
 
 namespace switchboard::testing {
-
-namespace {
-
-size_t append_to(char* data, size_t size, size_t n, void* out) {
-  static_cast<std::string*>(out)->append(data, size * n);
-  return size * n;
-}
-
-} // namespace
-
-keep_alive_client::keep_alive_client() : curl_(curl_easy_init()) {}
-
-keep_alive_client::~keep_alive_client() {
-  curl_easy_cleanup(static_cast<CURL*>(curl_));
-}
-
-full_response keep_alive_client::request(const std::string& method,
-                                         const std::string& url,
-                                         const std::string& body,
-                                         const std::vector<std::string>& headers,
-                                         long timeout_seconds) {
-  full_response r;
-  auto* c = static_cast<CURL*>(curl_);
-  curl_easy_reset(c);
-  curl_slist* list = nullptr;
-  for (const auto& h : headers)
-    list = curl_slist_append(list, h.c_str());
-  list = curl_slist_append(list, "Expect:");
-  curl_easy_setopt(c, CURLOPT_URL, url.c_str());
-  curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method.c_str());
-  curl_easy_setopt(c, CURLOPT_PATH_AS_IS, 1L);
-  curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-  if (method == "POST" || method == "PUT") {
-    curl_easy_setopt(c, CURLOPT_POSTFIELDS, body.data());
-    curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE,
-                     static_cast<curl_off_t>(body.size()));
-  }
-  curl_easy_setopt(c, CURLOPT_HTTPHEADER, list);
-  curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, append_to);
-  curl_easy_setopt(c, CURLOPT_WRITEDATA, &r.body);
-  curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, append_to);
-  curl_easy_setopt(c, CURLOPT_HEADERDATA, &r.headers);
-  curl_easy_setopt(c, CURLOPT_TIMEOUT, timeout_seconds);
-  if (curl_easy_perform(c) == CURLE_OK)
-    curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &r.status);
-  curl_slist_free_all(list);
-  std::transform(r.headers.begin(), r.headers.end(), r.headers.begin(),
-                 [](unsigned char ch) { return std::tolower(ch); });
-  return r;
-}
 
 int port_of(const std::string& url) {
   auto colon = url.rfind(':');
@@ -136,9 +82,12 @@ struct ro_db {
 
 nlohmann::json column_json(sqlite3_stmt* s, int i) {
   switch (sqlite3_column_type(s, i)) {
-    case SQLITE_INTEGER: return sqlite3_column_int64(s, i);
-    case SQLITE_FLOAT: return sqlite3_column_double(s, i);
-    case SQLITE_NULL: return nullptr;
+    case SQLITE_INTEGER:
+      return sqlite3_column_int64(s, i);
+    case SQLITE_FLOAT:
+      return sqlite3_column_double(s, i);
+    case SQLITE_NULL:
+      return nullptr;
     default: {
       auto* t = reinterpret_cast<const char*>(sqlite3_column_text(s, i));
       return std::string(t ? t : "");
@@ -209,15 +158,8 @@ std::int64_t rss_kib(int pid) {
   return 0;
 }
 
-std::string route_body(const std::string& chat, const std::string& text) {
-  return nlohmann::json{{"source", {{"platform", "telegram"},
-                                    {"chat_id", chat}}},
-                        {"message", {{"role", "user"}, {"content", text}}}}
-    .dump();
-}
-
 std::string key_path(const std::string& chat) {
-  return "/v1/sessions/agent%3Amain%3Atelegram%3Adm%3A" + chat;
+  return "/v1/sessions/" + encoded_dm_key(chat);
 }
 
 bool has_error_shape(const std::string& body) {
