@@ -151,7 +151,7 @@ private:
   /// A write by session id, straight to the writer.
   void direct_write(write_fn fn, std::function<void(core::status)> done) {
     rt_.writer_queue.fetch_add(1, std::memory_order_relaxed);
-    caf::anon_send(writer_, write_job{std::move(fn), std::move(done)});
+    caf::anon_send(writer_, write_job{std::move(fn), std::move(done), {}});
   }
 
   runtime rt_;
@@ -317,8 +317,11 @@ void engine_impl::route_batch(
   g->done = std::move(done);
   if (reqs.empty())
     return g->done({});
+  // One message per shard with its items in order (not one per item), so
+  // the shard hands the writer its writes as one group.
+  std::vector<keyed_ops> per_shard(shards_.size());
   for (std::size_t i = 0; i < reqs.size(); ++i) {
-    route(std::move(reqs[i]), [g, i](core::result<route_reply> r) {
+    completion<route_reply> one = [g, i](core::result<route_reply> r) {
       std::unique_lock<std::mutex> lk(g->mtx);
       g->results[i] = std::move(r);
       if (--g->remaining != 0)
@@ -326,8 +329,17 @@ void engine_impl::route_batch(
       auto out = std::move(g->results);
       lk.unlock();
       g->done(std::move(out));
-    });
+    };
+    if (!admit(one))
+      continue;
+    auto key = core::build_session_key(reqs[i].origin, rt_.cfg.keys);
+    auto& to = per_shard[shard_of(shards_, key)];
+    to.ops.push_back(
+      {std::move(key), make_route_op(std::move(reqs[i]), tracked(one))});
   }
+  for (std::size_t s = 0; s < shards_.size(); ++s)
+    if (!per_shard[s].ops.empty())
+      caf::anon_send(shards_[s], std::move(per_shard[s]));
 }
 
 void engine_impl::set_title(std::string session_id, std::string title,

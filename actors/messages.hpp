@@ -26,12 +26,21 @@ namespace switchboard::actors {
 struct write_job {
   write_fn fn;
   std::function<void(core::status)> done;
+  /// When set, `done` runs on this actor instead of the replier, in one
+  /// run_closures message with the batch's other replies to it.
+  caf::actor reply_to;
+};
+
+/// Several write jobs in one message (a shard's writes of one handler run).
+struct write_jobs {
+  std::vector<write_job> jobs;
 };
 
 /// A job's `done` and its own status (replies of a batch).
 struct pending_reply {
   std::function<void(core::status)> done;
   core::status st;
+  caf::actor reply_to;
 };
 
 /// writer -> its replier: one committed batch's replies, run in order.
@@ -44,10 +53,21 @@ struct run_closure {
   std::function<void()> fn;
 };
 
+/// Runs closures in order on the receiving actor (a batch's replies).
+struct run_closures {
+  std::vector<std::function<void()>> fns;
+};
+
 /// engine -> shard: one op for `key`.
 struct keyed_op {
   std::string key;
   session_op op;
+};
+
+/// engine -> shard: several ops (a batch request's items of one shard), in
+/// order.
+struct keyed_ops {
+  std::vector<keyed_op> ops;
 };
 
 /// supervisor/engine -> shard: drop every key idle since `now -
@@ -69,13 +89,13 @@ using flush_atom = caf::atom_constant<caf::atom("flush")>;
 using tick_atom = caf::atom_constant<caf::atom("tick")>;
 using stop_atom = caf::atom_constant<caf::atom("stop")>;
 
-/// The writer (SPEC 7). Handles write_job, (commit_atom, generation),
+/// The writer (SPEC 7). Handles write_job, write_jobs, (commit_atom, gen),
 /// mirror_atom, flush_atom. Must be spawned detached: SQLite blocks.
 caf::behavior writer_actor(caf::event_based_actor* self, runtime* rt,
                            std::shared_ptr<core::store_writer> w);
 
-/// A router shard: owns its keys' state. Handles keyed_op, run_closure,
-/// idle_sweep. Opens its own reader connection to load entries.
+/// A router shard: owns its keys' state. Handles keyed_op, keyed_ops,
+/// run_closure, run_closures, idle_sweep. Opens its own reader connection to load entries.
 caf::behavior router_shard(caf::event_based_actor* self, runtime* rt,
                            caf::actor writer);
 
@@ -86,6 +106,10 @@ caf::behavior supervisor_actor(caf::event_based_actor* self, runtime* rt,
                                std::vector<caf::actor> shards,
                                caf::actor writer);
 
+/// The index of the shard that owns `key`.
+std::size_t shard_of(const std::vector<caf::actor>& shards,
+                     const std::string& key);
+
 /// Sends `op` for `key` to the shard that owns the key.
 void send_to_shard(const std::vector<caf::actor>& shards, std::string key,
                    session_op op);
@@ -93,6 +117,9 @@ void send_to_shard(const std::vector<caf::actor>& shards, std::string key,
 } // namespace switchboard::actors
 
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(switchboard::actors::write_job)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(switchboard::actors::write_jobs)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(switchboard::actors::run_closures)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(switchboard::actors::keyed_ops)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(switchboard::actors::reply_batch)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(switchboard::actors::run_closure)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(switchboard::actors::keyed_op)

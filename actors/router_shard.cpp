@@ -5,8 +5,12 @@
 //                    strictly one at a time, in arrival order
 //                    (session_ops.hpp). A key not in memory is loaded from the
 //                    routing index first.
-//   run_closure   -> a continuation of a running op (writer ack, read, flush),
-//                    run on this shard.
+//   keyed_ops     -> several keyed_op in order (a batch request's items).
+//   run_closure(s)-> continuations of running ops (writer acks, reads,
+//                    flushes), run on this shard; the writer's acks of one
+//                    batch arrive in one run_closures.
+// The writes that one message's work causes go to the writer in one
+// write_jobs message.
 //   idle_sweep    -> drops every key idle for passivate_after_seconds (engine
 //                    clock) and answers with how many.
 // A key's state leaves memory when it has been idle that long, when the
@@ -109,7 +113,24 @@ public:
 
   runtime& rt() { return *rt_; }
   caf::event_based_actor* self() { return self_; }
-  const caf::actor& writer() { return writer_; }
+
+  /// Queues a write; the writes of one handler run go out in one message.
+  void post_write(write_job job) {
+    rt_->writer_queue.fetch_add(1, std::memory_order_relaxed);
+    outbox_.push_back(std::move(job));
+  }
+  /// Runs one message's work, then sends its writes to the writer.
+  template <class F>
+  void handle(F&& f) {
+    f();
+    if (outbox_.empty())
+      return;
+    if (outbox_.size() == 1)
+      self_->send(writer_, std::move(outbox_.front()));
+    else
+      self_->send(writer_, write_jobs{std::move(outbox_)});
+    outbox_.clear();
+  }
 
 private:
   key_state& find_or_load(const std::string& key);
@@ -128,6 +149,7 @@ private:
   std::unordered_map<std::string, key_state> keys_;
   std::list<key_state*> lru_; // front = most recently used
   std::size_t cap_;
+  std::vector<write_job> outbox_;
 };
 
 // -- key_state ----------------------------------------------------------------
@@ -157,19 +179,14 @@ std::function<void()> key_state::on_shard(std::function<void()> fn) {
 }
 
 void key_state::write(write_fn fn, std::function<void(core::status)> then) {
-  rt().writer_queue.fetch_add(1, std::memory_order_relaxed);
-  // `done` runs once, on the replier: it moves `then` on instead of copying.
-  auto me = caf::actor_cast<caf::actor>(shard_->self());
+  // `done` runs once, on this shard (reply_to), with the batch's other acks.
   auto* shard = shard_;
   auto* k = this;
-  auto done = [me, shard, k, then = std::move(then)](core::status st) mutable {
-    caf::anon_send(
-      me, run_closure{[shard, k, then = std::move(then), st = std::move(st)] {
-        shard->resume(*k, [&] { then(st); });
-      }});
+  auto done = [shard, k, then = std::move(then)](core::status st) {
+    shard->resume(*k, [&] { then(st); });
   };
-  shard_->self()->send(shard_->writer(),
-                       write_job{std::move(fn), std::move(done)});
+  shard_->post_write(write_job{std::move(fn), std::move(done),
+                               caf::actor_cast<caf::actor>(shard_->self())});
 }
 
 void key_state::read(read_fn fn, std::function<void()> then) {
@@ -337,15 +354,32 @@ caf::behavior router_shard(caf::event_based_actor* self, runtime* rt,
                            caf::actor writer) {
   auto st = std::make_shared<shard_state>(self, rt, std::move(writer));
   return {
-    [st](keyed_op& m) { st->on_op(m); },
-    [](run_closure& m) { m.fn(); },
-    [st](const idle_sweep& m) { st->on_sweep(m); },
+    [st](keyed_op& m) { st->handle([&] { st->on_op(m); }); },
+    [st](keyed_ops& m) {
+      st->handle([&] {
+        for (auto& op : m.ops)
+          st->on_op(op);
+      });
+    },
+    [st](run_closure& m) { st->handle([&] { m.fn(); }); },
+    [st](run_closures& m) {
+      st->handle([&] {
+        for (auto& fn : m.fns)
+          fn();
+      });
+    },
+    [st](const idle_sweep& m) { st->handle([&] { st->on_sweep(m); }); },
   };
+}
+
+std::size_t shard_of(const std::vector<caf::actor>& shards,
+                     const std::string& key) {
+  return std::hash<std::string>{}(key) % shards.size();
 }
 
 void send_to_shard(const std::vector<caf::actor>& shards, std::string key,
                    session_op op) {
-  auto i = std::hash<std::string>{}(key) % shards.size();
+  auto i = shard_of(shards, key);
   caf::anon_send(shards[i], keyed_op{std::move(key), std::move(op)});
 }
 

@@ -1,7 +1,7 @@
 // The writer (SPEC 7): the only store_writer.
 //
 // Protocol:
-//   write_job          -> runs in the open batch (see "No SAVEPOINT" below); the
+//   write_job(s)       -> runs in the open batch (see "No SAVEPOINT" below); the
 //                         first job of a batch opens the transaction and sends
 //                         (commit_atom, gen) to itself, which therefore runs
 //                         after every job already queued: adaptive group
@@ -51,6 +51,7 @@
 
 #include "actors/messages.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <optional>
 
@@ -75,12 +76,31 @@ class replier_actor : public caf::event_based_actor {
 public:
   using caf::event_based_actor::event_based_actor;
 
+  /// Runs the replies without a reply_to here; the others go to their actor
+  /// in one message each (a shard gets all of its keys' acks at once).
+  static void deliver(reply_batch& b) {
+    std::vector<std::pair<caf::actor, run_closures>> to;
+    for (auto& p : b.replies) {
+      if (!p.reply_to) {
+        p.done(std::move(p.st));
+        continue;
+      }
+      auto it = std::find_if(to.begin(), to.end(),
+                             [&](const auto& g) { return g.first == p.reply_to; });
+      if (it == to.end())
+        it = to.insert(to.end(), {p.reply_to, run_closures{}});
+      it->second.fns.push_back(
+        [done = std::move(p.done), st = std::move(p.st)]() mutable {
+          done(std::move(st));
+        });
+    }
+    for (auto& [actor, closures] : to)
+      caf::anon_send(actor, std::move(closures));
+  }
+
   caf::behavior make_behavior() override {
     return {
-      [](reply_batch& b) {
-        for (auto& p : b.replies)
-          p.done(std::move(p.st));
-      },
+      [](reply_batch& b) { deliver(b); },
       [this](stop_atom) { quit(); },
     };
   }
@@ -191,8 +211,11 @@ core::status writer_state::run_one(write_fn& fn) {
 void writer_state::on_job(write_job& job) {
   rt_->writer_queue.fetch_sub(1, std::memory_order_relaxed);
   if (!open_) {
-    if (auto st = w_->begin(); !st)
-      return job.done(st);
+    if (auto st = w_->begin(); !st) {
+      reply_batch one;
+      one.replies.push_back({std::move(job.done), st, std::move(job.reply_to)});
+      return replier_actor::deliver(one);
+    }
     open_ = true;
     looked_at_ = 0;
     self_->send(self_, commit_atom::value, ++gen_);
@@ -201,7 +224,8 @@ void writer_state::on_job(write_job& job) {
   if (!st)
     recover();
   fns_.push_back(st ? std::move(job.fn) : write_fn{});
-  pending_.push_back({std::move(job.done), std::move(st)});
+  pending_.push_back(
+    {std::move(job.done), std::move(st), std::move(job.reply_to)});
   if (!open_) // recover() could not reopen the transaction
     return send_replies(core::status{});
   if (pending_.size() >= static_cast<std::size_t>(
@@ -325,6 +349,10 @@ caf::behavior writer_actor(caf::event_based_actor* self, runtime* rt,
   self->set_exit_handler([st](caf::exit_msg& m) { st->on_exit(m); });
   return {
     [st](write_job& job) { st->on_job(job); },
+    [st](write_jobs& batch) {
+      for (auto& job : batch.jobs)
+        st->on_job(job);
+    },
     [st](commit_atom, std::uint64_t gen) { st->on_commit(gen); },
     [st](mirror_atom) { st->on_mirror(); },
     [st](flush_atom) { st->on_flush(); },
