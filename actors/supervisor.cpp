@@ -151,7 +151,7 @@ void supervisor_state::forget_requests() {
                    }});
   };
   rt_->writer_queue.fetch_add(1, std::memory_order_relaxed);
-  self_->send(writer_, write_job{std::move(fn), std::move(done)});
+  self_->send(writer_, write_job{std::move(fn), std::move(done), {}});
 }
 
 void supervisor_state::begin() {
