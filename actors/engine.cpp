@@ -12,6 +12,7 @@
 #include "actors/messages.hpp"
 #include "actors/mirror.hpp"
 #include "actors/pools.hpp"
+#include "actors/retention.hpp"
 #include "persistence/sqlite_store.hpp"
 
 #include <condition_variable>
@@ -97,8 +98,10 @@ public:
   void delete_session(std::string session_id,
                       completion<bool> done) override;
   void expire_now(completion<sweep_report> done) override;
-  void prune(double older_than_days, std::optional<std::string> source,
-             completion<std::int64_t> done) override;
+  void prune(prune_request req, completion<prune_report> done) override;
+  void apply_retention(completion<prune_report> done) override;
+  void retention_tick(
+    completion<std::optional<prune_report>> done) override;
   void read(std::function<void(core::store_reader&)> fn) override;
   void passivate_idle(completion<std::int64_t> done) override;
 
@@ -201,6 +204,7 @@ core::status engine_impl::init(engine_options opts) {
   auto opened = persistence::open_writer(path, rt_.cfg.writer.mode);
   if (!opened)
     return opened.err();
+  (*opened)->set_rollup_zone(rt_.zone); // usage rollup days (SPEC 14)
   std::unique_ptr<core::store_writer> w = std::move(*opened);
   if (opts.wrap_writer)
     w = opts.wrap_writer(std::move(w));
@@ -246,7 +250,8 @@ core::status engine_impl::init(engine_options opts) {
   writer_ = system_->spawn<caf::detached>(writer_actor, &rt_, shared_writer);
   for (int i = 0; i < rt_.shard_count; ++i)
     shards_.push_back(system_->spawn(router_shard, &rt_, writer_));
-  supervisor_ = system_->spawn<caf::detached>(supervisor_actor, &rt_, shards_);
+  supervisor_ =
+    system_->spawn<caf::detached>(supervisor_actor, &rt_, shards_, writer_);
   started_ = true;
   return {};
 }
@@ -364,28 +369,42 @@ void engine_impl::expire_now(completion<sweep_report> done) {
                  sweep_request{[d](sweep_report r) { d(std::move(r)); }});
 }
 
-void engine_impl::prune(double older_than_days,
-                        std::optional<std::string> source,
-                        completion<std::int64_t> done) {
+void engine_impl::prune(prune_request req, completion<prune_report> done) {
   if (!admit(done))
     return;
-  auto cutoff = rt_.now() - std::chrono::duration_cast<core::duration>(
-                              std::chrono::duration<double>(older_than_days *
-                                                            86400.0));
-  auto out = std::make_shared<std::int64_t>(0);
+  auto out = std::make_shared<prune_report>();
   auto d = tracked(std::move(done));
-  direct_write(
-    [cutoff, source, out](core::store_writer& w) -> core::status {
-      auto n = w.prune_sessions(cutoff, source);
-      if (!n)
-        return n.err();
-      *out = *n;
-      return {};
-    },
-    [out, d](core::status st) {
-      d(st ? core::result<std::int64_t>(*out)
-           : core::result<std::int64_t>(st.err()));
-    });
+  auto* rt = &rt_;
+  direct_write(prune_job(prune_rule_of(req, rt_.now()), req.dry_run, out),
+               [rt, out, d](core::status st) {
+                 if (!st) {
+                   record_prune_failure("prune", st.err());
+                   return d(st.err());
+                 }
+                 record_prune(*rt, "prune", *out);
+                 d(*out);
+               });
+}
+
+void engine_impl::apply_retention(completion<prune_report> done) {
+  if (!admit(done))
+    return;
+  auto d = tracked(std::move(done));
+  caf::anon_send(supervisor_,
+                 retention_request{
+                   false, [d](core::result<std::optional<prune_report>> r) {
+                     if (!r)
+                       return d(r.err());
+                     d(r->value_or(prune_report{}));
+                   }});
+}
+
+void engine_impl::retention_tick(
+  completion<std::optional<prune_report>> done) {
+  if (!admit(done))
+    return;
+  caf::anon_send(supervisor_,
+                 retention_request{true, tracked(std::move(done))});
 }
 
 void engine_impl::read(std::function<void(core::store_reader&)> fn) {
@@ -431,6 +450,8 @@ metrics_snapshot engine_impl::metrics() const {
   m.flushes_ok = s.flushes_ok.load();
   m.flushes_failed = s.flushes_failed.load();
   m.overloaded = s.overloaded.load();
+  m.retention_runs = s.retention_runs.load();
+  m.sessions_pruned = s.sessions_pruned.load();
   m.writer_batch_size = rt_.batch_sizes.read();
   m.writer_commit_seconds = rt_.commit_seconds.read();
   return m;

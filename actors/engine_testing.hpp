@@ -32,6 +32,12 @@ public:
   /// Passivates every session actor idle for passivate_after_seconds on the
   /// engine clock; completes with how many stopped (after they did).
   virtual void passivate_idle(completion<std::int64_t> done) = 0;
+  /// What the supervisor's retention timer does when it fires: runs the
+  /// retention rule if retention is on and retention.interval_seconds have
+  /// passed on the engine clock since the last scheduled run (the first
+  /// one is due at start). nullopt: not due, nothing ran.
+  virtual void
+  retention_tick(completion<std::optional<prune_report>> done) = 0;
 };
 
 core::result<std::unique_ptr<testable_engine>>

@@ -41,6 +41,8 @@ struct counters {
   std::atomic<std::int64_t> flushes_ok{0};
   std::atomic<std::int64_t> flushes_failed{0};
   std::atomic<std::int64_t> overloaded{0};
+  std::atomic<std::int64_t> retention_runs{0};
+  std::atomic<std::int64_t> sessions_pruned{0};
 };
 
 /// Fans events out to subscriptions without blocking (subscription::push

@@ -1,15 +1,17 @@
 #include "persistence/schema.hpp"
 
-// switchboard's SQLite schema, version 7 = the seed's v6 (hermes_state.py)
+// switchboard's SQLite schema, version 8 = the seed's v6 (hermes_state.py)
 // plus switchboard's additions.
 //
-//   schema_version(version)                    one row: 7
+//   schema_version(version)                    one row: 8
 //   sessions(<seed v6 columns, same order and types>,
 //            session_key, chat_id, chat_type, thread_id)        [added]
 //   messages(<seed v6 columns>, active, replaced_by)            [added]
 //   messages_fts  FTS5(content, content=messages, content_rowid=id)
 //   session_entries(...)   the routing index, one row per session key [added]
 //   transcript_rewrites(id, session_id, at, restored)                [added]
+//   usage_daily(day, platform, model, <4 token sums>, estimated_cost_usd,
+//               updates)  daily usage rollups (SPEC 14)           [added, v8]
 //
 // Invariants:
 //  - Every seed column exists with the seed's name and type, so the seed's
@@ -27,10 +29,20 @@
 //    seed's tables keep REAL epoch seconds. origin is core::encode_source JSON.
 //  - idx_entries_expiry (partial, expiry_finalized = 0) makes the expiry scan
 //    cost grow with the entries due, not with the table.
+//  - session_entries.daily_reset_deferred (v8) = 1 while the entry owes a
+//    deferred daily reset (SPEC 4.6); idx_entries_deferred (partial, owed and
+//    not finalized) lets the sweep find them after their quiet gap at a cost
+//    that grows with the deferred entries only.
+//  - usage_daily holds one row per (day, platform, model): day is YYYY-MM-DD
+//    in the reset time zone, platform the session's source, model the
+//    update's model, else the session's, else 'unknown'. Every usage update
+//    adds to it in the transaction that adds to the session (never
+//    backfilled on migration; import-hermes adds imported sessions' totals).
+//    Nothing deletes from it: deleting or pruning a session keeps its usage.
 //
-// Versions: seed v1 (no finish_reason/title/billing/reasoning columns) to v6
-// migrate in place; a version above 7 or a non-empty file without the seed's
-// tables is refused before anything is written.
+// Versions: seed v1 (no finish_reason/title/billing/reasoning columns) to v6,
+// and switchboard's v7, migrate in place; a version above 8 or a non-empty
+// file without the seed's tables is refused before anything is written.
 
 #include <string>
 #include <vector>
@@ -171,7 +183,8 @@ CREATE TABLE IF NOT EXISTS session_entries (
     auto_reset_reason TEXT,
     reset_had_activity INTEGER NOT NULL DEFAULT 0,
     expiry_finalized INTEGER NOT NULL DEFAULT 0,
-    busy_until INTEGER
+    busy_until INTEGER,
+    daily_reset_deferred INTEGER NOT NULL DEFAULT 0
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS idx_entries_expiry
     ON session_entries(updated_at) WHERE expiry_finalized = 0;
@@ -185,9 +198,36 @@ CREATE TABLE IF NOT EXISTS transcript_rewrites (
 );
 CREATE INDEX IF NOT EXISTS idx_rewrites_session
     ON transcript_rewrites(session_id, id);
+CREATE TABLE IF NOT EXISTS usage_daily (
+    day TEXT NOT NULL,
+    platform TEXT NOT NULL,
+    model TEXT NOT NULL,
+    input_tokens INTEGER NOT NULL DEFAULT 0,
+    output_tokens INTEGER NOT NULL DEFAULT 0,
+    cache_read_tokens INTEGER NOT NULL DEFAULT 0,
+    cache_write_tokens INTEGER NOT NULL DEFAULT 0,
+    estimated_cost_usd REAL NOT NULL DEFAULT 0,
+    updates INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (day, platform, model)
+) WITHOUT ROWID;
 DROP TRIGGER IF EXISTS messages_fts_insert;
 DROP TRIGGER IF EXISTS messages_fts_delete;
 DROP TRIGGER IF EXISTS messages_fts_update;
+)sql";
+
+// Columns added to switchboard's own tables after v7 (added after
+// switchboard_sql, which creates the tables with them on a fresh file).
+const std::vector<column>& added_switchboard_columns() {
+  static const std::vector<column> cols{
+    {"session_entries", "daily_reset_deferred", "INTEGER NOT NULL DEFAULT 0"},
+  };
+  return cols;
+}
+
+// Indexes on the columns above (after they exist).
+constexpr const char* switchboard_index_sql = R"sql(
+CREATE INDEX IF NOT EXISTS idx_entries_deferred ON session_entries(updated_at)
+    WHERE daily_reset_deferred = 1 AND expiry_finalized = 0;
 )sql";
 
 core::result<bool> has_object(connection& db, std::string_view type,
@@ -209,8 +249,9 @@ core::result<bool> has_column(connection& db, const column& c) {
   return q->step();
 }
 
-core::status add_missing_columns(connection& db) {
-  for (const auto& c : added_columns()) {
+core::status add_missing_columns(connection& db,
+                                 const std::vector<column>& list) {
+  for (const auto& c : list) {
     auto has = has_column(db, c);
     if (!has)
       return std::move(has).err();
@@ -239,7 +280,7 @@ core::status ensure_fts(connection& db) {
 }
 
 core::status migrate(connection& db) {
-  if (auto st = add_missing_columns(db); !st)
+  if (auto st = add_missing_columns(db, added_columns()); !st)
     return st;
   if (auto st = db.exec(
         "CREATE UNIQUE INDEX IF NOT EXISTS idx_sessions_title_unique "
@@ -259,11 +300,15 @@ core::status migrate(connection& db) {
 core::status create_fresh(connection& db) {
   if (auto st = db.exec(seed_sql); !st)
     return st;
-  return add_missing_columns(db);
+  return add_missing_columns(db, added_columns());
 }
 
 core::status finish(connection& db) {
   if (auto st = db.exec(switchboard_sql); !st)
+    return st;
+  if (auto st = add_missing_columns(db, added_switchboard_columns()); !st)
+    return st;
+  if (auto st = db.exec(switchboard_index_sql); !st)
     return st;
   if (auto st = db.exec("DELETE FROM schema_version"); !st)
     return st;

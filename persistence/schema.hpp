@@ -12,8 +12,8 @@ namespace switchboard::persistence {
 
 /// The version switchboard writes into `schema_version`: the seed's v6 plus
 /// switchboard's additions. The seed's own migrations only test `< N`, so the
-/// seed's SessionDB still opens a version-7 file without touching it.
-inline constexpr std::int64_t schema_version = 7;
+/// seed's SessionDB still opens a version-8 file without touching it.
+inline constexpr std::int64_t schema_version = 8;
 
 /// What an opened file holds, found without writing anything.
 struct schema_state {

@@ -16,6 +16,7 @@
 
 #include "core/settings.hpp"
 #include "core/store.hpp"
+#include "core/zone.hpp"
 #include "persistence/sqlite.hpp"
 
 #include <memory>
@@ -36,6 +37,9 @@ public:
   scan_expiry_candidates(core::time_point updated_before,
                          std::int64_t limit) override;
   core::result<std::int64_t> entry_count() override;
+  core::result<std::vector<core::expiry_candidate>>
+  scan_deferred_candidates(core::time_point updated_before,
+                           std::int64_t limit) override;
 
   core::result<std::optional<nlohmann::json>>
   get_session(std::string_view id) override;
@@ -47,6 +51,10 @@ public:
   core::result<nlohmann::json> history(const core::history_query& q) override;
   core::result<std::int64_t>
   session_count(std::optional<std::string> source) override;
+  core::result<std::vector<std::string>>
+  select_prunable(const core::prune_rule& rule) override;
+  core::result<std::vector<core::usage_row>>
+  usage(const core::usage_query& q) override;
 
   core::result<nlohmann::json> transcript(std::string_view id,
                                           bool stitch) override;
@@ -63,6 +71,9 @@ public:
   connection& db() { return *db_; }
 
 protected:
+  core::result<std::vector<core::expiry_candidate>>
+  candidates(std::string_view sql, core::time_point before,
+             std::int64_t limit);
   core::result<std::vector<core::session_entry>>
   entries(std::string_view sql, std::int64_t a, std::int64_t b,
           std::int64_t c);
@@ -106,8 +117,8 @@ public:
   core::status reopen_session(std::string_view id) override;
   core::status set_system_prompt(std::string_view id,
                                  std::string_view prompt) override;
-  core::status update_usage(std::string_view id,
-                            const core::usage_update& u) override;
+  core::status update_usage(std::string_view id, const core::usage_update& u,
+                            core::time_point at) override;
   core::result<std::optional<std::string>>
   set_title(std::string_view id, std::string_view raw_title) override;
   core::result<std::optional<std::string>>
@@ -117,6 +128,8 @@ public:
   core::result<std::int64_t>
   prune_sessions(core::time_point cutoff,
                  std::optional<std::string> source) override;
+  core::result<std::vector<std::string>>
+  prune(const core::prune_rule& rule, bool dry_run) override;
 
   core::result<std::int64_t> append_message(std::string_view session_id,
                                             const core::message& m,
@@ -133,7 +146,17 @@ public:
   core::status touch_entry(const core::session_entry& e) override;
   core::status delete_entry(std::string_view session_key) override;
 
+  /// The zone whose calendar days the usage rollups use (the reset time
+  /// zone; UTC until set).
+  void set_rollup_zone(core::zone z) { rollup_zone_ = std::move(z); }
+  /// Adds a session's stored token and cost totals to the rollup of the day
+  /// it started (import-hermes: imported sessions had no usage updates
+  /// here). not_found when absent.
+  core::status roll_up_session(std::string_view id);
+
 private:
+  core::status add_rollup(std::string_view id, const core::usage_update& u,
+                          core::time_point at, std::int64_t updates);
   core::status run(std::string_view sql);
   core::status require_session(std::string_view id);
   core::result<std::int64_t> insert_message(std::string_view session_id,
@@ -153,6 +176,7 @@ private:
   std::size_t savepoint_mark_ = 0;     // pending_fts_.size() at SAVEPOINT
   bool in_savepoint_ = false;
   std::vector<fts_row> flushed_in_savepoint_; // re-queued on ROLLBACK TO
+  core::zone rollup_zone_ = core::zone::utc();
 };
 
 /// Opens (creating or migrating) the database at `path` for writing.
