@@ -100,8 +100,7 @@ public:
   void expire_now(completion<sweep_report> done) override;
   void prune(prune_request req, completion<prune_report> done) override;
   void apply_retention(completion<prune_report> done) override;
-  void retention_tick(
-    completion<std::optional<prune_report>> done) override;
+  void retention_tick(completion<std::optional<prune_report>> done) override;
   void read(std::function<void(core::store_reader&)> fn) override;
   void passivate_idle(completion<std::int64_t> done) override;
 
@@ -390,17 +389,16 @@ void engine_impl::apply_retention(completion<prune_report> done) {
   if (!admit(done))
     return;
   auto d = tracked(std::move(done));
-  caf::anon_send(supervisor_,
-                 retention_request{
-                   false, [d](core::result<std::optional<prune_report>> r) {
-                     if (!r)
-                       return d(r.err());
-                     d(r->value_or(prune_report{}));
-                   }});
+  caf::anon_send(
+    supervisor_,
+    retention_request{false, [d](core::result<std::optional<prune_report>> r) {
+                        if (!r)
+                          return d(r.err());
+                        d(r->value_or(prune_report{}));
+                      }});
 }
 
-void engine_impl::retention_tick(
-  completion<std::optional<prune_report>> done) {
+void engine_impl::retention_tick(completion<std::optional<prune_report>> done) {
   if (!admit(done))
     return;
   caf::anon_send(supervisor_,

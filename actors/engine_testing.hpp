@@ -36,8 +36,7 @@ public:
   /// retention rule if retention is on and retention.interval_seconds have
   /// passed on the engine clock since the last scheduled run (the first
   /// one is due at start). nullopt: not due, nothing ran.
-  virtual void
-  retention_tick(completion<std::optional<prune_report>> done) = 0;
+  virtual void retention_tick(completion<std::optional<prune_report>> done) = 0;
 };
 
 core::result<std::unique_ptr<testable_engine>>

@@ -262,8 +262,8 @@ void route_step(session_ctx& c, route_request req,
                           false, std::move(done));
   const auto& policy = rt.cfg.reset.policies.lookup(
     req.origin.platform, req.origin.type, has_thread(req.origin));
-  auto verdict = core::evaluate_deferred(policy, reset_state_of(*e), now,
-                                         rt.zone);
+  auto verdict =
+    core::evaluate_deferred(policy, reset_state_of(*e), now, rt.zone);
   auto reason = verdict.reason;
   if (reason == core::reset_reason::none && e->expiry_finalized)
     reason = core::reset_reason::idle;

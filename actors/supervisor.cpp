@@ -45,8 +45,7 @@ void for_each_policy(const runtime& rt, F fn) {
       fn(p);
 }
 
-core::time_point quiet_since(const core::reset_policy& p,
-                             core::time_point now);
+core::time_point quiet_since(const core::reset_policy& p, core::time_point now);
 
 /// The latest updated_at that some non-`none` policy expires at `now`;
 /// nullopt when every policy is `none`.
@@ -74,8 +73,7 @@ std::optional<core::time_point> expiry_cutoff(const runtime& rt,
 /// (inclusive), as an exclusive bound.
 core::time_point quiet_since(const core::reset_policy& p,
                              core::time_point now) {
-  return now - std::chrono::minutes(p.defer_daily_minutes) +
-         core::duration{1};
+  return now - std::chrono::minutes(p.defer_daily_minutes) + core::duration{1};
 }
 
 /// The latest updated_at (exclusive) at which an entry owing a deferred daily
@@ -255,9 +253,9 @@ void supervisor_state::on_retention(const retention_request& r) {
         r.done(std::optional<prune_report>{});
       return;
     }
-    next_retention_ = now + std::chrono::duration_cast<core::duration>(
-                              std::chrono::duration<double>(
-                                cfg.interval_seconds));
+    next_retention_ =
+      now + std::chrono::duration_cast<core::duration>(
+              std::chrono::duration<double>(cfg.interval_seconds));
   }
   auto out = std::make_shared<prune_report>();
   auto* rt = rt_;

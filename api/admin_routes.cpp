@@ -37,7 +37,8 @@ nlohmann::json prune_json(const actors::prune_report& r, bool with_ids) {
 }
 
 core::result<actors::prune_request> decode_prune(const nlohmann::json& body) {
-  if (auto st = expect_object(body, "", {"older_than_days", "source", "dry_run"});
+  if (auto st =
+        expect_object(body, "", {"older_than_days", "source", "dry_run"});
       !st)
     return st.err();
   auto days = opt_number(body, "", "older_than_days");
@@ -63,9 +64,8 @@ void post_prune(const call& c, respond_fn respond) {
   if (failed(req, respond))
     return;
   c.ctx.eng.prune(std::move(req).value(),
-                  reply_with<actors::prune_report>(respond, [](auto& r) {
-                    return prune_json(r, true);
-                  }));
+                  reply_with<actors::prune_report>(
+                    respond, [](auto& r) { return prune_json(r, true); }));
 }
 
 void post_retention(const call& c, respond_fn respond) {
@@ -74,10 +74,8 @@ void post_retention(const call& c, respond_fn respond) {
     return;
   if (auto st = expect_object(*body, "", {}); !st)
     return respond(error_reply(st.err()));
-  c.ctx.eng.apply_retention(
-    reply_with<actors::prune_report>(respond, [](auto& r) {
-      return prune_json(r, false);
-    }));
+  c.ctx.eng.apply_retention(reply_with<actors::prune_report>(
+    respond, [](auto& r) { return prune_json(r, false); }));
 }
 
 /// A change of the manual clock: set to a time, or advance by a duration.

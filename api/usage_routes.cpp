@@ -43,6 +43,8 @@ void get_usage(const call& c, respond_fn respond) {
 
 } // namespace
 
-void add_usage_routes(router& r) { r.add("GET", "/v1/usage", get_usage); }
+void add_usage_routes(router& r) {
+  r.add("GET", "/v1/usage", get_usage);
+}
 
 } // namespace switchboard::api

@@ -256,7 +256,8 @@ std::vector<field> make_fields() {
     nullable_string_field("flush.command", SB_REF(flush.command)),
     int_field("flush.min_messages", SB_REF(flush.min_messages), 0),
     int_field("flush.max_attempts", SB_REF(flush.max_attempts), 1),
-    positive_number_field("flush.timeout_seconds", SB_REF(flush.timeout_seconds)),
+    positive_number_field("flush.timeout_seconds",
+                          SB_REF(flush.timeout_seconds)),
     int_field("flush.concurrency", SB_REF(flush.concurrency), 1),
     int_field("retention.max_age_days", SB_REF(retention.max_age_days), 0),
     int_field("retention.max_ended_sessions",
@@ -275,12 +276,14 @@ std::vector<field> make_fields() {
     int_field("api.max_body_bytes", SB_REF(api.max_body_bytes), 1),
     int_field("api.max_in_flight", SB_REF(api.max_in_flight), 1),
     int_field("api.max_connections", SB_REF(api.max_connections), 1),
-    bool_field("index.sessions_json_mirror", SB_REF(index.sessions_json_mirror)),
+    bool_field("index.sessions_json_mirror",
+               SB_REF(index.sessions_json_mirror)),
     positive_number_field("index.mirror_interval_seconds",
                           SB_REF(index.mirror_interval_seconds)),
     connected_platforms_field(),
     home_channels_field(),
-    string_field("context.local_output_path", SB_REF(context.local_output_path)),
+    string_field("context.local_output_path",
+                 SB_REF(context.local_output_path)),
   };
 }
 

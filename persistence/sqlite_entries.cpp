@@ -19,7 +19,8 @@ const std::string& upsert_sql() {
   static const std::string sql =
     std::string{"INSERT INTO session_entries ("} + detail::entry_columns +
     ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, "
-    "?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22) ON CONFLICT(session_key) DO UPDATE SET "
+    "?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22) ON CONFLICT(session_key) DO "
+    "UPDATE SET "
     "session_id = ?2, created_at = ?3, updated_at = ?4, origin = ?5, "
     "display_name = ?6, platform = ?7, chat_type = ?8, input_tokens = ?9, "
     "output_tokens = ?10, cache_read_tokens = ?11, cache_write_tokens = ?12, "
@@ -108,7 +109,7 @@ sqlite_reader::list_entries(const core::entry_list_query& q) {
 
 result<std::vector<core::expiry_candidate>>
 sqlite_reader::candidates(std::string_view sql, core::time_point before,
-                         std::int64_t limit) {
+                          std::int64_t limit) {
   SB_QUERY(q, *db_, sql);
   q->bind(1, detail::to_micros(before)).bind(2, limit);
   std::vector<core::expiry_candidate> out;

@@ -72,8 +72,7 @@ public:
 
 protected:
   core::result<std::vector<core::expiry_candidate>>
-  candidates(std::string_view sql, core::time_point before,
-             std::int64_t limit);
+  candidates(std::string_view sql, core::time_point before, std::int64_t limit);
   core::result<std::vector<core::session_entry>>
   entries(std::string_view sql, std::int64_t a, std::int64_t b,
           std::int64_t c);
@@ -128,8 +127,8 @@ public:
   core::result<std::int64_t>
   prune_sessions(core::time_point cutoff,
                  std::optional<std::string> source) override;
-  core::result<std::vector<std::string>>
-  prune(const core::prune_rule& rule, bool dry_run) override;
+  core::result<std::vector<std::string>> prune(const core::prune_rule& rule,
+                                               bool dry_run) override;
 
   core::result<std::int64_t> append_message(std::string_view session_id,
                                             const core::message& m,

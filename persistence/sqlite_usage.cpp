@@ -102,9 +102,12 @@ namespace {
 
 std::string_view group_column(core::usage_group g) {
   switch (g) {
-    case core::usage_group::day: return "day";
-    case core::usage_group::platform: return "platform";
-    case core::usage_group::model: return "model";
+    case core::usage_group::day:
+      return "day";
+    case core::usage_group::platform:
+      return "platform";
+    case core::usage_group::model:
+      return "model";
   }
   return "day";
 }
@@ -115,7 +118,8 @@ std::string usage_sql(core::usage_group g) {
          ", sum(input_tokens), sum(output_tokens), sum(cache_read_tokens), "
          "sum(cache_write_tokens), sum(estimated_cost_usd), sum(updates) "
          "FROM usage_daily WHERE (?1 IS NULL OR day >= ?1) AND "
-         "(?2 IS NULL OR day <= ?2) GROUP BY " + col + " ORDER BY " + col;
+         "(?2 IS NULL OR day <= ?2) GROUP BY " +
+         col + " ORDER BY " + col;
 }
 
 } // namespace

@@ -36,10 +36,10 @@ core::result<actors::prune_report> report_of(const nlohmann::json& reply) {
 }
 
 core::result<actors::prune_report> remote_prune(const prune_args& a) {
-  nlohmann::json body = {{"older_than_days", a.older_than_days},
-                         {"source", a.source ? nlohmann::json(*a.source)
-                                             : nlohmann::json(nullptr)},
-                         {"dry_run", a.dry_run}};
+  nlohmann::json body = {
+    {"older_than_days", a.older_than_days},
+    {"source", a.source ? nlohmann::json(*a.source) : nlohmann::json(nullptr)},
+    {"dry_run", a.dry_run}};
   auto reply = call_api(a.target, "POST", "/v1/admin/prune", body);
   if (!reply)
     return reply.err();
@@ -99,9 +99,10 @@ void register_prune_command(CLI::App& app, command_list& out) {
   auto* sub = app.add_subcommand("prune", "Delete ended sessions older than "
                                           "N days");
   // Checked by run_prune: CLI11's range text is not a sentence (API.md).
-  sub->add_option("--older-than-days", a->older_than_days,
-                  "Age in days (started before now - N days); 0 means every "
-                  "ended session")
+  sub
+    ->add_option("--older-than-days", a->older_than_days,
+                 "Age in days (started before now - N days); 0 means every "
+                 "ended session")
     ->required();
   sub->add_option("--source", a->source, "Only sessions of this platform");
   sub->add_flag("--dry-run", a->dry_run,

@@ -102,7 +102,9 @@ void register_usage_command(CLI::App& app, command_list& out) {
   sub->add_option("--to", a->to, "Last day, YYYY-MM-DD (inclusive)");
   sub->add_option("--group-by", a->group_by, "day, platform or model")
     ->capture_default_str();
-  out.push_back({sub, [a] { return run_usage(*a); }});
+  out.push_back({sub, [a] {
+                   return run_usage(*a);
+                 }});
 }
 
 } // namespace switchboard::tools

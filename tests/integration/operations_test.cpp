@@ -31,9 +31,9 @@ protected:
   }
   json call(const std::string& method, const std::string& path,
             const json& body = nullptr, long want = 200) {
-    auto r = http(method, server_->url() + path,
-                  body.is_null() ? "" : body.dump(),
-                  {"Content-Type: application/json"});
+    auto r =
+      http(method, server_->url() + path, body.is_null() ? "" : body.dump(),
+           {"Content-Type: application/json"});
     EXPECT_EQ(r.status, want) << method << " " << path << ": " << r.body;
     return json::parse(r.body, nullptr, false);
   }
@@ -59,9 +59,9 @@ protected:
 };
 
 TEST_F(OperationsTest, DailyResetWaitsForAQuietGap) {
-  serve({{"reset", {{"timezone", "UTC"},
-                    {"default", {{"mode", "daily"},
-                                 {"defer_daily_minutes", 30}}}}}});
+  serve({{"reset",
+          {{"timezone", "UTC"},
+           {"default", {{"mode", "daily"}, {"defer_daily_minutes", 30}}}}}});
   set_clock("2026-11-21T03:58:00Z");
   auto first = say("1", "before the hour")["session_id"];
   set_clock("2026-11-21T04:05:00Z");
@@ -79,10 +79,11 @@ TEST_F(OperationsTest, DailyResetWaitsForAQuietGap) {
 
 TEST_F(OperationsTest, BadGraceInTheConfigNamesTheKey) {
   auto path = dir_.file("config.json");
-  std::ofstream(path) << R"({"reset": {"default": {"defer_daily_minutes": 1441}}})";
-  auto r = run_command({switchboard_bin(), "serve", "--config", path,
-                        "--data-dir", dir_.file("data"), "--listen",
-                        "127.0.0.1:0"});
+  std::ofstream(path)
+    << R"({"reset": {"default": {"defer_daily_minutes": 1441}}})";
+  auto r =
+    run_command({switchboard_bin(), "serve", "--config", path, "--data-dir",
+                 dir_.file("data"), "--listen", "127.0.0.1:0"});
   EXPECT_NE(r.exit_code, 0);
   EXPECT_NE(r.err.find("reset.default.defer_daily_minutes"), std::string::npos)
     << r.err;
@@ -107,8 +108,8 @@ TEST_F(OperationsTest, PruneDryRunThenRealRunByHttpAndCli) {
 
   auto text = cli({"prune", "--older-than-days", "0", "--dry-run"});
   ASSERT_EQ(text.exit_code, 0) << text.err;
-  EXPECT_EQ(text.out, "would prune 3 sessions\n" + ended[0] + "\n" +
-                        ended[1] + "\n" + ended[2] + "\n");
+  EXPECT_EQ(text.out, "would prune 3 sessions\n" + ended[0] + "\n" + ended[1] +
+                        "\n" + ended[2] + "\n");
   auto real = cli({"prune", "--older-than-days", "0", "--json"});
   ASSERT_EQ(real.exit_code, 0) << real.err;
   auto j = json::parse(real.out);
@@ -139,12 +140,15 @@ TEST_F(OperationsTest, RetentionEndpointAppliesTheConfiguredLimits) {
 }
 
 TEST_F(OperationsTest, UsageByHttpAndCliAcrossLocalMidnight) {
-  serve({{"reset", {{"timezone", "Asia/Tokyo"}, {"default", {{"mode", "none"}}}}}});
+  serve(
+    {{"reset", {{"timezone", "Asia/Tokyo"}, {"default", {{"mode", "none"}}}}}});
   set_clock("2026-11-21T14:30:00Z"); // 23:30 in Tokyo
   auto first = say("1", "hi");
   auto key = std::string{"agent%3Amain%3Atelegram%3Adm%3A1"};
   call("POST", "/v1/sessions/" + key + "/usage",
-       {{"input_tokens", 100}, {"output_tokens", 5}, {"model", "gpt-a"},
+       {{"input_tokens", 100},
+        {"output_tokens", 5},
+        {"model", "gpt-a"},
         {"estimated_cost_usd", 0.25}});
   set_clock("2026-11-21T15:30:00Z"); // 00:30 on the 22nd
   call("POST", "/v1/sessions/" + key + "/usage",
@@ -189,8 +193,8 @@ TEST(OperationsCliTest, UsageOnADataDirIncludesImportedSessions) {
                             "model = 'legacy'"));
   }
   auto imp = run_command({switchboard_bin(), "import-hermes", "--hermes-home",
-                          home.path(), "--data-dir", dest.path(),
-                          "--timezone", "UTC", "--json"});
+                          home.path(), "--data-dir", dest.path(), "--timezone",
+                          "UTC", "--json"});
   ASSERT_EQ(imp.exit_code, 0) << imp.err;
   auto r = run_command({switchboard_bin(), "usage", "--data-dir", dest.path(),
                         "--group-by", "model", "--json"});
@@ -204,8 +208,8 @@ TEST(OperationsCliTest, UsageOnADataDirIncludesImportedSessions) {
                          home.path(), "--data-dir", dest.path(), "--json"})
               .exit_code,
             0);
-  r = run_command({switchboard_bin(), "usage", "--data-dir", dest.path(),
-                   "--json"});
+  r = run_command(
+    {switchboard_bin(), "usage", "--data-dir", dest.path(), "--json"});
   j = json::parse(r.out);
   ASSERT_EQ(j["rows"].size(), 1u);
   EXPECT_EQ(j["rows"][0]["day"], "1970-01-01"); // started_at 500

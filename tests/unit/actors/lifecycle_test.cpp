@@ -327,7 +327,7 @@ public:
     return w_->prune_sessions(c, std::move(s));
   }
   core::result<std::vector<std::string>> prune(const core::prune_rule& r,
-                                                bool dry_run) override {
+                                               bool dry_run) override {
     return w_->prune(r, dry_run);
   }
   core::result<std::int64_t> append_message(std::string_view id,

@@ -10,7 +10,8 @@ namespace {
 
 using namespace std::chrono_literals;
 
-// -- daily reset grace ------------------------------------------------------------
+// -- daily reset grace
+// ------------------------------------------------------------
 
 class GraceTest : public EngineTest {
 protected:
@@ -120,7 +121,8 @@ TEST_F(GraceIdleTest, IdleResetsAreUnchanged) {
   EXPECT_EQ(expire().expired, 1); // the sweep's idle rule is unchanged too
 }
 
-// -- retention and prune ------------------------------------------------------------
+// -- retention and prune
+// ------------------------------------------------------------
 
 class RetentionTest : public EngineTest {
 protected:
@@ -224,9 +226,9 @@ TEST_F(RetentionTest, DryRunMatchesTheRealRunIdForId) {
   start();
   std::vector<std::string> ended;
   for (int i = 0; i < 5; ++i)
-    ended.push_back(ended_at(i % 2 ? "2026-11-01T10:00:00Z"
-                                   : "2026-11-18T10:00:00Z",
-                             std::to_string(i)));
+    ended.push_back(
+      ended_at(i % 2 ? "2026-11-01T10:00:00Z" : "2026-11-18T10:00:00Z",
+               std::to_string(i)));
   clock_->set(at("2026-11-20T10:00:00Z"));
   auto dry = prune({5, std::nullopt, true});
   EXPECT_TRUE(dry.dry_run);
@@ -244,12 +246,13 @@ TEST_F(RetentionTest, DryRunMatchesTheRealRunIdForId) {
   auto all = prune({0, std::nullopt, false});
   EXPECT_EQ(all.session_ids, all_dry.session_ids);
   for (int i = 0; i < 5; ++i)
-    EXPECT_TRUE(exists(entry(key_of(telegram_dm(std::to_string(i))))
-                         ->session_id));
+    EXPECT_TRUE(
+      exists(entry(key_of(telegram_dm(std::to_string(i))))->session_id));
   EXPECT_EQ(eng_->metrics().sessions_pruned, 5);
 }
 
-// -- usage rollups -------------------------------------------------------------------
+// -- usage rollups
+// -------------------------------------------------------------------
 
 class UsageTest : public EngineTest {
 protected:
@@ -320,8 +323,9 @@ TEST_F(UsageTest, TotalsSurviveDeletingAndPruningTheSessions) {
                 eng_->delete_session(a->session_id, d);
               }).ok());
   ASSERT_TRUE(route(telegram_dm("2"), user_msg("new"), true).ok());
-  auto pruned = wait_for<prune_report>(
-    [&](auto d) { eng_->prune({0, std::nullopt, false}, d); });
+  auto pruned = wait_for<prune_report>([&](auto d) {
+    eng_->prune({0, std::nullopt, false}, d);
+  });
   ASSERT_TRUE(pruned.ok());
   EXPECT_EQ(pruned->session_ids, std::vector<std::string>{b->session_id});
   auto after = usage(core::usage_group::model);

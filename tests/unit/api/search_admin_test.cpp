@@ -74,14 +74,14 @@ TEST_F(SearchTest, ExpireAndPrune) {
 }
 
 TEST_F(SearchTest, PruneDryRunIsPassedThrough) {
-  auto p = post("/v1/admin/prune",
-                R"({"older_than_days": 0, "dry_run": true})");
+  auto p =
+    post("/v1/admin/prune", R"({"older_than_days": 0, "dry_run": true})");
   ASSERT_EQ(p.status, 200) << p.body;
   EXPECT_EQ(p.json()["dry_run"], true);
   EXPECT_EQ(eng_.last().prune_days, 0.0);
   EXPECT_EQ(eng_.last().prune_dry_run, true);
-  auto bad = post("/v1/admin/prune",
-                  R"({"older_than_days": 1, "dry_run": "yes"})");
+  auto bad =
+    post("/v1/admin/prune", R"({"older_than_days": 1, "dry_run": "yes"})");
   EXPECT_EQ(bad.status, 400);
   EXPECT_NE(bad.body.find("dry_run"), std::string::npos) << bad.body;
 }
@@ -111,14 +111,14 @@ TEST_F(SearchTest, UsageRefusesBadQueries) {
     const char* path;
     const char* message;
   };
-  for (auto b : {bad{"/v1/usage?group_by=user",
-                     "query.group_by: expected day, platform or model"},
-                 bad{"/v1/usage?from=2026-02-30",
-                     "query.from: expected a day as YYYY-MM-DD"},
-                 bad{"/v1/usage?to=yesterday",
-                     "query.to: expected a day as YYYY-MM-DD"},
-                 bad{"/v1/usage?from=2026-11-02&to=2026-11-01",
-                     "query.from: is after query.to"}}) {
+  for (auto b :
+       {bad{"/v1/usage?group_by=user",
+            "query.group_by: expected day, platform or model"},
+        bad{"/v1/usage?from=2026-02-30",
+            "query.from: expected a day as YYYY-MM-DD"},
+        bad{"/v1/usage?to=yesterday", "query.to: expected a day as YYYY-MM-DD"},
+        bad{"/v1/usage?from=2026-11-02&to=2026-11-01",
+            "query.from: is after query.to"}}) {
     auto r = get(b.path);
     EXPECT_EQ(r.status, 400) << b.path;
     EXPECT_EQ(r.json()["error"]["message"], b.message) << b.path;

@@ -152,7 +152,8 @@ TEST(ConfigDumpTest, DumpHasTheConfigFileShape) {
   auto j = nlohmann::json::parse(dump_settings(core::settings{}));
   EXPECT_EQ(j["listen"], "127.0.0.1:8377");
   EXPECT_EQ(j["reset"]["default"],
-            (nlohmann::json{{"mode", "both"}, {"at_hour", 4},
+            (nlohmann::json{{"mode", "both"},
+                            {"at_hour", 4},
                             {"idle_minutes", 1440},
                             {"defer_daily_minutes", 0}}));
   EXPECT_EQ(j["retention"], (nlohmann::json{{"max_age_days", 0},

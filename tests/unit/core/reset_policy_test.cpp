@@ -396,8 +396,8 @@ TEST(ClampBusyUntilTest, ClampedMarkStopsProtectingAfterTheMaximum) {
             reset_reason::idle);
 }
 
-
-// -- SPEC 4.6: defer_daily_minutes ----------------------------------------------
+// -- SPEC 4.6: defer_daily_minutes
+// ----------------------------------------------
 
 reset_policy deferring(int minutes, reset_mode mode = reset_mode::daily) {
   reset_policy p{mode, 4, 1440};
@@ -421,15 +421,15 @@ TEST(DeferDailyTest, DefaultIsTheSeedRule) {
 
 TEST(DeferDailyTest, ActiveSessionIsDeferredAndOwesTheReset) {
   // Last message 03:58, next at 04:05: due, but active 7 minutes ago.
-  EXPECT_EQ(verdict(deferring(30), utc(2026, 11, 21, 3, 58),
-                    utc(2026, 11, 21, 4, 5)),
-            (reset_verdict{reset_reason::none, true}));
+  EXPECT_EQ(
+    verdict(deferring(30), utc(2026, 11, 21, 3, 58), utc(2026, 11, 21, 4, 5)),
+    (reset_verdict{reset_reason::none, true}));
 }
 
 TEST(DeferDailyTest, QuietGapOfExactlyTheGraceResets) {
-  EXPECT_EQ(verdict(deferring(30), utc(2026, 11, 21, 3, 58),
-                    utc(2026, 11, 21, 4, 28)),
-            (reset_verdict{reset_reason::daily, false}));
+  EXPECT_EQ(
+    verdict(deferring(30), utc(2026, 11, 21, 3, 58), utc(2026, 11, 21, 4, 28)),
+    (reset_verdict{reset_reason::daily, false}));
   EXPECT_EQ(verdict(deferring(30), utc(2026, 11, 21, 3, 58),
                     utc(2026, 11, 21, 4, 27, 59)),
             (reset_verdict{reset_reason::none, true}));
@@ -463,13 +463,13 @@ TEST(DeferDailyTest, IdleIsNotAffectedAndWinsFirst) {
             (reset_verdict{reset_reason::idle, false}));
   auto idle_only = deferring(30, reset_mode::idle);
   idle_only.idle_minutes = 10;
-  EXPECT_EQ(verdict(idle_only, utc(2026, 11, 21, 3, 50),
-                    utc(2026, 11, 21, 4, 0, 1)),
-            (reset_verdict{reset_reason::idle, false}));
+  EXPECT_EQ(
+    verdict(idle_only, utc(2026, 11, 21, 3, 50), utc(2026, 11, 21, 4, 0, 1)),
+    (reset_verdict{reset_reason::idle, false}));
   // A mode without daily drops a stale debt.
-  EXPECT_EQ(verdict(idle_only, utc(2026, 11, 21, 4, 0),
-                    utc(2026, 11, 21, 4, 1), true),
-            (reset_verdict{reset_reason::none, false}));
+  EXPECT_EQ(
+    verdict(idle_only, utc(2026, 11, 21, 4, 0), utc(2026, 11, 21, 4, 1), true),
+    (reset_verdict{reset_reason::none, false}));
 }
 
 TEST(DeferDailyTest, BusyAndNoneKeepTheDebt) {

@@ -38,8 +38,8 @@ TEST(UsageTest, QueryCheckNamesTheField) {
 }
 
 TEST(UsageTest, JsonRowsNameTheGroup) {
-  auto j = usage_json({{"telegram", 1, 2, 3, 4, 0.25, 5}},
-                      usage_group::platform);
+  auto j =
+    usage_json({{"telegram", 1, 2, 3, 4, 0.25, 5}}, usage_group::platform);
   EXPECT_EQ(j, nlohmann::json::parse(R"({"rows": [{"platform": "telegram",
     "input_tokens": 1, "output_tokens": 2, "cache_read_tokens": 3,
     "cache_write_tokens": 4, "estimated_cost_usd": 0.25, "updates": 5}]})"));

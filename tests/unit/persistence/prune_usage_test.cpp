@@ -32,7 +32,9 @@ protected:
     EXPECT_TRUE(got.ok()) << got.err().message;
     return got.ok() ? *got : ids{};
   }
-  bool exists(const std::string& id) { return *w_->get_session(id) != std::nullopt; }
+  bool exists(const std::string& id) {
+    return *w_->get_session(id) != std::nullopt;
+  }
 
   temp_dir dir_;
   std::unique_ptr<sqlite_writer> w_;
@@ -105,7 +107,8 @@ TEST_F(PruneTest, ChildrenOfAPrunedSessionAreKeptUnlinked) {
   EXPECT_TRUE((**w_->get_session("child"))["parent_session_id"].is_null());
 }
 
-// -- usage rollups ---------------------------------------------------------------
+// -- usage rollups
+// ---------------------------------------------------------------
 
 class UsageRollupTest : public PruneTest {
 protected:
@@ -171,8 +174,8 @@ TEST_F(UsageRollupTest, EveryUpdateAddsToItsDayPlatformAndModel) {
   EXPECT_EQ(models[1].group, "gpt-a");
   EXPECT_EQ(models[1].input_tokens, 30);
 
-  auto only_21st = usage(core::usage_group::platform, "2026-11-21",
-                         "2026-11-21");
+  auto only_21st =
+    usage(core::usage_group::platform, "2026-11-21", "2026-11-21");
   ASSERT_EQ(only_21st.size(), 2u);
   EXPECT_EQ(only_21st[1].input_tokens, 20);
   EXPECT_TRUE(usage(core::usage_group::day, "2026-11-22").empty());

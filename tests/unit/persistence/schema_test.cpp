@@ -132,9 +132,10 @@ TEST(SchemaTest, Version7FileGainsTheVersion8Additions) {
     e.session_id = "s";
     ASSERT_TRUE(w->upsert_entry(e));
     // Back to what switchboard v7 wrote.
-    exec(w->db(), "DROP INDEX idx_entries_deferred; DROP TABLE usage_daily;"
-                  "ALTER TABLE session_entries DROP COLUMN daily_reset_deferred;"
-                  "UPDATE schema_version SET version = 7");
+    exec(w->db(),
+         "DROP INDEX idx_entries_deferred; DROP TABLE usage_daily;"
+         "ALTER TABLE session_entries DROP COLUMN daily_reset_deferred;"
+         "UPDATE schema_version SET version = 7");
   }
   auto w = must_open_writer(path);
   ASSERT_TRUE(w);

@@ -155,7 +155,8 @@ TEST_F(WriterTest, UpdateUsageAddsAndBackfills) {
   EXPECT_EQ(s["billing_provider"], "openrouter");
   EXPECT_EQ(s["cost_status"], "estimated");
   EXPECT_DOUBLE_EQ(s["estimated_cost_usd"].get<double>(), 1.0);
-  EXPECT_EQ(w_->update_usage("x", u, at_seconds(5)).err().code, core::errc::not_found);
+  EXPECT_EQ(w_->update_usage("x", u, at_seconds(5)).err().code,
+            core::errc::not_found);
 }
 
 TEST_F(WriterTest, AppendMessageCountsAndIndexes) {
