@@ -12,6 +12,7 @@
 #include "actors/messages.hpp"
 #include "actors/mirror.hpp"
 #include "actors/pools.hpp"
+#include "actors/retention.hpp"
 #include "persistence/sqlite_store.hpp"
 
 #include <condition_variable>
@@ -117,8 +118,9 @@ public:
   void delete_session(std::string session_id,
                       completion<bool> done) override;
   void expire_now(completion<sweep_report> done) override;
-  void prune(double older_than_days, std::optional<std::string> source,
-             completion<std::int64_t> done) override;
+  void prune(prune_request req, completion<prune_report> done) override;
+  void apply_retention(completion<prune_report> done) override;
+  void retention_tick(completion<std::optional<prune_report>> done) override;
   void read(std::function<void(core::store_reader&)> fn) override;
   void passivate_idle(completion<std::int64_t> done) override;
 
@@ -223,6 +225,7 @@ core::status engine_impl::init(engine_options opts) {
     return opened.err();
   if (auto st = (*opened)->checkpoint_in_background(path); !st)
     return st;
+  (*opened)->set_rollup_zone(rt_.zone); // usage rollup days (SPEC 14)
   std::unique_ptr<core::store_writer> w = std::move(*opened);
   if (opts.wrap_writer)
     w = opts.wrap_writer(std::move(w));
@@ -400,28 +403,41 @@ void engine_impl::expire_now(completion<sweep_report> done) {
                  sweep_request{[d](sweep_report r) { d(std::move(r)); }});
 }
 
-void engine_impl::prune(double older_than_days,
-                        std::optional<std::string> source,
-                        completion<std::int64_t> done) {
+void engine_impl::prune(prune_request req, completion<prune_report> done) {
   if (!admit(done))
     return;
-  auto cutoff = rt_.now() - std::chrono::duration_cast<core::duration>(
-                              std::chrono::duration<double>(older_than_days *
-                                                            86400.0));
-  auto out = std::make_shared<std::int64_t>(0);
+  auto out = std::make_shared<prune_report>();
   auto d = tracked(std::move(done));
-  direct_write(
-    [cutoff, source, out](core::store_writer& w) -> core::status {
-      auto n = w.prune_sessions(cutoff, source);
-      if (!n)
-        return n.err();
-      *out = *n;
-      return {};
-    },
-    [out, d](core::status st) {
-      d(st ? core::result<std::int64_t>(*out)
-           : core::result<std::int64_t>(st.err()));
-    });
+  auto* rt = &rt_;
+  direct_write(prune_job(prune_rule_of(req, rt_.now()), req.dry_run, out),
+               [rt, out, d](core::status st) {
+                 if (!st) {
+                   record_prune_failure("prune", st.err());
+                   return d(st.err());
+                 }
+                 record_prune(*rt, "prune", *out);
+                 d(*out);
+               });
+}
+
+void engine_impl::apply_retention(completion<prune_report> done) {
+  if (!admit(done))
+    return;
+  auto d = tracked(std::move(done));
+  caf::anon_send(
+    supervisor_,
+    retention_request{false, [d](core::result<std::optional<prune_report>> r) {
+                        if (!r)
+                          return d(r.err());
+                        d(r->value_or(prune_report{}));
+                      }});
+}
+
+void engine_impl::retention_tick(completion<std::optional<prune_report>> done) {
+  if (!admit(done))
+    return;
+  caf::anon_send(supervisor_,
+                 retention_request{true, tracked(std::move(done))});
 }
 
 void engine_impl::read(std::function<void(core::store_reader&)> fn) {
@@ -468,6 +484,8 @@ metrics_snapshot engine_impl::metrics() const {
   m.flushes_failed = s.flushes_failed.load();
   m.overloaded = s.overloaded.load();
   m.duplicates = s.duplicates.load();
+  m.retention_runs = s.retention_runs.load();
+  m.sessions_pruned = s.sessions_pruned.load();
   m.writer_batch_size = rt_.batch_sizes.read();
   m.writer_commit_seconds = rt_.commit_seconds.read();
   add_sweep_metrics(rt_, m);

@@ -87,6 +87,21 @@ struct sweep_report {
   std::int64_t flush_failed = 0;
 };
 
+/// POST /v1/admin/prune (SPEC 11): ended sessions started more than
+/// older_than_days ago (0: every ended session), of `source` when set.
+struct prune_request {
+  double older_than_days = 0;
+  std::optional<std::string> source;
+  bool dry_run = false; // select exactly what a real run would delete, keep it
+};
+
+/// What a prune or a retention run deleted (or, dry, would delete).
+struct prune_report {
+  std::int64_t pruned = 0;
+  bool dry_run = false;
+  std::vector<std::string> session_ids; // oldest first, all of them
+};
+
 /// An event for subscribers (GET /v1/events): type is one of
 /// session_created, session_reset, session_expired, session_switched,
 /// memory_flush, and "subscriber_dropped" as the last event of a subscriber
@@ -130,6 +145,8 @@ struct metrics_snapshot {
   std::int64_t flushes_failed = 0;
   std::int64_t overloaded = 0;
   std::int64_t duplicates = 0; // requests answered as repeats (SPEC 12)
+  std::int64_t retention_runs = 0;
+  std::int64_t sessions_pruned = 0; // by prune and retention runs
   core::histogram::snapshot writer_batch_size;
   core::histogram::snapshot writer_commit_seconds;
   /// Write requests sent to the writer and not yet executed.
@@ -204,8 +221,13 @@ public:
   // -- operations ------------------------------------------------------------
   /// Runs an expiry sweep now (SPEC 8) and reports what it did.
   virtual void expire_now(completion<sweep_report> done) = 0;
-  virtual void prune(double older_than_days, std::optional<std::string> source,
-                     completion<std::int64_t> done) = 0;
+  /// SPEC 11 prune with core::prune_rule's protections (no session an
+  /// entry points at, hence no busy one); logged and counted.
+  virtual void prune(prune_request req, completion<prune_report> done) = 0;
+  /// Runs the retention rule now (SPEC 13, POST /v1/admin/retention), the
+  /// same run the supervisor does every retention.interval_seconds. With
+  /// both limits off it deletes nothing.
+  virtual void apply_retention(completion<prune_report> done) = 0;
 
   /// Runs `fn` on a reader thread with a read-only store connection. Once
   /// stop() has begun, `fn` is not run.

@@ -33,6 +33,11 @@ public:
   /// engine clock; completes with how many left memory (a key busy with an
   /// op leaves when the op is done and is not counted).
   virtual void passivate_idle(completion<std::int64_t> done) = 0;
+  /// What the supervisor's retention timer does when it fires: runs the
+  /// retention rule if retention is on and retention.interval_seconds have
+  /// passed on the engine clock since the last scheduled run (the first
+  /// one is due at start). nullopt: not due, nothing ran.
+  virtual void retention_tick(completion<std::optional<prune_report>> done) = 0;
 };
 
 core::result<std::unique_ptr<testable_engine>>

@@ -82,12 +82,20 @@ struct sweep_request {
   std::function<void(sweep_report)> done;
 };
 
+/// engine -> supervisor: run the retention rule (SPEC 13). `scheduled`:
+/// only when due on the engine clock, as its timer does (nullopt when not).
+struct retention_request {
+  bool scheduled = false;
+  std::function<void(core::result<std::optional<prune_report>>)> done;
+};
+
 /// Self-messages.
 using commit_atom = caf::atom_constant<caf::atom("commit")>;
 using mirror_atom = caf::atom_constant<caf::atom("mirror")>;
 using flush_atom = caf::atom_constant<caf::atom("flush")>;
 using tick_atom = caf::atom_constant<caf::atom("tick")>;
 using stop_atom = caf::atom_constant<caf::atom("stop")>;
+using retain_atom = caf::atom_constant<caf::atom("retain")>;
 
 /// The writer (SPEC 7). Handles write_job, write_jobs, (commit_atom, gen),
 /// mirror_atom, flush_atom. Must be spawned detached: SQLite blocks.
@@ -99,9 +107,11 @@ caf::behavior writer_actor(caf::event_based_actor* self, runtime* rt,
 caf::behavior router_shard(caf::event_based_actor* self, runtime* rt,
                            caf::actor writer);
 
-/// The supervisor (SPEC 8). Handles tick_atom (its timer), sweep_request.
-/// Each tick also drops request_ids older than idempotency.window_hours
-/// (SPEC 12) through `writer`, in bounded chunks.
+/// The supervisor (SPEC 8, 13). Handles tick_atom (its expiry timer),
+/// sweep_request, retain_atom (its retention timer), retention_request.
+/// Sends retention runs to `writer`; each tick also drops request_ids older
+/// than idempotency.window_hours (SPEC 12) through `writer`, in bounded
+/// chunks.
 caf::behavior supervisor_actor(caf::event_based_actor* self, runtime* rt,
                                std::vector<caf::actor> shards,
                                caf::actor writer);
@@ -125,3 +135,4 @@ CAF_ALLOW_UNSAFE_MESSAGE_TYPE(switchboard::actors::run_closure)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(switchboard::actors::keyed_op)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(switchboard::actors::idle_sweep)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(switchboard::actors::sweep_request)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(switchboard::actors::retention_request)

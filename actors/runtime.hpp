@@ -50,6 +50,8 @@ struct counters {
   std::atomic<std::int64_t> last_sweep_us{0};
   std::atomic<std::int64_t> last_sweep_expired{0};
   std::atomic<std::int64_t> next_sweep_at_us{0};
+  std::atomic<std::int64_t> retention_runs{0};
+  std::atomic<std::int64_t> sessions_pruned{0};
 };
 
 /// Fans events out to subscriptions without blocking (subscription::push

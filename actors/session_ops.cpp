@@ -368,18 +368,22 @@ void create_session(session_ctx& c, route_request req, time_point now,
   });
 }
 
+/// Continues the current session. `deferred`: the entry owes a deferred
+/// daily reset afterwards (SPEC 4.6); a change of it is a full entry write.
 void continue_session(session_ctx& c, route_request req, time_point now,
-                      completion<route_reply> done) {
+                      bool deferred, completion<route_reply> done) {
   // Why shared: the entry (strings, origin) and the message were copied into
   // both closures and again by std::function on every request.
   auto next = std::make_shared<session_entry>(*c.entry());
   bool activity = !req.msg || req.msg->role == "user";
   if (activity)
     next->updated_at = now;
+  bool full = next->daily_reset_deferred != deferred;
+  next->daily_reset_deferred = deferred;
   auto out = std::make_shared<created_out>();
   auto repeat = repeat_keys_for(c, req.request_id, req.msg);
   auto msg = std::make_shared<std::optional<core::message>>(std::move(req.msg));
-  auto fn = [next, activity, msg, out, now,
+  auto fn = [next, activity, full, msg, out, now,
              repeat](core::store_writer& w) -> status {
     auto is_repeat = check_repeat(w, repeat, now, out->first);
     if (!is_repeat)
@@ -387,8 +391,12 @@ void continue_session(session_ctx& c, route_request req, time_point now,
     if (*is_repeat)
       return {};
     // A stored user message moves updated_at by itself (store.hpp: derived
-    // state); only a route without a message writes the entry.
-    if (activity && !*msg) {
+    // state); the entry is written only for a route without a message, or
+    // when its owed daily reset changed (a full write, SPEC 4.6).
+    if (full) {
+      if (auto st = w.upsert_entry(*next); !st)
+        return st;
+    } else if (activity && !*msg) {
       if (auto st = w.touch_entry(*next); !st)
         return st;
     }
@@ -414,7 +422,8 @@ void continue_session(session_ctx& c, route_request req, time_point now,
     }
     if (out->first)
       return answer_repeat(c, *out->first, done);
-    c.entry()->updated_at = next->updated_at; // the only field that changed
+    c.entry()->updated_at = next->updated_at; // the only fields that changed
+    c.entry()->daily_reset_deferred = next->daily_reset_deferred;
     if (*msg)
       c.rt().stats.messages_routed.fetch_add(1, std::memory_order_relaxed);
     route_reply r;
@@ -436,12 +445,14 @@ void route_step(session_ctx& c, route_request req,
                           false, std::move(done));
   const auto& policy = rt.cfg.reset.policies.lookup(
     req.origin.platform, req.origin.type, has_thread(req.origin));
-  auto reason = core::evaluate(policy, e->updated_at, now, e->busy_until,
-                               rt.zone);
+  auto verdict =
+    core::evaluate_deferred(policy, reset_state_of(*e), now, rt.zone);
+  auto reason = verdict.reason;
   if (reason == core::reset_reason::none && e->expiry_finalized)
     reason = core::reset_reason::idle;
   if (reason == core::reset_reason::none)
-    return continue_session(c, std::move(req), now, std::move(done));
+    return continue_session(c, std::move(req), now, verdict.daily_owed,
+                            std::move(done));
   if (e->total_tokens > 0)
     return create_session(c, std::move(req), now, reason, true,
                           std::move(done));
@@ -608,8 +619,9 @@ void expire_step(session_ctx& c, const expiry_job& job,
     done(expiry_outcome{});
     return c.finish();
   }
-  auto reason = core::evaluate(policy_for(rt.cfg, *e), e->updated_at,
-                               rt.now(), e->busy_until, rt.zone);
+  auto reason = core::evaluate_deferred(policy_for(rt.cfg, *e),
+                                        reset_state_of(*e), rt.now(), rt.zone)
+                  .reason;
   if (reason == core::reset_reason::none) {
     done(expiry_outcome{});
     return c.finish();
@@ -654,6 +666,10 @@ bool should_flush(const core::flush_settings& f, const session_entry& e,
 const core::reset_policy& policy_for(const core::settings& cfg,
                                      const session_entry& e) {
   return cfg.reset.policies.lookup(e.platform, e.type, has_thread(e.origin));
+}
+
+core::reset_state reset_state_of(const session_entry& e) {
+  return {e.updated_at, e.busy_until, e.daily_reset_deferred};
 }
 
 session_op make_route_op(route_request req, completion<route_reply> done) {
@@ -741,8 +757,9 @@ session_op make_usage_op(core::usage_update u,
     auto next = *c.entry();
     core::apply_usage(next, u);
     auto id = next.session_id;
-    auto extra = [id, u](core::store_writer& w) -> status {
-      auto st = w.update_usage(id, u);
+    auto now = c.rt().now();
+    auto extra = [id, u, now](core::store_writer& w) -> status {
+      auto st = w.update_usage(id, u, now); // also the daily rollup
       if (!st && st.err().code == core::errc::not_found)
         return {};
       return st;

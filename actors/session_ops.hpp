@@ -105,4 +105,7 @@ bool should_flush(const core::flush_settings& f,
 const core::reset_policy& policy_for(const core::settings& cfg,
                                      const core::session_entry& e);
 
+/// What core::evaluate_deferred needs of an entry.
+core::reset_state reset_state_of(const core::session_entry& e);
+
 } // namespace switchboard::actors

@@ -9,6 +9,13 @@
 //                    next one.
 //   run_closure   -> an expiry op finished (sent back by its key's shard),
 //                    or a chunk of expired request_ids was dropped.
+//   retain_atom   -> its retention timer (only armed when retention is on,
+//                    every retention.interval_seconds / 4, at most 60 s, real
+//                    time): a retention run when one is due on the engine
+//                    clock (interval_seconds since the last one; the first is
+//                    due at start); re-arms itself.
+//   retention_request -> a retention run now (POST /v1/admin/retention), or,
+//                    `scheduled`, what the timer does (tests, manual clock).
 // Each tick also drops request_ids older than idempotency.window_hours
 // (SPEC 12): one chunk of at most forget_chunk rows per writer job (the
 // index on the time makes each cheap and keeps the writer's batches short),
@@ -16,16 +23,21 @@
 // comes back short.
 // A sweep asks the index for entries not finalized and last active before
 // the latest instant any configured policy could expire at `now` (one
-// indexed query when nothing is due), evaluates each with its own policy and
-// sends the due ones through their keys' shards, at most
-// flush.concurrency at once.
+// indexed query when nothing is due), plus the entries owing a deferred
+// daily reset (SPEC 4.6) whose quiet gap may have passed (a second indexed
+// query over those only), evaluates each with its own policy and sends the
+// due ones through their keys' shards, at most flush.concurrency at once.
+// A retention run is one write job (store_writer::prune), logged and
+// counted by record_prune when it has committed.
 
 #include "actors/messages.hpp"
+#include "actors/retention.hpp"
 
 #include "core/reset_policy.hpp"
 
 #include <chrono>
 #include <deque>
+#include <unordered_set>
 
 namespace switchboard::actors {
 
@@ -36,6 +48,17 @@ std::int64_t micros(core::time_point t) {
            t.time_since_epoch())
     .count();
 }
+
+template <class F>
+void for_each_policy(const runtime& rt, F fn) {
+  const auto& t = rt.cfg.reset.policies;
+  fn(t.default_policy);
+  for (const auto* m : {&t.by_platform_type, &t.by_platform, &t.by_type})
+    for (const auto& [name, p] : *m)
+      fn(p);
+}
+
+core::time_point quiet_since(const core::reset_policy& p, core::time_point now);
 
 /// The latest updated_at that some non-`none` policy expires at `now`;
 /// nullopt when every policy is `none`.
@@ -51,18 +74,37 @@ std::optional<core::time_point> expiry_cutoff(const runtime& rt,
     if (p.mode == reset_mode::idle || p.mode == reset_mode::both)
       raise(now - std::chrono::minutes(p.idle_minutes));
     if (p.mode == reset_mode::daily || p.mode == reset_mode::both)
-      raise(core::daily_boundary(now, p.at_hour, rt.zone));
+      // With a grace, an entry active after now - defer is not due yet.
+      raise(std::min(core::daily_boundary(now, p.at_hour, rt.zone),
+                     quiet_since(p, now)));
   };
-  const auto& t = rt.cfg.reset.policies;
-  consider(t.default_policy);
-  for (const auto* m : {&t.by_platform_type, &t.by_platform, &t.by_type})
-    for (const auto& [name, p] : *m)
-      consider(p);
+  for_each_policy(rt, consider);
   return best;
 }
 
 /// Expired request_ids dropped per writer job.
 constexpr std::int64_t forget_chunk = 5000;
+/// The latest updated_at whose quiet gap under `p` has passed at `now`
+/// (inclusive), as an exclusive bound.
+core::time_point quiet_since(const core::reset_policy& p,
+                             core::time_point now) {
+  return now - std::chrono::minutes(p.defer_daily_minutes) + core::duration{1};
+}
+
+/// The latest updated_at (exclusive) at which an entry owing a deferred daily
+/// reset may be due at `now`: the shortest grace of the daily policies. When
+/// no daily policy has a grace (any more), every owing entry is due.
+core::time_point deferred_cutoff(const runtime& rt, core::time_point now) {
+  std::optional<core::time_point> best;
+  for_each_policy(rt, [&](const core::reset_policy& p) {
+    using core::reset_mode;
+    bool daily = p.mode == reset_mode::daily || p.mode == reset_mode::both;
+    if (daily && p.defer_daily_minutes > 0 &&
+        (!best || quiet_since(p, now) > *best))
+      best = quiet_since(p, now);
+  });
+  return best.value_or(now + core::duration{1});
+}
 
 struct keyed_job {
   std::string key;
@@ -101,10 +143,28 @@ public:
                         tick_atom::value);
   }
 
+  void on_retain_timer() {
+    on_retention({true, nullptr});
+    arm_retention();
+  }
+
+  void arm_retention() {
+    if (!rt_->cfg.retention.enabled())
+      return;
+    auto d = std::chrono::duration<double>(
+      std::clamp(rt_->cfg.retention.interval_seconds / 4, 0.01, 60.0));
+    self_->delayed_send(self_, std::chrono::duration_cast<caf::timespan>(d),
+                        retain_atom::value);
+  }
+
+  void on_retention(const retention_request& r);
+
 private:
   void forget_requests();
   void begin();
   void scan();
+  void add_due(std::vector<core::expiry_candidate>& cands,
+               core::time_point now);
   void dispatch();
   void on_outcome(const expiry_outcome& o);
   void end();
@@ -119,10 +179,12 @@ private:
   std::vector<caf::actor> shards_;
   caf::actor writer_;
   bool forgetting_ = false;
+  std::optional<core::time_point> next_retention_; // unset: due now
   std::unique_ptr<core::store_reader> reader_;
   std::vector<std::function<void(sweep_report)>> next_;
   std::vector<std::function<void(sweep_report)>> current_;
   std::deque<keyed_job> todo_;
+  std::unordered_set<std::string> queued_; // keys in this sweep
   int running_ = 0;
   bool sweeping_ = false;
   sweep_report report_;
@@ -176,14 +238,25 @@ void supervisor_state::scan() {
     reader_ = std::move(*r);
   }
   auto cands = reader_->scan_expiry_candidates(*cutoff, 1000000);
-  if (!cands)
-    return;
-  for (auto& c : *cands) {
+  if (cands)
+    add_due(*cands, now);
+  auto owing =
+    reader_->scan_deferred_candidates(deferred_cutoff(*rt_, now), 1000000);
+  if (owing)
+    add_due(*owing, now);
+}
+
+void supervisor_state::add_due(std::vector<core::expiry_candidate>& cands,
+                               core::time_point now) {
+  for (auto& c : cands) {
     const auto& e = c.entry;
-    auto reason = core::evaluate(policy_for(rt_->cfg, e), e.updated_at, now,
-                                 e.busy_until, rt_->zone);
+    auto reason = core::evaluate_deferred(policy_for(rt_->cfg, e),
+                                          reset_state_of(e), now, rt_->zone)
+                    .reason;
     if (reason == core::reset_reason::none)
       continue;
+    if (!queued_.insert(e.session_key).second)
+      continue; // found by both scans
     todo_.push_back({e.session_key, {e.session_id, reason, c.message_count}});
   }
 }
@@ -221,6 +294,7 @@ void supervisor_state::end() {
                       .count();
   s.last_sweep_expired = report_.expired;
   s.last_sweep_at_us = micros(rt_->now());
+  queued_.clear();
   auto dones = std::move(current_);
   current_.clear();
   for (auto& d : dones)
@@ -228,6 +302,39 @@ void supervisor_state::end() {
       d(report_);
   if (!next_.empty())
     begin();
+}
+
+void supervisor_state::on_retention(const retention_request& r) {
+  auto now = rt_->now();
+  const auto& cfg = rt_->cfg.retention;
+  if (r.scheduled) {
+    if (!cfg.enabled() || (next_retention_ && now < *next_retention_)) {
+      if (r.done)
+        r.done(std::optional<prune_report>{});
+      return;
+    }
+    next_retention_ =
+      now + std::chrono::duration_cast<core::duration>(
+              std::chrono::duration<double>(cfg.interval_seconds));
+  }
+  auto out = std::make_shared<prune_report>();
+  auto* rt = rt_;
+  auto done = r.done;
+  rt_->writer_queue.fetch_add(1, std::memory_order_relaxed);
+  self_->send(writer_,
+              write_job{prune_job(retention_rule(cfg, now), false, out),
+                        [rt, out, done](core::status st) {
+                          if (st)
+                            record_prune(*rt, "retention", *out);
+                          else
+                            record_prune_failure("retention", st.err());
+                          if (!done)
+                            return;
+                          if (st)
+                            done(std::optional<prune_report>{*out});
+                          else
+                            done(st.err());
+                        }});
 }
 
 } // namespace
@@ -238,10 +345,13 @@ caf::behavior supervisor_actor(caf::event_based_actor* self, runtime* rt,
   auto st = std::make_shared<supervisor_state>(self, rt, std::move(shards),
                                                std::move(writer));
   st->arm();
+  st->arm_retention();
   return {
     [st](tick_atom) { st->on_tick(); },
     [st](const sweep_request& r) { st->on_request(r); },
     [st](run_closure& m) { m.fn(); },
+    [st](retain_atom) { st->on_retain_timer(); },
+    [st](const retention_request& r) { st->on_retention(r); },
   };
 }
 

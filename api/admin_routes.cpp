@@ -1,4 +1,5 @@
-// /v1/admin/expire, /v1/admin/prune, /v1/admin/clock (API.md "Operations").
+// /v1/admin/expire, /v1/admin/prune, /v1/admin/retention, /v1/admin/clock
+// (API.md "Operations").
 
 #include "api/replies.hpp"
 #include "api/routes.hpp"
@@ -21,23 +22,60 @@ void post_expire(const call& c, respond_fn respond) {
     }));
 }
 
+/// At most this many ids are listed in a prune reply (API.md).
+constexpr std::size_t max_listed_ids = 1000;
+
+nlohmann::json prune_json(const actors::prune_report& r, bool with_ids) {
+  nlohmann::json j{{"pruned", r.pruned}};
+  if (!with_ids)
+    return j;
+  auto n = std::min(r.session_ids.size(), max_listed_ids);
+  j["dry_run"] = r.dry_run;
+  j["session_ids"] = std::vector<std::string>(
+    r.session_ids.begin(), r.session_ids.begin() + static_cast<long>(n));
+  return j;
+}
+
+core::result<actors::prune_request> decode_prune(const nlohmann::json& body) {
+  if (auto st =
+        expect_object(body, "", {"older_than_days", "source", "dry_run"});
+      !st)
+    return st.err();
+  auto days = opt_number(body, "", "older_than_days");
+  auto source = opt_string(body, "", "source", 64);
+  auto dry = opt_bool(body, "", "dry_run");
+  if (!days)
+    return days.err();
+  if (!source)
+    return source.err();
+  if (!dry)
+    return dry.err();
+  if (!days.value() || *days.value() < 0)
+    return core::bad_request("older_than_days: expected a non-negative number");
+  return actors::prune_request{*days.value(), source.value(),
+                               dry.value().value_or(false)};
+}
+
 void post_prune(const call& c, respond_fn respond) {
   auto body = body_param(c, respond, false);
   if (!body)
     return;
-  if (auto st = expect_object(*body, "", {"older_than_days", "source"}); !st)
-    return respond(error_reply(st.err()));
-  auto days = opt_number(*body, "", "older_than_days");
-  auto source = opt_string(*body, "", "source", 64);
-  if (failed(days, respond) || failed(source, respond))
+  auto req = decode_prune(*body);
+  if (failed(req, respond))
     return;
-  if (!days.value() || *days.value() < 0)
-    return respond(error_reply(
-      core::bad_request("older_than_days: expected a non-negative number")));
-  c.ctx.eng.prune(*days.value(), source.value(),
-                  reply_with<std::int64_t>(respond, [](std::int64_t n) {
-                    return nlohmann::json{{"pruned", n}};
-                  }));
+  c.ctx.eng.prune(std::move(req).value(),
+                  reply_with<actors::prune_report>(
+                    respond, [](auto& r) { return prune_json(r, true); }));
+}
+
+void post_retention(const call& c, respond_fn respond) {
+  auto body = body_param(c, respond, true);
+  if (!body)
+    return;
+  if (auto st = expect_object(*body, "", {}); !st)
+    return respond(error_reply(st.err()));
+  c.ctx.eng.apply_retention(reply_with<actors::prune_report>(
+    respond, [](auto& r) { return prune_json(r, false); }));
 }
 
 /// A change of the manual clock: set to a time, or advance by a duration.
@@ -94,6 +132,7 @@ void post_clock(const call& c, respond_fn respond) {
 void add_admin_routes(router& r, bool with_clock) {
   r.add("POST", "/v1/admin/expire", post_expire);
   r.add("POST", "/v1/admin/prune", post_prune);
+  r.add("POST", "/v1/admin/retention", post_retention);
   if (with_clock)
     r.add("POST", "/v1/admin/clock", post_clock);
 }

@@ -44,6 +44,7 @@ router make_router(bool with_clock) {
   add_session_routes(r);
   add_session_id_routes(r);
   add_search_routes(r);
+  add_usage_routes(r);
   add_admin_routes(r, with_clock);
   add_dashboard_routes(r);
   add_health_routes(r);

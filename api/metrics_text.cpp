@@ -77,6 +77,11 @@ std::string render_metrics(const actors::metrics_snapshot& m,
           m.flushes_ok);
   counter(out, "switchboard_flushes_failed_total",
           "Memory flushes that failed after every attempt", m.flushes_failed);
+  counter(out, "switchboard_retention_runs_total",
+          "Retention runs (SPEC 13), by timer or API", m.retention_runs);
+  counter(out, "switchboard_sessions_pruned_total",
+          "Ended sessions deleted by prune and retention runs",
+          m.sessions_pruned);
   counter(out, "switchboard_overloaded_total",
           "Requests refused because of overload", m.overloaded);
   counter(out, "switchboard_duplicates_total",

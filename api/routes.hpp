@@ -18,7 +18,10 @@ void add_context_route(router& r);
 void add_session_id_routes(router& r);
 /// GET /v1/history, GET /v1/search.
 void add_search_routes(router& r);
-/// /v1/admin/expire, /v1/admin/prune, and /v1/admin/clock when `with_clock`.
+/// GET /v1/usage.
+void add_usage_routes(router& r);
+/// /v1/admin/expire, /v1/admin/prune, /v1/admin/retention, and
+/// /v1/admin/clock when `with_clock`.
 void add_admin_routes(router& r, bool with_clock);
 /// GET /v1/stats, /v1/expiry/forecast, /v1/admin/loadtests (dashboard).
 void add_dashboard_routes(router& r);

@@ -129,6 +129,11 @@ core::status read_policy_field(const std::string& key, const json& v,
     if (!m)
       return m.err();
     p.idle_minutes = static_cast<int>(*m);
+  } else if (key == "defer_daily_minutes") {
+    auto m = read_int(v, path, 0, 1440);
+    if (!m)
+      return m.err();
+    p.defer_daily_minutes = static_cast<int>(*m);
   } else {
     return value_error(path, "unknown key");
   }
@@ -173,7 +178,8 @@ core::result<policy_map> read_policy_map(const json& v, std::string_view path,
 json policy_json(const core::reset_policy& p) {
   return json{{"mode", std::string{core::to_string(p.mode)}},
               {"at_hour", p.at_hour},
-              {"idle_minutes", p.idle_minutes}};
+              {"idle_minutes", p.idle_minutes},
+              {"defer_daily_minutes", p.defer_daily_minutes}};
 }
 
 } // namespace switchboard::config

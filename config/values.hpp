@@ -48,7 +48,8 @@ bool valid_platform(std::string_view s);
 /// "HOST:PORT": a non-empty host ([v6] allowed) and a port 0-65535.
 bool valid_listen(std::string_view s);
 
-/// A policy object: fields mode, at_hour, idle_minutes, each optional and
+/// A policy object: fields mode, at_hour, idle_minutes, defer_daily_minutes
+/// (0..1440), each optional and
 /// taken from `base` when absent; unknown fields rejected.
 core::result<core::reset_policy> read_policy(const json& v, std::string_view path,
                                              const core::reset_policy& base);

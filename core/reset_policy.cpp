@@ -83,20 +83,32 @@ time_point daily_boundary(time_point now, int at_hour, const zone& z) {
   return z.from_local(boundary);
 }
 
+reset_verdict evaluate_deferred(const reset_policy& p, const reset_state& s,
+                                time_point now, const zone& z) {
+  if (s.busy_until && *s.busy_until > now)
+    return {reset_reason::none, s.daily_owed};
+  if (p.mode == reset_mode::none)
+    return {reset_reason::none, s.daily_owed};
+  const bool idle = p.mode == reset_mode::idle || p.mode == reset_mode::both;
+  const bool daily = p.mode == reset_mode::daily || p.mode == reset_mode::both;
+  if (idle && now > s.updated_at + std::chrono::minutes{p.idle_minutes})
+    return {reset_reason::idle, false};
+  if (!daily)
+    return {};
+  const bool due =
+    s.daily_owed || s.updated_at < daily_boundary(now, p.at_hour, z);
+  if (!due)
+    return {};
+  if (p.defer_daily_minutes <= 0 ||
+      now >= s.updated_at + std::chrono::minutes{p.defer_daily_minutes})
+    return {reset_reason::daily, false};
+  return {reset_reason::none, true};
+}
+
 reset_reason evaluate(const reset_policy& p, time_point updated_at,
                       time_point now, std::optional<time_point> busy_until,
                       const zone& z) {
-  if (busy_until && *busy_until > now)
-    return reset_reason::none;
-  if (p.mode == reset_mode::none)
-    return reset_reason::none;
-  const bool idle = p.mode == reset_mode::idle || p.mode == reset_mode::both;
-  const bool daily = p.mode == reset_mode::daily || p.mode == reset_mode::both;
-  if (idle && now > updated_at + std::chrono::minutes{p.idle_minutes})
-    return reset_reason::idle;
-  if (daily && updated_at < daily_boundary(now, p.at_hour, z))
-    return reset_reason::daily;
-  return reset_reason::none;
+  return evaluate_deferred(p, {updated_at, busy_until, false}, now, z).reason;
 }
 
 time_point clamp_busy_until(time_point now, std::optional<double> ttl_seconds,

@@ -82,6 +82,7 @@ nlohmann::json to_api_json(const session_entry& e) {
   j["reset_had_activity"] = e.reset_had_activity;
   j["expiry_finalized"] = e.expiry_finalized;
   j["busy_until"] = or_null(e.busy_until, format_iso_utc);
+  j["daily_reset_deferred"] = e.daily_reset_deferred;
   return j;
 }
 

@@ -41,6 +41,9 @@ struct session_entry {
   bool reset_had_activity = false;
   bool expiry_finalized = false;
   std::optional<time_point> busy_until;
+  /// A daily reset came due and was deferred (SPEC 4.6, defer_daily_minutes):
+  /// it stays due until it happens. Cleared by every new session.
+  bool daily_reset_deferred = false;
 
   friend bool operator==(const session_entry&, const session_entry&) = default;
 };

@@ -34,6 +34,16 @@ struct flush_settings {
   int concurrency = 8;
 };
 
+/// SPEC 13: applied by the supervisor every interval_seconds and by
+/// POST /v1/admin/retention. 0 switches a limit off.
+struct retention_settings {
+  std::int64_t max_age_days = 0;
+  std::int64_t max_ended_sessions = 0;
+  double interval_seconds = 3600;
+
+  bool enabled() const { return max_age_days > 0 || max_ended_sessions > 0; }
+};
+
 struct settings {
   std::string listen = "127.0.0.1:8377";
   std::string data_dir = "./var";
@@ -41,6 +51,7 @@ struct settings {
   reset_settings reset;
   double expiry_interval_seconds = 60;
   flush_settings flush;
+  retention_settings retention;
   struct {
     int max_batch = 1000;
     durability mode = durability::normal;

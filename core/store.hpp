@@ -84,6 +84,39 @@ struct history_query {
   std::optional<std::string> session_key; // sessions.session_key (new)
 };
 
+/// Which ended sessions a prune or a retention run deletes (SPEC 11, 13).
+/// A session is selected when it has ended, matches `source`, no routing
+/// entry points at it (which also keeps every busy session: a busy mark
+/// lives on the entry of the session it protects), and
+///  - it started before `started_before` (age rule; nullopt: off), or
+///  - it is not among the `keep_newest` newest such sessions (count rule;
+///    0: off), newest by started_at, then id.
+/// Both rules off selects nothing.
+struct prune_rule {
+  std::optional<time_point> started_before;
+  std::int64_t keep_newest = 0;
+  std::optional<std::string> source;
+};
+
+/// One group of GET /v1/usage (SPEC 14): the sums of the daily rollups.
+struct usage_row {
+  std::string group; // the day (YYYY-MM-DD), platform or model
+  std::int64_t input_tokens = 0;
+  std::int64_t output_tokens = 0;
+  std::int64_t cache_read_tokens = 0;
+  std::int64_t cache_write_tokens = 0;
+  double estimated_cost_usd = 0.0;
+  std::int64_t updates = 0;
+};
+
+enum class usage_group { day, platform, model };
+
+struct usage_query {
+  std::optional<std::string> from; // YYYY-MM-DD, inclusive
+  std::optional<std::string> to;   // YYYY-MM-DD, inclusive
+  usage_group group_by = usage_group::day;
+};
+
 enum class search_order { relevance, newest, oldest };
 
 struct search_query {
@@ -130,8 +163,13 @@ public:
   virtual status set_system_prompt(std::string_view id,
                                    std::string_view prompt) = 0;
   /// Adds tokens and cost (seed 003 update_token_counts: add, COALESCE
-  /// backfills of model and billing fields). not_found when absent.
-  virtual status update_usage(std::string_view id, const usage_update& u) = 0;
+  /// backfills of model and billing fields), and adds the same tokens and
+  /// cost (plus one update) to the daily rollup of (the day of `at` in the
+  /// store's reset time zone, the session's source, the update's model else
+  /// the session's, else "unknown") in the same transaction (SPEC 14).
+  /// not_found when absent (nothing is rolled up then).
+  virtual status update_usage(std::string_view id, const usage_update& u,
+                              time_point at) = 0;
   /// Sanitizes and sets the title (an empty title clears it) and returns the
   /// stored value. bad_request when too long; conflict "title 'x' is already
   /// in use by session <id>"; not_found when the session does not exist.
@@ -148,9 +186,15 @@ public:
   /// points at it; children are detached (parent_session_id = NULL).
   virtual status delete_session(std::string_view id) = 0;
   /// Deletes ended sessions started before `cutoff` (of `source` when set),
-  /// as delete_session does. Returns how many.
+  /// as delete_session does. Returns how many. Same as prune() with the age
+  /// rule only.
   virtual result<std::int64_t>
   prune_sessions(time_point cutoff, std::optional<std::string> source) = 0;
+  /// Deletes the sessions select_prunable(rule) names, each as
+  /// delete_session does (children detached), and returns their ids (oldest
+  /// first). With `dry_run` it only selects: the same ids, nothing deleted.
+  virtual result<std::vector<std::string>> prune(const prune_rule& rule,
+                                                 bool dry_run) = 0;
 
   // -- messages ------------------------------------------------------------
   /// Appends a message and its FTS row. Returns the message id. not_found
@@ -234,6 +278,12 @@ public:
   virtual result<std::vector<expiry_candidate>>
   scan_expiry_candidates(time_point updated_before, std::int64_t limit) = 0;
   virtual result<std::int64_t> entry_count() = 0;
+  /// Entries with expiry_finalized = 0 that owe a deferred daily reset
+  /// (daily_reset_deferred, SPEC 4.6) and were last active before
+  /// `updated_before`, oldest first, at most `limit`. Uses a partial index:
+  /// cost grows with the deferred entries, not with the table.
+  virtual result<std::vector<expiry_candidate>>
+  scan_deferred_candidates(time_point updated_before, std::int64_t limit) = 0;
 
   // -- sessions ------------------------------------------------------------
   /// The `sessions` row as a JSON object (column names as keys).
@@ -255,6 +305,14 @@ public:
   virtual result<nlohmann::json> history(const history_query& q) = 0;
   virtual result<std::int64_t>
   session_count(std::optional<std::string> source) = 0;
+  /// The ids prune(rule) would delete now, in the order it deletes them
+  /// (oldest first).
+  virtual result<std::vector<std::string>>
+  select_prunable(const prune_rule& rule) = 0;
+  /// SPEC 14: the daily rollups between from and to (inclusive), summed by
+  /// q.group_by, ordered by the group. They outlive the sessions they came
+  /// from.
+  virtual result<std::vector<usage_row>> usage(const usage_query& q) = 0;
 
   // -- messages ------------------------------------------------------------
   /// Active messages in the seed's conversation format, oldest first. With

@@ -184,6 +184,8 @@ status importer::import_session(const statement& s) {
   SB_TRY(dest_.begin());
   auto st = insert_session(s);
   if (st)
+    st = dest_.roll_up_session(id); // SPEC 14: from its token columns
+  if (st)
     st = copy_messages(id);
   if (st)
     st = dest_.commit();
@@ -366,6 +368,7 @@ import_hermes_home(const std::string& home, sqlite_writer& dest,
                    const core::zone& z,
                    const std::function<void(const import_progress&)>& progress) {
   import_counts counts;
+  dest.set_rollup_zone(z); // imported usage is filed by day in this zone
   std::string db_path = home + "/state.db";
   bool has_db = std::filesystem::exists(db_path);
   std::unique_ptr<connection> src;

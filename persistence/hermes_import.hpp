@@ -52,6 +52,9 @@ struct import_progress {
 ///   imported in its own transaction, so an interrupted import resumes.
 /// - A title another session holds in `dest` is dropped (counted).
 /// - Naive times in sessions.json are read in zone `z`.
+/// - Each imported session with tokens or cost adds its totals to the usage
+///   rollup of the day (in `z`) it started, as one update (SPEC 14), in the
+///   session's transaction; `dest` keeps `z` as its rollup zone.
 /// Errors: not_found when HOME has none of these; the source's SQLite errors.
 /// REQUIRES: `dest` has no transaction open.
 core::result<import_counts>

@@ -15,6 +15,8 @@
 //                                                                    [added]
 //   derived_state(id = 1, watermark)   the write-behind watermark W  [added]
 //   request_ids(request_id, at, reply)  idempotency keys (SPEC 12)   [added]
+//   usage_daily(day, platform, model, <4 token sums>, estimated_cost_usd,
+//               updates)  daily usage rollups (SPEC 14)           [added, v8]
 //
 // Invariants:
 //  - Every seed column exists with the seed's name and type, so the seed's
@@ -57,10 +59,20 @@
 //  - idx_messages_platform_id (partial: platform_message_id IS NOT NULL)
 //    finds a redelivered platform message in a session without costing the
 //    messages that have none.
+//  - session_entries.daily_reset_deferred (v8) = 1 while the entry owes a
+//    deferred daily reset (SPEC 4.6); idx_entries_deferred (partial, owed and
+//    not finalized) lets the sweep find them after their quiet gap at a cost
+//    that grows with the deferred entries only.
+//  - usage_daily holds one row per (day, platform, model): day is YYYY-MM-DD
+//    in the reset time zone, platform the session's source, model the
+//    update's model, else the session's, else 'unknown'. Every usage update
+//    adds to it in the transaction that adds to the session (never
+//    backfilled on migration; import-hermes adds imported sessions' totals).
+//    Nothing deletes from it: deleting or pruning a session keeps its usage.
 //
-// Versions: seed v1 (no finish_reason/title/billing/reasoning columns) to v6
-// and switchboard v7 migrate in place; a version above 8 or a non-empty file
-// without the seed's tables is refused before anything is written.
+// Versions: seed v1 (no finish_reason/title/billing/reasoning columns) to v6,
+// and switchboard's v7, migrate in place; a version above 8 or a non-empty
+// file without the seed's tables is refused before anything is written.
 
 #include "persistence/store_util.hpp"
 
@@ -215,7 +227,8 @@ CREATE TABLE IF NOT EXISTS session_entries (
     auto_reset_reason TEXT,
     reset_had_activity INTEGER NOT NULL DEFAULT 0,
     expiry_finalized INTEGER NOT NULL DEFAULT 0,
-    busy_until INTEGER
+    busy_until INTEGER,
+    daily_reset_deferred INTEGER NOT NULL DEFAULT 0
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS idx_entries_expiry
     ON session_entries(updated_at) WHERE expiry_finalized = 0;
@@ -244,9 +257,36 @@ CREATE INDEX IF NOT EXISTS idx_request_ids_at ON request_ids(at);
 CREATE INDEX IF NOT EXISTS idx_messages_platform_id
     ON messages(session_id, platform_message_id)
     WHERE platform_message_id IS NOT NULL;
+CREATE TABLE IF NOT EXISTS usage_daily (
+    day TEXT NOT NULL,
+    platform TEXT NOT NULL,
+    model TEXT NOT NULL,
+    input_tokens INTEGER NOT NULL DEFAULT 0,
+    output_tokens INTEGER NOT NULL DEFAULT 0,
+    cache_read_tokens INTEGER NOT NULL DEFAULT 0,
+    cache_write_tokens INTEGER NOT NULL DEFAULT 0,
+    estimated_cost_usd REAL NOT NULL DEFAULT 0,
+    updates INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (day, platform, model)
+) WITHOUT ROWID;
 DROP TRIGGER IF EXISTS messages_fts_insert;
 DROP TRIGGER IF EXISTS messages_fts_delete;
 DROP TRIGGER IF EXISTS messages_fts_update;
+)sql";
+
+// Columns added to switchboard's own tables after v7 (added after
+// switchboard_sql, which creates the tables with them on a fresh file).
+const std::vector<column>& added_switchboard_columns() {
+  static const std::vector<column> cols{
+    {"session_entries", "daily_reset_deferred", "INTEGER NOT NULL DEFAULT 0"},
+  };
+  return cols;
+}
+
+// Indexes on the columns above (after they exist).
+constexpr const char* switchboard_index_sql = R"sql(
+CREATE INDEX IF NOT EXISTS idx_entries_deferred ON session_entries(updated_at)
+    WHERE daily_reset_deferred = 1 AND expiry_finalized = 0;
 )sql";
 
 core::result<bool> has_object(connection& db, std::string_view type,
@@ -351,6 +391,10 @@ core::status finish(connection& db) {
   if (auto st = db.exec(switchboard_sql); !st)
     return st;
   if (auto st = add_missing_columns(db, late_columns()); !st)
+    return st;
+  if (auto st = add_missing_columns(db, added_switchboard_columns()); !st)
+    return st;
+  if (auto st = db.exec(switchboard_index_sql); !st)
     return st;
   // Files written before derived state went behind (or by the seed) keep
   // exact counters: everything up to the newest message is accounted for.

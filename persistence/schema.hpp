@@ -14,7 +14,8 @@ namespace switchboard::persistence {
 /// switchboard's additions. The seed's own migrations only test `< N`, so the
 /// seed's SessionDB still opens a version-8 file without touching it.
 /// 8 added messages_trigram (CJK search, SPEC 10), request_ids and
-/// messages.platform_message_id (SPEC 12), derived_state and
+/// messages.platform_message_id (SPEC 12), usage_daily (SPEC 14),
+/// session_entries.daily_reset_deferred (SPEC 4.6), derived_state and
 /// transcript_rewrites.first_id/last_id (derived state written behind).
 inline constexpr std::int64_t schema_version = 8;
 

@@ -19,13 +19,15 @@ const std::string& upsert_sql() {
   static const std::string sql =
     std::string{"INSERT INTO session_entries ("} + detail::entry_columns +
     ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, "
-    "?15, ?16, ?17, ?18, ?19, ?20, ?21) ON CONFLICT(session_key) DO UPDATE SET "
+    "?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22) ON CONFLICT(session_key) DO "
+    "UPDATE SET "
     "session_id = ?2, created_at = ?3, updated_at = ?4, origin = ?5, "
     "display_name = ?6, platform = ?7, chat_type = ?8, input_tokens = ?9, "
     "output_tokens = ?10, cache_read_tokens = ?11, cache_write_tokens = ?12, "
     "total_tokens = ?13, estimated_cost_usd = ?14, cost_status = ?15, "
     "last_prompt_tokens = ?16, was_auto_reset = ?17, auto_reset_reason = ?18, "
-    "reset_had_activity = ?19, expiry_finalized = ?20, busy_until = ?21";
+    "reset_had_activity = ?19, expiry_finalized = ?20, busy_until = ?21, "
+    "daily_reset_deferred = ?22";
   return sql;
 }
 
@@ -174,19 +176,11 @@ sqlite_reader::count_entries(const core::entry_list_query& q) {
 }
 
 result<std::vector<core::expiry_candidate>>
-sqlite_reader::scan_expiry_candidates(core::time_point updated_before,
-                                      std::int64_t limit) {
+sqlite_reader::candidates(std::string_view sql, core::time_point before,
+                          std::int64_t limit) {
   detail::snapshot snap(*db_);
-  // The WHERE clause repeats the partial index's condition so the planner
-  // uses idx_entries_expiry (tested with EXPLAIN QUERY PLAN).
-  static const std::string sql =
-    "SELECT e.*, COALESCE(s.message_count, 0) FROM ("
-    "SELECT " + std::string{detail::entry_columns} + " FROM session_entries "
-    "WHERE expiry_finalized = 0 AND updated_at < ?1 ORDER BY updated_at "
-    "LIMIT ?2) AS e LEFT JOIN sessions s ON s.id = e.session_id "
-    "ORDER BY e.updated_at";
   SB_QUERY(q, *db_, sql);
-  q->bind(1, detail::to_micros(updated_before)).bind(2, limit);
+  q->bind(1, detail::to_micros(before)).bind(2, limit);
   std::vector<core::expiry_candidate> out;
   for (;;) {
     auto row = q->step();
@@ -197,7 +191,7 @@ sqlite_reader::scan_expiry_candidates(core::time_point updated_before,
     auto e = detail::read_entry(*q, 0);
     if (!e)
       return std::move(e).err();
-    out.push_back({std::move(*e), q->int64(21)});
+    out.push_back({std::move(*e), q->int64(detail::entry_column_count)});
   }
   // A stored updated_at may lag (written behind): the supervisor evaluates
   // each candidate with the exact time and flush rule inputs.
@@ -210,6 +204,38 @@ sqlite_reader::scan_expiry_candidates(core::time_point updated_before,
       c.entry.updated_at = *p->last_activity;
   }
   return out;
+}
+
+namespace {
+
+/// Entries matching `where` (which must repeat a partial index's condition
+/// so the planner uses it) and updated_at < ?1, oldest first, LIMIT ?2, with
+/// the message count of their session.
+std::string candidate_sql(std::string_view where) {
+  return "SELECT e.*, COALESCE(s.message_count, 0) FROM (SELECT " +
+         std::string{detail::entry_columns} + " FROM session_entries WHERE " +
+         std::string{where} +
+         " AND updated_at < ?1 ORDER BY updated_at LIMIT ?2) AS e "
+         "LEFT JOIN sessions s ON s.id = e.session_id ORDER BY e.updated_at";
+}
+
+} // namespace
+
+result<std::vector<core::expiry_candidate>>
+sqlite_reader::scan_expiry_candidates(core::time_point updated_before,
+                                      std::int64_t limit) {
+  // Uses idx_entries_expiry (tested with EXPLAIN QUERY PLAN).
+  static const std::string sql = candidate_sql("expiry_finalized = 0");
+  return candidates(sql, updated_before, limit);
+}
+
+result<std::vector<core::expiry_candidate>>
+sqlite_reader::scan_deferred_candidates(core::time_point updated_before,
+                                        std::int64_t limit) {
+  // Uses idx_entries_deferred.
+  static const std::string sql =
+    candidate_sql("daily_reset_deferred = 1 AND expiry_finalized = 0");
+  return candidates(sql, updated_before, limit);
 }
 
 result<std::int64_t> sqlite_reader::entry_count() {

@@ -17,6 +17,7 @@
 #include "core/fts_query.hpp"
 #include "core/settings.hpp"
 #include "core/store.hpp"
+#include "core/zone.hpp"
 #include "persistence/sqlite.hpp"
 #include "persistence/wal_checkpointer.hpp"
 
@@ -48,6 +49,9 @@ public:
   scan_expiry_candidates(core::time_point updated_before,
                          std::int64_t limit) override;
   core::result<std::int64_t> entry_count() override;
+  core::result<std::vector<core::expiry_candidate>>
+  scan_deferred_candidates(core::time_point updated_before,
+                           std::int64_t limit) override;
 
   core::result<std::optional<nlohmann::json>>
   get_session(std::string_view id) override;
@@ -59,6 +63,10 @@ public:
   core::result<nlohmann::json> history(const core::history_query& q) override;
   core::result<std::int64_t>
   session_count(std::optional<std::string> source) override;
+  core::result<std::vector<std::string>>
+  select_prunable(const core::prune_rule& rule) override;
+  core::result<std::vector<core::usage_row>>
+  usage(const core::usage_query& q) override;
 
   core::result<nlohmann::json> transcript(std::string_view id,
                                           bool stitch) override;
@@ -86,6 +94,8 @@ protected:
   core::status add_pending(nlohmann::json& session_row);
   core::status add_pending(core::session_entry& e);
 
+  core::result<std::vector<core::expiry_candidate>>
+  candidates(std::string_view sql, core::time_point before, std::int64_t limit);
   core::result<std::vector<std::string>> title_candidates(std::string_view base);
   core::result<std::optional<std::string>> parent_in_chain(std::string_view id);
   core::result<nlohmann::json> active_messages(std::string_view id,
@@ -135,8 +145,8 @@ public:
   core::status reopen_session(std::string_view id) override;
   core::status set_system_prompt(std::string_view id,
                                  std::string_view prompt) override;
-  core::status update_usage(std::string_view id,
-                            const core::usage_update& u) override;
+  core::status update_usage(std::string_view id, const core::usage_update& u,
+                            core::time_point at) override;
   core::result<std::optional<std::string>>
   set_title(std::string_view id, std::string_view raw_title) override;
   core::result<std::optional<std::string>>
@@ -146,6 +156,8 @@ public:
   core::result<std::int64_t>
   prune_sessions(core::time_point cutoff,
                  std::optional<std::string> source) override;
+  core::result<std::vector<std::string>> prune(const core::prune_rule& rule,
+                                               bool dry_run) override;
 
   core::result<std::int64_t> append_message(std::string_view session_id,
                                             const core::message& m,
@@ -186,11 +198,21 @@ public:
   find_platform_message(std::string_view session_id,
                         std::string_view platform_message_id) override;
 
+  /// The zone whose calendar days the usage rollups use (the reset time
+  /// zone; UTC until set).
+  void set_rollup_zone(core::zone z) { rollup_zone_ = std::move(z); }
+  /// Adds a session's stored token and cost totals to the rollup of the day
+  /// it started (import-hermes: imported sessions had no usage updates
+  /// here). not_found when absent.
+  core::status roll_up_session(std::string_view id);
+
 private:
   core::status fold_above_watermark();
   core::status fold_in(const std::string& session_id, std::int64_t messages,
                        std::int64_t tool_calls,
                        std::optional<std::int64_t> activity_us);
+  core::status add_rollup(std::string_view id, const core::usage_update& u,
+                          core::time_point at, std::int64_t updates);
   core::status run(std::string_view sql);
   core::status require_session(std::string_view id);
   core::result<std::int64_t> insert_message(std::string_view session_id,
@@ -217,6 +239,7 @@ private:
   bool write_behind_ = false; // false: commit() flushes derived state
   // Destroyed before the connection (a base member): unhooks, then joins.
   std::unique_ptr<wal_checkpointer> checkpointer_;
+  core::zone rollup_zone_ = core::zone::utc();
 };
 
 /// Opens (creating or migrating) the database at `path` for writing.

@@ -202,7 +202,8 @@ status sqlite_writer::set_system_prompt(std::string_view id,
 }
 
 status sqlite_writer::update_usage(std::string_view id,
-                                   const core::usage_update& u) {
+                                   const core::usage_update& u,
+                                   core::time_point at) {
   // The seed's update_token_counts: counters add, cost adds, status and
   // source replace when given, model and billing fields backfill once.
   SB_QUERY(q, *db_,
@@ -222,7 +223,9 @@ status sqlite_writer::update_usage(std::string_view id,
   q->bind(7, u.cost_source).bind(8, u.provider).bind(9, u.base_url);
   q->bind(10, u.model).bind(11, id);
   SB_TRY(q->run());
-  return db_->changes() > 0 ? status{} : require_session(id);
+  if (db_->changes() == 0)
+    return require_session(id);
+  return add_rollup(id, u, at, 1); // SPEC 14: same transaction
 }
 
 result<std::optional<std::string>>
@@ -297,17 +300,21 @@ status sqlite_writer::delete_session(std::string_view id) {
 result<std::int64_t>
 sqlite_writer::prune_sessions(core::time_point cutoff,
                               std::optional<std::string> source) {
-  return atomically([&]() -> result<std::int64_t> {
-    SB_QUERY(q, *db_,
-             "SELECT id FROM sessions WHERE started_at < ?1 AND "
-             "ended_at IS NOT NULL AND (?2 IS NULL OR source = ?2)");
-    q->bind(1, core::to_epoch_seconds(cutoff)).bind(2, source);
-    std::vector<std::string> ids;
-    for (auto row = q->step(); row && *row; row = q->step())
-      ids.push_back(q->text(0));
-    for (const auto& id : ids)
+  auto ids = prune(core::prune_rule{cutoff, 0, std::move(source)}, false);
+  if (!ids)
+    return std::move(ids).err();
+  return static_cast<std::int64_t>(ids->size());
+}
+
+result<std::vector<std::string>>
+sqlite_writer::prune(const core::prune_rule& rule, bool dry_run) {
+  return atomically([&]() -> result<std::vector<std::string>> {
+    auto ids = select_prunable(rule);
+    if (!ids || dry_run)
+      return ids;
+    for (const auto& id : *ids)
       SB_TRY(delete_session_rows(id));
-    return static_cast<std::int64_t>(ids.size());
+    return ids;
   });
 }
 

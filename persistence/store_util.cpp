@@ -60,7 +60,7 @@ const char* const entry_columns =
   "platform, chat_type, input_tokens, output_tokens, cache_read_tokens, "
   "cache_write_tokens, total_tokens, estimated_cost_usd, cost_status, "
   "last_prompt_tokens, was_auto_reset, auto_reset_reason, "
-  "reset_had_activity, expiry_finalized, busy_until";
+  "reset_had_activity, expiry_finalized, busy_until, daily_reset_deferred";
 
 namespace {
 
@@ -117,6 +117,7 @@ void bind_entry(statement& s, const core::session_entry& e) {
     s.bind(21, to_micros(*e.busy_until));
   else
     s.bind_null(21);
+  s.bind(22, std::int64_t{e.daily_reset_deferred});
 }
 
 core::result<core::session_entry> read_entry(const statement& s, int f) {
@@ -146,6 +147,7 @@ core::result<core::session_entry> read_entry(const statement& s, int f) {
   e.expiry_finalized = s.int64(f + 19) != 0;
   if (!s.is_null(f + 20))
     e.busy_until = from_micros(s.int64(f + 20));
+  e.daily_reset_deferred = s.int64(f + 21) != 0;
   return e;
 }
 

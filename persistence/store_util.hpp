@@ -72,10 +72,13 @@ inline core::time_point from_micros(std::int64_t us) {
 /// The columns of session_entries, in the order bind_entry/read_entry use.
 extern const char* const entry_columns;
 
-/// Binds the 21 entry columns at parameters 1..21.
+/// The number of columns in entry_columns.
+inline constexpr int entry_column_count = 22;
+
+/// Binds the 22 entry columns at parameters 1..22.
 void bind_entry(statement& s, const core::session_entry& e);
 
-/// Reads the 21 entry columns starting at column `first`.
+/// Reads the 22 entry columns starting at column `first`.
 core::result<core::session_entry> read_entry(const statement& s, int first);
 
 /// "?first,?first+1,..." (numbered: a bare "?" after "?3" would reuse ?4).

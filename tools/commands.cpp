@@ -15,6 +15,7 @@ void register_commands(CLI::App& app, command_list& out) {
   register_resume_command(app, out);
   register_expire_command(app, out);
   register_prune_command(app, out);
+  register_usage_command(app, out);
   register_export_command(app, out);
   register_import_command(app, out);
   register_loadgen_command(app, out);

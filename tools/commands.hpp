@@ -36,6 +36,7 @@ void register_reset_command(CLI::App& app, command_list& out);
 void register_resume_command(CLI::App& app, command_list& out);
 void register_expire_command(CLI::App& app, command_list& out);
 void register_prune_command(CLI::App& app, command_list& out);
+void register_usage_command(CLI::App& app, command_list& out);
 void register_export_command(CLI::App& app, command_list& out);
 void register_import_command(CLI::App& app, command_list& out);
 void register_loadgen_command(CLI::App& app, command_list& out);

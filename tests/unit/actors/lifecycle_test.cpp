@@ -306,9 +306,9 @@ public:
                                  std::string_view p) override {
     return w_->set_system_prompt(id, p);
   }
-  core::status update_usage(std::string_view id,
-                            const core::usage_update& u) override {
-    return w_->update_usage(id, u);
+  core::status update_usage(std::string_view id, const core::usage_update& u,
+                            core::time_point at) override {
+    return w_->update_usage(id, u, at);
   }
   core::result<std::optional<std::string>>
   set_title(std::string_view id, std::string_view t) override {
@@ -325,6 +325,10 @@ public:
   core::result<std::int64_t>
   prune_sessions(core::time_point c, std::optional<std::string> s) override {
     return w_->prune_sessions(c, std::move(s));
+  }
+  core::result<std::vector<std::string>> prune(const core::prune_rule& r,
+                                               bool dry_run) override {
+    return w_->prune(r, dry_run);
   }
   core::result<std::int64_t> append_message(std::string_view id,
                                             const core::message& m,

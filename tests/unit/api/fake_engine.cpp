@@ -92,6 +92,10 @@ public:
         out.push_back({e, 0});
     return out;
   }
+  core::result<std::vector<core::expiry_candidate>>
+  scan_deferred_candidates(core::time_point, std::int64_t) override {
+    return std::vector<core::expiry_candidate>{};
+  }
   core::result<std::int64_t> entry_count() override {
     return static_cast<std::int64_t>(s_.entries.size());
   }
@@ -137,6 +141,16 @@ public:
   core::result<std::int64_t>
   session_count(std::optional<std::string>) override {
     return static_cast<std::int64_t>(s_.sessions.size());
+  }
+  core::result<std::vector<std::string>>
+  select_prunable(const core::prune_rule&) override {
+    return std::vector<std::string>{};
+  }
+  /// One row per group: "g1" with 1 of each token kind, cost 0.5.
+  core::result<std::vector<core::usage_row>>
+  usage(const core::usage_query& q) override {
+    s_.last.usage = q;
+    return std::vector<core::usage_row>{{"g1", 1, 2, 3, 4, 0.5, 1}};
   }
   core::result<nlohmann::json> transcript(std::string_view id,
                                           bool stitch) override {
@@ -456,12 +470,28 @@ void fake_engine::expire_now(actors::completion<actors::sweep_report> done) {
   deliver([done] { done(actors::sweep_report{2, 1, 0}); });
 }
 
-void fake_engine::prune(double days, std::optional<std::string> source,
-                        actors::completion<std::int64_t> done) {
-  deliver([this, days, source, done] {
-    state_->last.prune_days = days;
-    state_->last.prune_source = source;
-    done(std::int64_t{3});
+void fake_engine::prune(actors::prune_request req,
+                        actors::completion<actors::prune_report> done) {
+  deliver([this, req, done] {
+    state_->last.prune_days = req.older_than_days;
+    state_->last.prune_source = req.source;
+    state_->last.prune_dry_run = req.dry_run;
+    actors::prune_report r;
+    r.dry_run = req.dry_run;
+    for (int i = 0; i < 1003; ++i) // more than a reply lists
+      r.session_ids.push_back("s" + std::to_string(i));
+    r.pruned = static_cast<std::int64_t>(r.session_ids.size());
+    done(std::move(r));
+  });
+}
+
+void fake_engine::apply_retention(
+  actors::completion<actors::prune_report> done) {
+  deliver([done] {
+    actors::prune_report r;
+    r.pruned = 2;
+    r.session_ids = {"a", "b"};
+    done(std::move(r));
   });
 }
 

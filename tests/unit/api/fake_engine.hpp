@@ -47,8 +47,9 @@ public:
   void delete_session(std::string session_id,
                       actors::completion<bool> done) override;
   void expire_now(actors::completion<actors::sweep_report> done) override;
-  void prune(double older_than_days, std::optional<std::string> source,
-             actors::completion<std::int64_t> done) override;
+  void prune(actors::prune_request req,
+             actors::completion<actors::prune_report> done) override;
+  void apply_retention(actors::completion<actors::prune_report> done) override;
   void read(std::function<void(core::store_reader&)> fn) override;
   std::shared_ptr<actors::subscription> subscribe(std::size_t cap) override;
   actors::metrics_snapshot metrics() const override;
@@ -80,6 +81,8 @@ public:
     std::optional<bool> busy;
     std::optional<double> prune_days;
     std::optional<std::string> prune_source;
+    std::optional<bool> prune_dry_run;
+    std::optional<core::usage_query> usage;
     std::optional<core::search_query> search;
     std::optional<core::history_query> history;
     std::optional<core::entry_list_query> list;

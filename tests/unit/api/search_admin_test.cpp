@@ -79,11 +79,68 @@ TEST_F(SearchTest, ExpireAndPrune) {
   auto p = post("/v1/admin/prune",
                 R"({"older_than_days": 90, "source": null})");
   ASSERT_EQ(p.status, 200) << p.body;
-  EXPECT_EQ(p.json()["pruned"], 3);
+  EXPECT_EQ(p.json()["pruned"], 1003);
+  EXPECT_EQ(p.json()["dry_run"], false);
+  // The reply lists the first 1000 ids (API.md).
+  ASSERT_EQ(p.json()["session_ids"].size(), 1000u);
+  EXPECT_EQ(p.json()["session_ids"][999], "s999");
   EXPECT_EQ(eng_.last().prune_days, 90.0);
   EXPECT_FALSE(eng_.last().prune_source.has_value());
+  EXPECT_EQ(eng_.last().prune_dry_run, false);
   EXPECT_EQ(post("/v1/admin/prune", R"({"source": "x"})").status, 400);
   EXPECT_EQ(post("/v1/admin/prune", R"({"older_than_days": -1})").status, 400);
+}
+
+TEST_F(SearchTest, PruneDryRunIsPassedThrough) {
+  auto p =
+    post("/v1/admin/prune", R"({"older_than_days": 0, "dry_run": true})");
+  ASSERT_EQ(p.status, 200) << p.body;
+  EXPECT_EQ(p.json()["dry_run"], true);
+  EXPECT_EQ(eng_.last().prune_days, 0.0);
+  EXPECT_EQ(eng_.last().prune_dry_run, true);
+  auto bad =
+    post("/v1/admin/prune", R"({"older_than_days": 1, "dry_run": "yes"})");
+  EXPECT_EQ(bad.status, 400);
+  EXPECT_NE(bad.body.find("dry_run"), std::string::npos) << bad.body;
+}
+
+TEST_F(SearchTest, RetentionRepliesWithTheCount) {
+  auto r = post("/v1/admin/retention", "");
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(r.json(), (nlohmann::json{{"pruned", 2}}));
+  EXPECT_EQ(post("/v1/admin/retention", R"({"x": 1})").status, 400);
+}
+
+TEST_F(SearchTest, UsageDecodesTheQuery) {
+  auto r = get("/v1/usage?from=2026-11-01&to=2026-11-30&group_by=model");
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(r.json(), nlohmann::json::parse(R"({"rows": [{"model": "g1",
+    "input_tokens": 1, "output_tokens": 2, "cache_read_tokens": 3,
+    "cache_write_tokens": 4, "estimated_cost_usd": 0.5, "updates": 1}]})"));
+  auto q = *eng_.last().usage;
+  EXPECT_EQ(q.from, "2026-11-01");
+  EXPECT_EQ(q.to, "2026-11-30");
+  EXPECT_EQ(q.group_by, core::usage_group::model);
+  EXPECT_EQ(get("/v1/usage").json()["rows"][0].count("day"), 1u);
+}
+
+TEST_F(SearchTest, UsageRefusesBadQueries) {
+  struct bad {
+    const char* path;
+    const char* message;
+  };
+  for (auto b :
+       {bad{"/v1/usage?group_by=user",
+            "query.group_by: expected day, platform or model"},
+        bad{"/v1/usage?from=2026-02-30",
+            "query.from: expected a day as YYYY-MM-DD"},
+        bad{"/v1/usage?to=yesterday", "query.to: expected a day as YYYY-MM-DD"},
+        bad{"/v1/usage?from=2026-11-02&to=2026-11-01",
+            "query.from: is after query.to"}}) {
+    auto r = get(b.path);
+    EXPECT_EQ(r.status, 400) << b.path;
+    EXPECT_EQ(r.json()["error"]["message"], b.message) << b.path;
+  }
 }
 
 TEST_F(SearchTest, ClockIs404WithoutManualClock) {

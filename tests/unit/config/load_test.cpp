@@ -117,6 +117,22 @@ TEST(ConfigLoadTest, PartialPoliciesTakeTheMergedDefaultPolicy) {
             (core::reset_policy{core::reset_mode::daily, 6, 30}));
 }
 
+TEST(ConfigLoadTest, DeferDailyMinutesAndRetentionAreRead) {
+  auto r = load_text(R"({"reset": {"default": {"defer_daily_minutes": 30},
+    "by_type": {"group": {"mode": "daily"}}},
+    "retention": {"max_age_days": 90, "max_ended_sessions": 5000,
+                  "interval_seconds": 60}})");
+  ASSERT_TRUE(r.ok()) << r.err().message;
+  EXPECT_EQ(r->reset.policies.default_policy.defer_daily_minutes, 30);
+  // A partial policy takes the default policy's grace too.
+  EXPECT_EQ(r->reset.policies.by_type.at("group").defer_daily_minutes, 30);
+  EXPECT_EQ(r->retention.max_age_days, 90);
+  EXPECT_EQ(r->retention.max_ended_sessions, 5000);
+  EXPECT_EQ(r->retention.interval_seconds, 60.0);
+  EXPECT_TRUE(r->retention.enabled());
+  EXPECT_FALSE(core::settings{}.retention.enabled());
+}
+
 TEST(ConfigLoadTest, PartialPoliciesUseTheDefaultPolicyFromTheEnvironment) {
   auto r = load_text(R"({"reset": {"by_type": {"group": {"mode": "idle"}}}})",
                      {{"SWITCHBOARD_RESET_DEFAULT", R"({"idle_minutes": 7})"}});
@@ -136,8 +152,13 @@ TEST(ConfigDumpTest, DumpHasTheConfigFileShape) {
   auto j = nlohmann::json::parse(dump_settings(core::settings{}));
   EXPECT_EQ(j["listen"], "127.0.0.1:8377");
   EXPECT_EQ(j["reset"]["default"],
-            (nlohmann::json{{"mode", "both"}, {"at_hour", 4},
-                            {"idle_minutes", 1440}}));
+            (nlohmann::json{{"mode", "both"},
+                            {"at_hour", 4},
+                            {"idle_minutes", 1440},
+                            {"defer_daily_minutes", 0}}));
+  EXPECT_EQ(j["retention"], (nlohmann::json{{"max_age_days", 0},
+                                            {"max_ended_sessions", 0},
+                                            {"interval_seconds", 3600.0}}));
   EXPECT_EQ(j["flush"]["url"], nullptr);
   EXPECT_EQ(j["writer"]["durability"], "normal");
   EXPECT_EQ(j["context"]["home_channels"], nlohmann::json::object());

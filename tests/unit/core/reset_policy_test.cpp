@@ -396,4 +396,99 @@ TEST(ClampBusyUntilTest, ClampedMarkStopsProtectingAfterTheMaximum) {
             reset_reason::idle);
 }
 
+// -- SPEC 4.6: defer_daily_minutes
+// ----------------------------------------------
+
+reset_policy deferring(int minutes, reset_mode mode = reset_mode::daily) {
+  reset_policy p{mode, 4, 1440};
+  p.defer_daily_minutes = minutes;
+  return p;
+}
+
+reset_verdict verdict(const reset_policy& p, time_point updated, time_point now,
+                      bool owed = false,
+                      std::optional<time_point> busy = std::nullopt) {
+  return evaluate_deferred(p, {updated, busy, owed}, now, zone::utc());
+}
+
+TEST(DeferDailyTest, DefaultIsTheSeedRule) {
+  EXPECT_EQ(reset_policy{}.defer_daily_minutes, 0);
+  // With 0 a due daily reset happens at once, even one second after activity.
+  EXPECT_EQ(verdict(deferring(0), utc(2026, 11, 21, 3, 59, 59),
+                    utc(2026, 11, 21, 4, 0, 0)),
+            (reset_verdict{reset_reason::daily, false}));
+}
+
+TEST(DeferDailyTest, ActiveSessionIsDeferredAndOwesTheReset) {
+  // Last message 03:58, next at 04:05: due, but active 7 minutes ago.
+  EXPECT_EQ(
+    verdict(deferring(30), utc(2026, 11, 21, 3, 58), utc(2026, 11, 21, 4, 5)),
+    (reset_verdict{reset_reason::none, true}));
+}
+
+TEST(DeferDailyTest, QuietGapOfExactlyTheGraceResets) {
+  EXPECT_EQ(
+    verdict(deferring(30), utc(2026, 11, 21, 3, 58), utc(2026, 11, 21, 4, 28)),
+    (reset_verdict{reset_reason::daily, false}));
+  EXPECT_EQ(verdict(deferring(30), utc(2026, 11, 21, 3, 58),
+                    utc(2026, 11, 21, 4, 27, 59)),
+            (reset_verdict{reset_reason::none, true}));
+}
+
+TEST(DeferDailyTest, OwedResetStaysDueAfterTheBoundary) {
+  // Activity at 04:20 is after the boundary: the seed rule says no reset,
+  // but the owed reset is only postponed.
+  EXPECT_EQ(verdict(deferring(30), utc(2026, 11, 21, 4, 20),
+                    utc(2026, 11, 21, 4, 40), true),
+            (reset_verdict{reset_reason::none, true}));
+  EXPECT_EQ(verdict(deferring(30), utc(2026, 11, 21, 4, 20),
+                    utc(2026, 11, 21, 4, 50), true),
+            (reset_verdict{reset_reason::daily, false}));
+  // Without the debt the same times are no reset at all.
+  EXPECT_EQ(verdict(deferring(30), utc(2026, 11, 21, 4, 20),
+                    utc(2026, 11, 21, 4, 50), false),
+            (reset_verdict{reset_reason::none, false}));
+}
+
+TEST(DeferDailyTest, OwedResetWithGraceRemovedHappensAtOnce) {
+  EXPECT_EQ(verdict(deferring(0), utc(2026, 11, 21, 4, 20),
+                    utc(2026, 11, 21, 4, 21), true),
+            (reset_verdict{reset_reason::daily, false}));
+}
+
+TEST(DeferDailyTest, IdleIsNotAffectedAndWinsFirst) {
+  auto p = deferring(30, reset_mode::both);
+  p.idle_minutes = 10;
+  EXPECT_EQ(verdict(p, utc(2026, 11, 21, 3, 50), utc(2026, 11, 21, 4, 1)),
+            (reset_verdict{reset_reason::idle, false}));
+  auto idle_only = deferring(30, reset_mode::idle);
+  idle_only.idle_minutes = 10;
+  EXPECT_EQ(
+    verdict(idle_only, utc(2026, 11, 21, 3, 50), utc(2026, 11, 21, 4, 0, 1)),
+    (reset_verdict{reset_reason::idle, false}));
+  // A mode without daily drops a stale debt.
+  EXPECT_EQ(
+    verdict(idle_only, utc(2026, 11, 21, 4, 0), utc(2026, 11, 21, 4, 1), true),
+    (reset_verdict{reset_reason::none, false}));
+}
+
+TEST(DeferDailyTest, BusyAndNoneKeepTheDebt) {
+  EXPECT_EQ(verdict(deferring(30), utc(2026, 11, 21, 3, 0),
+                    utc(2026, 11, 21, 5, 0), true, utc(2026, 11, 21, 6, 0)),
+            (reset_verdict{reset_reason::none, true}));
+  EXPECT_EQ(verdict(deferring(30, reset_mode::none), utc(2026, 11, 21, 3, 0),
+                    utc(2026, 11, 21, 5, 0), true),
+            (reset_verdict{reset_reason::none, true}));
+}
+
+TEST(DeferDailyTest, EvaluateIsTheVerdictWithoutDebt) {
+  auto p = deferring(30);
+  EXPECT_EQ(evaluate(p, utc(2026, 11, 21, 3, 58), utc(2026, 11, 21, 4, 5),
+                     std::nullopt, zone::utc()),
+            reset_reason::none);
+  EXPECT_EQ(evaluate(p, utc(2026, 11, 21, 3, 58), utc(2026, 11, 21, 4, 30),
+                     std::nullopt, zone::utc()),
+            reset_reason::daily);
+}
+
 } // namespace

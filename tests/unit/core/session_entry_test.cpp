@@ -163,6 +163,7 @@ TEST(EntryApiJsonTest, HasEveryFieldOfSpec3) {
   e.reset_had_activity = true;
   e.expiry_finalized = true;
   e.busy_until = utc(2026, 3, 26, 1, 2, 3);
+  e.daily_reset_deferred = true;
   const json j = to_api_json(e);
   EXPECT_EQ(j["session_key"], "agent:main:telegram:dm:99");
   EXPECT_EQ(j["session_id"], "20260325_151537_ab12cd34");
@@ -185,7 +186,8 @@ TEST(EntryApiJsonTest, HasEveryFieldOfSpec3) {
   EXPECT_EQ(j["reset_had_activity"], true);
   EXPECT_EQ(j["expiry_finalized"], true);
   EXPECT_EQ(j["busy_until"], "2026-03-26T01:02:03.000000Z");
-  EXPECT_EQ(j.size(), 21u);
+  EXPECT_EQ(j["daily_reset_deferred"], true); // SPEC 4.6
+  EXPECT_EQ(j.size(), 22u);
 }
 
 TEST(EntryApiJsonTest, AbsentValuesAreNull) {
@@ -201,7 +203,8 @@ TEST(EntryApiJsonTest, AbsentValuesAreNull) {
   EXPECT_EQ(j["was_auto_reset"], false);
   EXPECT_EQ(j["expiry_finalized"], false);
   EXPECT_EQ(j["cost_status"], "unknown");
-  EXPECT_EQ(j.size(), 21u);
+  EXPECT_EQ(j["daily_reset_deferred"], false);
+  EXPECT_EQ(j.size(), 22u);
 }
 
 TEST(EntryApiJsonTest, IdleReason) {

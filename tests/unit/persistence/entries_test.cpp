@@ -40,6 +40,7 @@ core::session_entry full_entry() {
   e.reset_had_activity = true;
   e.expiry_finalized = true;
   e.busy_until = core::time_point{core::duration{6000000001}};
+  e.daily_reset_deferred = true;
   return e;
 }
 
@@ -140,6 +141,38 @@ TEST_F(EntriesTest, ExpiryScanUsesThePartialIndex) {
   while (*plan->step())
     all += plan->text(3) + "\n";
   EXPECT_NE(all.find("idx_entries_expiry"), std::string::npos) << all;
+}
+
+TEST_F(EntriesTest, ScanDeferredFindsOnlyOwingEntriesPastTheCutoff) {
+  ASSERT_TRUE(w_->create_session(row("s1")));
+  auto owing = [](std::string key, double updated) {
+    auto e = entry(std::move(key), "s1", updated);
+    e.daily_reset_deferred = true;
+    return e;
+  };
+  ASSERT_TRUE(w_->upsert_entry(owing("quiet", 100)));
+  ASSERT_TRUE(w_->upsert_entry(owing("recent", 900)));
+  ASSERT_TRUE(w_->upsert_entry(entry("plain", "s1", 50)));
+  auto done = owing("done", 60);
+  done.expiry_finalized = true;
+  ASSERT_TRUE(w_->upsert_entry(done));
+  auto c = w_->scan_deferred_candidates(at_seconds(500), 10);
+  ASSERT_TRUE(c.ok()) << c.err().message;
+  ASSERT_EQ(c->size(), 1u);
+  EXPECT_EQ((*c)[0].entry.session_key, "quiet");
+  EXPECT_TRUE((*c)[0].entry.daily_reset_deferred);
+}
+
+TEST_F(EntriesTest, DeferredScanUsesItsPartialIndex) {
+  auto plan = w_->db().prepare(
+    "EXPLAIN QUERY PLAN SELECT session_key FROM session_entries WHERE "
+    "daily_reset_deferred = 1 AND expiry_finalized = 0 AND updated_at < 5 "
+    "ORDER BY updated_at LIMIT 10");
+  ASSERT_TRUE(plan.ok());
+  std::string all;
+  while (*plan->step())
+    all += plan->text(3) + "\n";
+  EXPECT_NE(all.find("idx_entries_deferred"), std::string::npos) << all;
 }
 
 TEST(ReaderTest, ReaderSeesCommittedWritesAndNeverBlocksTheWriter) {

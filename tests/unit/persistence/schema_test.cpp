@@ -121,6 +121,32 @@ TEST_P(MigrationTest, SeedVersionMigratesInPlace) {
 INSTANTIATE_TEST_SUITE_P(SeedVersions, MigrationTest,
                          ::testing::Values(1, 2, 3, 4, 5, 6));
 
+TEST(SchemaTest, Version7FileGainsTheVersion8Additions) {
+  temp_dir dir;
+  auto path = dir.file("state.db");
+  {
+    auto w = must_open_writer(path);
+    ASSERT_TRUE(w);
+    core::session_entry e;
+    e.session_key = "k";
+    e.session_id = "s";
+    ASSERT_TRUE(w->upsert_entry(e));
+    // Back to what switchboard v7 wrote.
+    exec(w->db(),
+         "DROP INDEX idx_entries_deferred; DROP TABLE usage_daily;"
+         "ALTER TABLE session_entries DROP COLUMN daily_reset_deferred;"
+         "UPDATE schema_version SET version = 7");
+  }
+  auto w = must_open_writer(path);
+  ASSERT_TRUE(w);
+  EXPECT_EQ(scalar(w->db(), "SELECT version FROM schema_version"), 8);
+  EXPECT_TRUE(has_object(w->db(), "usage_daily"));
+  EXPECT_TRUE(has_object(w->db(), "idx_entries_deferred"));
+  auto e = w->get_entry("k");
+  ASSERT_TRUE(e.ok() && e->has_value());
+  EXPECT_FALSE((*e)->daily_reset_deferred);
+}
+
 TEST(SchemaTest, NewerVersionIsRefusedUntouched) {
   temp_dir dir;
   auto path = dir.file("state.db");

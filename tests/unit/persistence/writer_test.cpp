@@ -141,11 +141,11 @@ TEST_F(WriterTest, UpdateUsageAddsAndBackfills) {
   u.estimated_cost_usd = 0.5;
   u.cost_status = "estimated";
   u.provider = "openrouter";
-  ASSERT_TRUE(w_->update_usage("a", u));
+  ASSERT_TRUE(w_->update_usage("a", u, at_seconds(5)));
   u.model = "m2";
   u.provider = "other";
   u.cost_status.reset();
-  ASSERT_TRUE(w_->update_usage("a", u));
+  ASSERT_TRUE(w_->update_usage("a", u, at_seconds(5)));
   auto s = session("a");
   EXPECT_EQ(s["input_tokens"], 20);
   EXPECT_EQ(s["output_tokens"], 10);
@@ -155,7 +155,8 @@ TEST_F(WriterTest, UpdateUsageAddsAndBackfills) {
   EXPECT_EQ(s["billing_provider"], "openrouter");
   EXPECT_EQ(s["cost_status"], "estimated");
   EXPECT_DOUBLE_EQ(s["estimated_cost_usd"].get<double>(), 1.0);
-  EXPECT_EQ(w_->update_usage("x", u).err().code, core::errc::not_found);
+  EXPECT_EQ(w_->update_usage("x", u, at_seconds(5)).err().code,
+            core::errc::not_found);
 }
 
 TEST_F(WriterTest, AppendMessageCountsAndIndexes) {
