@@ -334,7 +334,8 @@ void supervisor_state::on_retention(const retention_request& r) {
                             done(std::optional<prune_report>{*out});
                           else
                             done(st.err());
-                        }});
+                        },
+                        {}});
 }
 
 } // namespace
