@@ -167,10 +167,16 @@ public:
   }
 
 private:
+  /// The newest inbound message of a session that its entry must show.
+  struct activity {
+    std::string key;
+    std::string session_id;
+    std::int64_t at_us;
+  };
   core::status fold_above_watermark();
-  core::status fold_in(const std::string& session_id, std::int64_t messages,
-                       std::int64_t tool_calls,
-                       std::optional<std::int64_t> activity_us);
+  core::status add_counts(const std::string& session_id, std::int64_t messages,
+                          std::int64_t tool_calls);
+  core::status move_entries(const std::vector<activity>& active);
   core::status run(std::string_view sql);
   core::status require_session(std::string_view id);
   core::result<std::int64_t> insert_message(std::string_view session_id,
