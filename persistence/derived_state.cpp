@@ -122,14 +122,12 @@ status sqlite_writer::fold_above_watermark() {
     return std::move(to).err();
   if (to->value_or(0) <= *from)
     return {};
-  SB_QUERY(
-    q, *db_,
-    "SELECT m.session_id, SUM(m.active), SUM(CASE WHEN m.active = 1 "
-    "THEN " SB_TOOL_CALLS(
-      "m.tool_calls") " ELSE 0 END), "
-                      "MAX(" SB_ACTIVITY_TS
-                      ") FROM messages m WHERE m.id > ?1 AND "
-                      "m.id <= ?2 GROUP BY m.session_id ORDER BY m.session_id");
+  // Counters: one row per session, in id order (the sessions table's).
+  SB_QUERY(q, *db_,
+           "SELECT m.session_id, SUM(m.active), SUM(CASE WHEN m.active = 1 "
+           "THEN " SB_TOOL_CALLS("m.tool_calls") " ELSE 0 END) FROM messages m "
+           "WHERE m.id > ?1 AND m.id <= ?2 GROUP BY m.session_id "
+           "ORDER BY m.session_id");
   q->bind(1, *from).bind(2, **to);
   for (;;) {
     auto row = q->step();
@@ -137,32 +135,57 @@ status sqlite_writer::fold_above_watermark() {
       return std::move(row).err();
     if (!*row)
       break;
-    SB_TRY(fold_in(q->text(0), q->int64(1), q->int64(2),
-                   q->is_null(3) ? std::optional<std::int64_t>{}
-                                 : micros_of(q->real(3))));
+    SB_TRY(add_counts(q->text(0), q->int64(1), q->int64(2)));
   }
+  // Activity: one row per entry pointing at a session that got an inbound
+  // message, in key order (the entries table's).
+  SB_QUERY(a, *db_,
+           "SELECT e.session_key, e.session_id, MAX(" SB_ACTIVITY_TS ") "
+           "FROM messages m JOIN session_entries e ON e.session_id = "
+           "m.session_id WHERE m.id > ?1 AND m.id <= ?2 AND m.role = 'user' "
+           "GROUP BY e.session_key ORDER BY e.session_key");
+  a->bind(1, *from).bind(2, **to);
+  std::vector<activity> active;
+  for (;;) {
+    auto row = a->step();
+    if (!row)
+      return std::move(row).err();
+    if (!*row)
+      break;
+    if (!a->is_null(2))
+      active.push_back({a->text(0), a->text(1), micros_of(a->real(2))});
+  }
+  SB_TRY(move_entries(active));
   SB_QUERY(w, *db_, "UPDATE derived_state SET watermark = ? WHERE id = 1");
   w->bind(1, **to);
   return w->run();
 }
 
-status sqlite_writer::fold_in(const std::string& session_id,
-                              std::int64_t messages, std::int64_t tool_calls,
-                              std::optional<std::int64_t> activity_us) {
-  if (messages != 0 || tool_calls != 0) {
-    SB_QUERY(c, *db_,
-             "UPDATE sessions SET message_count = message_count + ?1, "
-             "tool_call_count = tool_call_count + ?2 WHERE id = ?3");
-    c->bind(1, messages).bind(2, tool_calls).bind(3, session_id);
-    SB_TRY(c->run());
-  }
-  if (!activity_us)
+status sqlite_writer::add_counts(const std::string& session_id,
+                                 std::int64_t messages,
+                                 std::int64_t tool_calls) {
+  if (messages == 0 && tool_calls == 0)
     return {};
-  SB_QUERY(e, *db_,
-           "UPDATE session_entries SET updated_at = MAX(updated_at, ?1) "
-           "WHERE session_id = ?2");
-  e->bind(1, *activity_us).bind(2, session_id);
-  return e->run();
+  SB_QUERY(c, *db_,
+           "UPDATE sessions SET message_count = message_count + ?1, "
+           "tool_call_count = tool_call_count + ?2 WHERE id = ?3");
+  c->bind(1, messages).bind(2, tool_calls).bind(3, session_id);
+  return c->run();
+}
+
+/// Why key order (`active` comes sorted by key): the entries table is keyed
+/// by session_key; updating it in that order touches each page once per
+/// fold and in sequence (in session order each update landed on a random
+/// page at 100k keys).
+status sqlite_writer::move_entries(const std::vector<activity>& active) {
+  for (const auto& a : active) {
+    SB_QUERY(e, *db_,
+             "UPDATE session_entries SET updated_at = MAX(updated_at, ?1) "
+             "WHERE session_key = ?2 AND session_id = ?3");
+    e->bind(1, a.at_us).bind(2, a.key).bind(3, a.session_id);
+    SB_TRY(e->run());
+  }
+  return {};
 }
 
 } // namespace switchboard::persistence

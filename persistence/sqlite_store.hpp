@@ -207,10 +207,16 @@ public:
   core::status roll_up_session(std::string_view id);
 
 private:
+  /// The newest inbound message of a session that its entry must show.
+  struct activity {
+    std::string key;
+    std::string session_id;
+    std::int64_t at_us;
+  };
   core::status fold_above_watermark();
-  core::status fold_in(const std::string& session_id, std::int64_t messages,
-                       std::int64_t tool_calls,
-                       std::optional<std::int64_t> activity_us);
+  core::status add_counts(const std::string& session_id, std::int64_t messages,
+                          std::int64_t tool_calls);
+  core::status move_entries(const std::vector<activity>& active);
   core::status add_rollup(std::string_view id, const core::usage_update& u,
                           core::time_point at, std::int64_t updates);
   core::status run(std::string_view sql);
