@@ -122,7 +122,7 @@ bool has_cjk_term(const std::vector<std::string>& terms) {
                      [](const std::string& t) { return contains_cjk(t); });
 }
 
-std::string quoted(std::string_view term) {
+std::string fts_phrase(std::string_view term) {
   std::string out = "\"";
   for (char c : term)
     out += c == '"' ? std::string{"\"\""} : std::string{c};
@@ -155,10 +155,10 @@ std::string trigram_match(const cjk_query& q) {
   for (const auto& g : q.groups) {
     std::string group;
     for (const auto& t : g.all)
-      group += (group.empty() ? "(" : " AND ") + quoted(t);
+      group += (group.empty() ? "(" : " AND ") + fts_phrase(t);
     group += ")";
     for (const auto& t : g.none)
-      group += " NOT " + quoted(t);
+      group += " NOT " + fts_phrase(t);
     if (!g.none.empty())
       group = "(" + group + ")";
     out += (out.empty() ? "" : " OR ") + group;
