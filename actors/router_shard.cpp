@@ -225,7 +225,7 @@ void key_state::flush(nlohmann::json payload,
     back();
   };
   if (!rt->hooks->post(job))
-    then(false, 0);
+    back(); // stopping: the op hears (false, 0 attempts), as from the hook
 }
 
 void key_state::resume(const std::function<void()>& fn) {
