@@ -62,14 +62,13 @@ public:
 
   void route(route_request req, completion<route_reply> done) override {
     auto key = core::build_session_key(req.origin, rt_.cfg.keys);
-    submit(std::move(key), std::move(done), [&](auto d) {
-      return make_route_op(std::move(req), std::move(d));
-    });
+    submit(std::move(key), std::move(done),
+           [&](auto d) { return make_route_op(std::move(req), std::move(d)); });
   }
 
-  void route_batch(std::vector<route_request> reqs,
-                   std::function<void(std::vector<core::result<route_reply>>)>
-                     done) override;
+  void route_batch(
+    std::vector<route_request> reqs,
+    std::function<void(std::vector<core::result<route_reply>>)> done) override;
 
   using engine::append;
   void append(std::string key, core::message msg, completion<append_reply> done,
@@ -115,8 +114,7 @@ public:
 
   void set_title(std::string session_id, std::string title,
                  completion<std::optional<std::string>> done) override;
-  void delete_session(std::string session_id,
-                      completion<bool> done) override;
+  void delete_session(std::string session_id, completion<bool> done) override;
   void expire_now(completion<sweep_report> done) override;
   void prune(prune_request req, completion<prune_report> done) override;
   void apply_retention(completion<prune_report> done) override;
@@ -229,7 +227,8 @@ core::status engine_impl::init(engine_options opts) {
   std::unique_ptr<core::store_writer> w = std::move(*opened);
   if (opts.wrap_writer)
     w = opts.wrap_writer(std::move(w));
-  rt_.open_reader = [path]() -> core::result<std::unique_ptr<core::store_reader>> {
+  rt_.open_reader =
+    [path]() -> core::result<std::unique_ptr<core::store_reader>> {
     auto r = persistence::open_reader(path);
     if (!r)
       return r.err();
@@ -240,8 +239,8 @@ core::status engine_impl::init(engine_options opts) {
     if (!mr)
       return mr.err();
     std::shared_ptr<core::store_reader> reader(std::move(*mr));
-    auto out = (std::filesystem::path(rt_.cfg.data_dir) / "sessions.json")
-                 .string();
+    auto out =
+      (std::filesystem::path(rt_.cfg.data_dir) / "sessions.json").string();
     auto z = rt_.zone;
     rt_.write_mirror = [reader, out, z] {
       return write_sessions_mirror(*reader, out, z);
@@ -251,7 +250,8 @@ core::status engine_impl::init(engine_options opts) {
   if (!readers)
     return readers.err();
   readers_ = std::move(*readers);
-  hooks_ = std::make_unique<worker_pool>(std::max(1, rt_.cfg.flush.concurrency));
+  hooks_ =
+    std::make_unique<worker_pool>(std::max(1, rt_.cfg.flush.concurrency));
   rt_.readers = readers_.get();
   rt_.hooks = hooks_.get();
   rt_.flush_hook = opts.flush_hook ? opts.flush_hook : make_flush_hook(rt_.cfg);
@@ -260,8 +260,8 @@ core::status engine_impl::init(engine_options opts) {
     rt_.flush_backoff_seconds = *opts.flush_backoff_seconds;
 
   auto threads = thread_count(rt_.cfg);
-  rt_.shard_count = rt_.cfg.actors.shards > 0 ? rt_.cfg.actors.shards
-                                              : threads * 4;
+  rt_.shard_count =
+    rt_.cfg.actors.shards > 0 ? rt_.cfg.actors.shards : threads * 4;
   caf_cfg_ = std::make_unique<caf::actor_system_config>();
   caf_cfg_->set("scheduler.policy", caf::atom("sharing"));
   caf_cfg_->set("scheduler.max-threads", static_cast<std::size_t>(threads));
@@ -399,8 +399,9 @@ void engine_impl::expire_now(completion<sweep_report> done) {
   if (!admit(done))
     return;
   auto d = tracked(std::move(done));
-  caf::anon_send(supervisor_,
-                 sweep_request{[d](sweep_report r) { d(std::move(r)); }});
+  caf::anon_send(supervisor_, sweep_request{[d](sweep_report r) {
+                   d(std::move(r));
+                 }});
 }
 
 void engine_impl::prune(prune_request req, completion<prune_report> done) {

@@ -179,10 +179,9 @@ public:
   // -- SPEC 5: operations on a session key -----------------------------------
   virtual void route(route_request req, completion<route_reply> done) = 0;
   /// Items for the same key are applied in order; results in input order.
-  virtual void
-  route_batch(std::vector<route_request> reqs,
-              std::function<void(std::vector<core::result<route_reply>>)>
-                done) = 0;
+  virtual void route_batch(
+    std::vector<route_request> reqs,
+    std::function<void(std::vector<core::result<route_reply>>)> done) = 0;
   /// Appends to the key's current session; `request_id` as route's.
   virtual void append(std::string key, core::message msg,
                       completion<append_reply> done,

@@ -3,10 +3,10 @@
 #include <curl/curl.h>
 
 #include <csignal>
-#include <mutex>
 #include <cstdio>
 #include <cstdlib>
 #include <fcntl.h>
+#include <mutex>
 #include <sys/wait.h>
 #include <thread>
 #include <unistd.h>
@@ -22,8 +22,8 @@ std::size_t discard_body(char*, std::size_t size, std::size_t n, void*) {
 /// Writes `text` to a fresh temporary file and returns its descriptor,
 /// positioned at the start (the command's stdin: no pipe, no SIGPIPE).
 int stdin_file(const std::string& dir, const std::string& text) {
-  std::string tmpl = (dir.empty() ? std::string("/tmp") : dir) +
-                     "/.flush-XXXXXX";
+  std::string tmpl =
+    (dir.empty() ? std::string("/tmp") : dir) + "/.flush-XXXXXX";
   int fd = ::mkstemp(tmpl.data());
   if (fd < 0)
     return -1;
@@ -64,8 +64,7 @@ int wait_until(pid_t pid, std::chrono::steady_clock::time_point deadline) {
 
 } // namespace
 
-core::status run_webhook(const std::string& url,
-                         const nlohmann::json& payload,
+core::status run_webhook(const std::string& url, const nlohmann::json& payload,
                          double timeout_seconds) {
   // curl_easy_init's implicit global init is not thread-safe: do it once.
   static std::once_flag once;
@@ -98,20 +97,21 @@ core::status run_webhook(const std::string& url,
 }
 
 core::status run_command(const std::string& command,
-                         const nlohmann::json& payload,
-                         double timeout_seconds,
+                         const nlohmann::json& payload, double timeout_seconds,
                          const std::string& scratch_dir) {
   int fd = stdin_file(scratch_dir, payload.dump());
   if (fd < 0)
     return core::internal_error("flush command: cannot write its stdin");
-  auto deadline = std::chrono::steady_clock::now() +
-                  std::chrono::duration_cast<std::chrono::steady_clock::duration>(
-                    std::chrono::duration<double>(timeout_seconds));
+  auto deadline =
+    std::chrono::steady_clock::now() +
+    std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+      std::chrono::duration<double>(timeout_seconds));
   pid_t pid = ::fork();
   if (pid == 0) {
     ::setpgid(0, 0); // its own group, so a timeout kills its children too
     ::dup2(fd, 0);
-    ::execl("/bin/sh", "sh", "-c", command.c_str(), static_cast<char*>(nullptr));
+    ::execl("/bin/sh", "sh", "-c", command.c_str(),
+            static_cast<char*>(nullptr));
     ::_exit(127);
   }
   ::close(fd);
@@ -142,7 +142,9 @@ flush_hook_fn make_flush_hook(const core::settings& cfg) {
       return run_command(cmd, p, timeout, dir);
     };
   }
-  return [](const nlohmann::json&) { return core::status{}; };
+  return [](const nlohmann::json&) {
+    return core::status{};
+  };
 }
 
 } // namespace switchboard::actors

@@ -103,7 +103,8 @@ caf::behavior writer_actor(caf::event_based_actor* self, runtime* rt,
                            std::shared_ptr<core::store_writer> w);
 
 /// A router shard: owns its keys' state. Handles keyed_op, keyed_ops,
-/// run_closure, run_closures, idle_sweep. Opens its own reader connection to load entries.
+/// run_closure, run_closures, idle_sweep. Opens its own reader connection to
+/// load entries.
 caf::behavior router_shard(caf::event_based_actor* self, runtime* rt,
                            caf::actor writer);
 

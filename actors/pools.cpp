@@ -7,7 +7,9 @@ worker_pool::worker_pool(int n) {
     threads_.emplace_back([this, i] { loop(i); });
 }
 
-worker_pool::~worker_pool() { stop(); }
+worker_pool::~worker_pool() {
+  stop();
+}
 
 bool worker_pool::post(job j) {
   {
@@ -78,6 +80,8 @@ bool reader_pool::post(std::function<void(core::store_reader&)> fn) {
   });
 }
 
-void reader_pool::stop() { pool_.stop(); }
+void reader_pool::stop() {
+  pool_.stop();
+}
 
 } // namespace switchboard::actors

@@ -266,10 +266,9 @@ void publish_created(runtime& rt, const session_entry& e,
     rt.stats.sessions_reset.fetch_add(1, std::memory_order_relaxed);
   if (!rt.events.active())
     return;
-  rt.events.publish("session_created",
-                    {{"session_key", e.session_key},
-                     {"session_id", e.session_id},
-                     {"platform", e.platform}});
+  rt.events.publish("session_created", {{"session_key", e.session_key},
+                                        {"session_id", e.session_id},
+                                        {"platform", e.platform}});
   if (!old)
     return;
   rt.events.publish("session_reset", {{"session_key", e.session_key},
@@ -415,24 +414,25 @@ void continue_session(session_ctx& c, route_request req, time_point now,
     r.message_id = out->message_id;
     return remember_reply(w, repeat, r, now);
   };
-  c.write(std::move(fn), [&c, next, out, msg, done = std::move(done)](status st) {
-    if (!st) {
-      done(st.err());
-      return c.finish();
-    }
-    if (out->first)
-      return answer_repeat(c, *out->first, done);
-    c.entry()->updated_at = next->updated_at; // the only fields that changed
-    c.entry()->daily_reset_deferred = next->daily_reset_deferred;
-    if (*msg)
-      c.rt().stats.messages_routed.fetch_add(1, std::memory_order_relaxed);
-    route_reply r;
-    r.session_key = c.key();
-    r.session_id = next->session_id;
-    r.message_id = out->message_id;
-    done(std::move(r));
-    c.finish();
-  });
+  c.write(
+    std::move(fn), [&c, next, out, msg, done = std::move(done)](status st) {
+      if (!st) {
+        done(st.err());
+        return c.finish();
+      }
+      if (out->first)
+        return answer_repeat(c, *out->first, done);
+      c.entry()->updated_at = next->updated_at; // the only fields that changed
+      c.entry()->daily_reset_deferred = next->daily_reset_deferred;
+      if (*msg)
+        c.rt().stats.messages_routed.fetch_add(1, std::memory_order_relaxed);
+      route_reply r;
+      r.session_key = c.key();
+      r.session_id = next->session_id;
+      r.message_id = out->message_id;
+      done(std::move(r));
+      c.finish();
+    });
 }
 
 void route_step(session_ctx& c, route_request req,
@@ -607,8 +607,7 @@ nlohmann::json flush_payload(const session_entry& e, core::reset_reason r,
           {"session_id", e.session_id},
           {"reason", std::string(core::to_string(r))},
           {"message_count", message_count},
-          {"transcript_url",
-           "/v1/session-ids/" + e.session_id + "/messages"}};
+          {"transcript_url", "/v1/session-ids/" + e.session_id + "/messages"}};
 }
 
 void expire_step(session_ctx& c, const expiry_job& job,
@@ -651,7 +650,9 @@ void expire_step(session_ctx& c, const expiry_job& job,
 
 template <class T>
 std::function<void(core::error)> failer(completion<T> done) {
-  return [done](core::error e) { done(std::move(e)); };
+  return [done](core::error e) {
+    done(std::move(e));
+  };
 }
 
 } // namespace
@@ -675,8 +676,8 @@ core::reset_state reset_state_of(const session_entry& e) {
 session_op make_route_op(route_request req, completion<route_reply> done) {
   // run is called at most once: it gives its copies away (fail keeps its own).
   auto fail = failer(done);
-  auto run = [req = std::move(req), done = std::move(done)](
-               session_ctx& c) mutable {
+  auto run = [req = std::move(req),
+              done = std::move(done)](session_ctx& c) mutable {
     route_step(c, std::move(req), std::move(done));
   };
   return {std::move(run), std::move(fail)};
@@ -747,8 +748,7 @@ session_op make_append_op(core::message msg,
   return {run, failer(done)};
 }
 
-session_op make_usage_op(core::usage_update u,
-                         completion<session_entry> done) {
+session_op make_usage_op(core::usage_update u, completion<session_entry> done) {
   auto run = [u, done](session_ctx& c) {
     if (!c.entry()) {
       done(no_entry(c.key()));
@@ -780,8 +780,8 @@ session_op make_reset_op(std::optional<std::string> title,
     auto old = *c.entry();
     auto now = rt->now();
     auto next = fresh_from(old, now);
-    auto row = row_for(old.session_key, old.origin, old.platform, old.type,
-                       now);
+    auto row =
+      row_for(old.session_key, old.origin, old.platform, old.type, now);
     auto out = std::make_shared<std::string>();
     auto fn = [rt, old, next, row, out, title, now](core::store_writer& w) {
       if (auto st = end_row(w, old.session_id, "session_reset", now); !st)
@@ -852,8 +852,8 @@ session_op make_busy_op(bool busy, std::optional<double> ttl_seconds,
     auto next = *c.entry();
     auto now = c.rt().now();
     if (busy)
-      next.busy_until = core::clamp_busy_until(
-        now, ttl_seconds, c.rt().cfg.reset.busy_max_hours);
+      next.busy_until = core::clamp_busy_until(now, ttl_seconds,
+                                               c.rt().cfg.reset.busy_max_hours);
     else
       next.busy_until.reset();
     write_entry(c, next, nullptr, done);
@@ -904,7 +904,8 @@ session_op make_delete_op(std::string id, completion<bool> done) {
             [&c, id, done](status st) {
               if (st && c.entry() && c.entry()->session_id == id)
                 c.entry().reset();
-              done(st ? core::result<bool>(true) : core::result<bool>(st.err()));
+              done(st ? core::result<bool>(true)
+                      : core::result<bool>(st.err()));
               c.finish();
             });
   };
@@ -913,8 +914,12 @@ session_op make_delete_op(std::string id, completion<bool> done) {
 
 session_op make_expire_op(expiry_job job,
                           std::function<void(expiry_outcome)> done) {
-  auto run = [job, done](session_ctx& c) { expire_step(c, job, done); };
-  auto fail = [done](core::error) { done(expiry_outcome{}); };
+  auto run = [job, done](session_ctx& c) {
+    expire_step(c, job, done);
+  };
+  auto fail = [done](core::error) {
+    done(expiry_outcome{});
+  };
   return {run, fail};
 }
 

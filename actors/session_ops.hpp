@@ -79,8 +79,8 @@ session_op make_delete_op(std::string id, completion<bool> done);
 
 /// What the supervisor learned about one expired entry.
 struct expiry_job {
-  std::string session_id;      // the session the scan saw
-  core::reset_reason reason;   // idle | daily
+  std::string session_id;    // the session the scan saw
+  core::reset_reason reason; // idle | daily
   std::int64_t message_count = 0;
 };
 
@@ -98,8 +98,8 @@ session_op make_expire_op(expiry_job job,
                           std::function<void(expiry_outcome)> done);
 
 /// The flush rule: enough messages and not a cron session.
-bool should_flush(const core::flush_settings& f,
-                  const core::session_entry& e, std::int64_t message_count);
+bool should_flush(const core::flush_settings& f, const core::session_entry& e,
+                  std::int64_t message_count);
 
 /// The policy of an entry (SPEC 4 lookup by its platform and origin).
 const core::reset_policy& policy_for(const core::settings& cfg,

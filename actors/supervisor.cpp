@@ -269,7 +269,9 @@ void supervisor_state::dispatch() {
     ++running_;
     auto me = caf::actor_cast<caf::actor>(self_);
     auto done = [me, this](expiry_outcome o) {
-      caf::anon_send(me, run_closure{[this, o] { on_outcome(o); }});
+      caf::anon_send(me, run_closure{[this, o] {
+                       on_outcome(o);
+                     }});
     };
     send_to_shard(shards_, kj.key, make_expire_op(kj.job, done));
   }

@@ -1,7 +1,8 @@
 // The writer (SPEC 7): the only store_writer.
 //
 // Protocol:
-//   write_job(s)       -> runs in the open batch (see "No SAVEPOINT" below); the
+//   write_job(s)       -> runs in the open batch (see "No SAVEPOINT" below);
+//   the
 //                         first job of a batch opens the transaction and sends
 //                         (commit_atom, gen) to itself, which therefore runs
 //                         after every job already queued: adaptive group
@@ -85,8 +86,9 @@ public:
         p.done(std::move(p.st));
         continue;
       }
-      auto it = std::find_if(to.begin(), to.end(),
-                             [&](const auto& g) { return g.first == p.reply_to; });
+      auto it = std::find_if(to.begin(), to.end(), [&](const auto& g) {
+        return g.first == p.reply_to;
+      });
       if (it == to.end())
         it = to.insert(to.end(), {p.reply_to, run_closures{}});
       it->second.fns.push_back(
@@ -137,7 +139,8 @@ public:
   }
   void on_flush() {
     flush_timer_ = false;
-    bool idle = !open_ && rt_->writer_queue.load(std::memory_order_relaxed) == 0;
+    bool idle =
+      !open_ && rt_->writer_queue.load(std::memory_order_relaxed) == 0;
     if (unflushed_ > 0 && idle)
       flush_alone();
   }
@@ -228,8 +231,8 @@ void writer_state::on_job(write_job& job) {
     {std::move(job.done), std::move(st), std::move(job.reply_to)});
   if (!open_) // recover() could not reopen the transaction
     return send_replies(core::status{});
-  if (pending_.size() >= static_cast<std::size_t>(
-                           std::max(1, rt_->cfg.writer.max_batch)))
+  if (pending_.size() >=
+      static_cast<std::size_t>(std::max(1, rt_->cfg.writer.max_batch)))
     commit();
 }
 
@@ -326,10 +329,10 @@ void writer_state::flush_alone() {
 void writer_state::maybe_mirror() {
   if (!rt_->write_mirror || !mirror_dirty_ || mirror_timer_)
     return;
-  auto interval = std::chrono::duration<double>(
-    rt_->cfg.index.mirror_interval_seconds);
-  auto due = last_mirror_ + std::chrono::duration_cast<steady::duration>(
-                              interval);
+  auto interval =
+    std::chrono::duration<double>(rt_->cfg.index.mirror_interval_seconds);
+  auto due =
+    last_mirror_ + std::chrono::duration_cast<steady::duration>(interval);
   auto now = steady::now();
   if (now < due) {
     mirror_timer_ = true;

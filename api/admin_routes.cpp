@@ -14,12 +14,11 @@ void post_expire(const call& c, respond_fn respond) {
     return;
   if (auto st = expect_object(*body, "", {}); !st)
     return respond(error_reply(st.err()));
-  c.ctx.eng.expire_now(
-    reply_with<actors::sweep_report>(respond, [](auto& r) {
-      return nlohmann::json{{"expired", r.expired},
-                            {"flushed", r.flushed},
-                            {"flush_failed", r.flush_failed}};
-    }));
+  c.ctx.eng.expire_now(reply_with<actors::sweep_report>(respond, [](auto& r) {
+    return nlohmann::json{{"expired", r.expired},
+                          {"flushed", r.flushed},
+                          {"flush_failed", r.flush_failed}};
+  }));
 }
 
 /// At most this many ids are listed in a prune reply (API.md).
@@ -97,7 +96,8 @@ core::result<clock_change> decode_clock(const nlohmann::json& j,
   if (!set)
     return set.err();
   if (advance.value().has_value() == set.value().has_value())
-    return core::bad_request("body: expected exactly one of advance_seconds, set");
+    return core::bad_request(
+      "body: expected exactly one of advance_seconds, set");
   if (set.value()) {
     auto t = core::parse_iso(*set.value(), z);
     if (!t)
@@ -123,8 +123,7 @@ void post_clock(const call& c, respond_fn respond) {
     c.ctx.clock->set(*change.value().set);
   else
     c.ctx.clock->advance(change.value().advance);
-  respond(json_reply(
-    200, {{"now", core::format_iso_utc(c.ctx.clock->now())}}));
+  respond(json_reply(200, {{"now", core::format_iso_utc(c.ctx.clock->now())}}));
 }
 
 } // namespace

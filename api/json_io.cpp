@@ -60,8 +60,8 @@ reply json_reply(int status, const nlohmann::json& body) {
 }
 
 nlohmann::json error_json(const core::error& err) {
-  return {{"error",
-           {{"code", core::to_string(err.code)}, {"message", err.message}}}};
+  return {
+    {"error", {{"code", core::to_string(err.code)}, {"message", err.message}}}};
 }
 
 reply error_reply(const core::error& err) {
@@ -109,9 +109,10 @@ core::status expect_object(const nlohmann::json& j, std::string_view path,
   return {};
 }
 
-core::result<std::optional<std::string>>
-opt_string(const nlohmann::json& obj, std::string_view path,
-           std::string_view field, std::size_t max_bytes) {
+core::result<std::optional<std::string>> opt_string(const nlohmann::json& obj,
+                                                    std::string_view path,
+                                                    std::string_view field,
+                                                    std::size_t max_bytes) {
   const auto* v = find_field(obj, field);
   if (!v)
     return std::optional<std::string>{};

@@ -100,9 +100,9 @@ core::result<const nlohmann::json*> batch_items(const nlohmann::json& body) {
 
 /// Merges the engine's results (for the decodable items) with the decode
 /// errors, in input order.
-nlohmann::json merge_results(
-  const std::vector<std::optional<core::error>>& decode_errors,
-  std::vector<core::result<actors::route_reply>>& routed) {
+nlohmann::json
+merge_results(const std::vector<std::optional<core::error>>& decode_errors,
+              std::vector<core::result<actors::route_reply>>& routed) {
   auto results = nlohmann::json::array();
   std::size_t next = 0;
   for (const auto& e : decode_errors) {
@@ -110,8 +110,7 @@ nlohmann::json merge_results(
       e ? core::result<actors::route_reply>{*e}
         : (next < routed.size() ? std::move(routed[next++])
                                 : core::internal_error("missing result"));
-    results.push_back(r ? to_json(r.value())
-                        : error_json(r.err()));
+    results.push_back(r ? to_json(r.value()) : error_json(r.err()));
   }
   return {{"results", std::move(results)}};
 }
@@ -127,8 +126,8 @@ void post_batch(const call& c, respond_fn respond) {
   std::vector<std::string> roles;
   std::vector<std::optional<core::error>> errors;
   for (std::size_t i = 0; i < items.value()->size(); ++i) {
-    auto req = decode_route((*items.value())[i],
-                            "items[" + std::to_string(i) + "]");
+    auto req =
+      decode_route((*items.value())[i], "items[" + std::to_string(i) + "]");
     errors.push_back(req ? std::nullopt
                          : std::optional<core::error>{req.err()});
     if (req) {

@@ -88,7 +88,8 @@ std::string render_metrics(const actors::metrics_snapshot& m,
           "Requests answered as repeats of an earlier request_id or "
           "platform_message_id (SPEC 12)",
           m.duplicates);
-  gauge(out, "switchboard_resident_session_actors", "Session keys in memory (their router shards hold their state)",
+  gauge(out, "switchboard_resident_session_actors",
+        "Session keys in memory (their router shards hold their state)",
         m.resident_session_actors);
   gauge(out, "switchboard_writer_queue_depth",
         "Write requests waiting for the writer", m.writer_queue_depth);

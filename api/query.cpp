@@ -108,7 +108,8 @@ query_int(const request& req, std::string_view name, std::int64_t max) {
   if (!text || text->empty())
     return std::optional<std::int64_t>{};
   std::int64_t v = -1;
-  auto [end, ec] = std::from_chars(text->data(), text->data() + text->size(), v);
+  auto [end, ec] =
+    std::from_chars(text->data(), text->data() + text->size(), v);
   if (ec != std::errc{} || end != text->data() + text->size() || v < 0 ||
       v > max)
     return core::bad_request("query." + std::string{name} +
@@ -127,8 +128,7 @@ core::result<bool> query_bool(const request& req, std::string_view name) {
                            ": expected true or false");
 }
 
-std::vector<std::string> query_list(const request& req,
-                                    std::string_view name) {
+std::vector<std::string> query_list(const request& req, std::string_view name) {
   std::vector<std::string> items;
   auto text = query_string(req, name);
   if (!text)

@@ -5,8 +5,7 @@
 
 namespace switchboard::api {
 
-std::optional<std::string> key_param(const call& c,
-                                     const respond_fn& respond) {
+std::optional<std::string> key_param(const call& c, const respond_fn& respond) {
   const auto& key = c.params.at(0);
   if (core::valid_session_key(key))
     return key;
@@ -23,9 +22,8 @@ std::optional<std::string> id_param(const call& c, const respond_fn& respond) {
   return std::nullopt;
 }
 
-std::optional<nlohmann::json> body_param(const call& c,
-                                         const respond_fn& respond,
-                                         bool empty_ok) {
+std::optional<nlohmann::json>
+body_param(const call& c, const respond_fn& respond, bool empty_ok) {
   auto j = parse_body(c.req.body, empty_ok);
   if (failed(j, respond))
     return std::nullopt;

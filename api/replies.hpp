@@ -49,9 +49,8 @@ std::optional<std::string> key_param(const call& c, const respond_fn& respond);
 std::optional<std::string> id_param(const call& c, const respond_fn& respond);
 
 /// The parsed body, or answers 400 and returns nullopt.
-std::optional<nlohmann::json> body_param(const call& c,
-                                         const respond_fn& respond,
-                                         bool empty_ok);
+std::optional<nlohmann::json>
+body_param(const call& c, const respond_fn& respond, bool empty_ok);
 
 /// Answers the error of a failed result and returns true; false when ok.
 template <class T>

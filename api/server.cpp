@@ -56,18 +56,30 @@ std::uint64_t transport_body_limit(std::int64_t max_body_bytes) {
 
 const char* reason_phrase(int status) {
   switch (status) {
-    case 200: return "OK";
-    case 304: return "Not Modified";
-    case 400: return "Bad Request";
-    case 401: return "Unauthorized";
-    case 403: return "Forbidden";
-    case 404: return "Not Found";
-    case 405: return "Method Not Allowed";
-    case 409: return "Conflict";
-    case 413: return "Payload Too Large";
-    case 500: return "Internal Server Error";
-    case 503: return "Service Unavailable";
-    default: return "Unknown";
+    case 200:
+      return "OK";
+    case 304:
+      return "Not Modified";
+    case 400:
+      return "Bad Request";
+    case 401:
+      return "Unauthorized";
+    case 403:
+      return "Forbidden";
+    case 404:
+      return "Not Found";
+    case 405:
+      return "Method Not Allowed";
+    case 409:
+      return "Conflict";
+    case 413:
+      return "Payload Too Large";
+    case 500:
+      return "Internal Server Error";
+    case 503:
+      return "Service Unavailable";
+    default:
+      return "Unknown";
   }
 }
 
@@ -101,19 +113,18 @@ resume_point(const restinio::request_handle_t& req, const request& r) {
 
 struct server_state : std::enable_shared_from_this<server_state> {
   server_state(actors::engine& eng, server_options o, core::zone z)
-    : opts(std::move(o)),
-      ctx{eng,
-          opts.settings,
-          opts.clock,
-          std::move(z),
-          {},
-          {},
-          std::make_shared<event_log>(),
-          {},
-          nullptr},
+    : opts(std::move(o)), ctx{eng,
+                              opts.settings,
+                              opts.clock,
+                              std::move(z),
+                              {},
+                              {},
+                              std::make_shared<event_log>(),
+                              {},
+                              nullptr},
       routes(make_router(opts.clock != nullptr)) {
-    ctx.stats = std::make_unique<stats_sampler>(eng, ctx.latency,
-                                                opts.settings.data_dir);
+    ctx.stats =
+      std::make_unique<stats_sampler>(eng, ctx.latency, opts.settings.data_dir);
     ctx.stats->sample();
   }
 
@@ -249,9 +260,10 @@ struct server_state : std::enable_shared_from_this<server_state> {
     if (r.method == "GET" && is_ui_path(r.segments))
       return respond(serve_ui(r.segments, opts.ui_dir, opts.token.has_value()));
     if (static_cast<std::int64_t>(req->body().size()) > opts.max_body_bytes)
-      return respond(error_reply(
-        {core::errc::payload_too_large,
-         "body larger than " + std::to_string(opts.max_body_bytes) + " bytes"}));
+      return respond(
+        error_reply({core::errc::payload_too_large,
+                     "body larger than " + std::to_string(opts.max_body_bytes) +
+                       " bytes"}));
     route(req, std::move(r), respond);
   }
 

@@ -18,7 +18,7 @@ namespace switchboard::api {
 
 struct server_options {
   std::string host = "127.0.0.1";
-  std::uint16_t port = 8377; // 0 picks a free port
+  std::uint16_t port = 8377;        // 0 picks a free port
   std::optional<std::string> token; // bearer token for /v1; none = open
   std::int64_t max_body_bytes = 1048576;
   /// Open connections at most; further clients wait in the listen backlog

@@ -36,7 +36,8 @@ void answer_row(const core::result<std::optional<nlohmann::json>>& row,
   if (failed(row, respond))
     return;
   if (!row.value())
-    return respond(error_reply(core::not_found("session " + id + " not found")));
+    return respond(
+      error_reply(core::not_found("session " + id + " not found")));
   respond(json_reply(200, *row.value()));
 }
 
@@ -81,15 +82,15 @@ void get_messages(const call& c, respond_fn respond) {
   auto stitch = query_bool(c.req, "stitch");
   if (failed(stitch, respond))
     return;
-  with_resolved_id(c, std::move(respond),
-                   [stitch = stitch.value()](auto& s, const std::string& id,
-                                             const respond_fn& r) {
-                     auto messages = s.transcript(id, stitch);
-                     if (failed(messages, r))
-                       return;
-                     r(json_reply(200, {{"session_id", id},
-                                        {"messages", messages.value()}}));
-                   });
+  with_resolved_id(
+    c, std::move(respond),
+    [stitch = stitch.value()](auto& s, const std::string& id,
+                              const respond_fn& r) {
+      auto messages = s.transcript(id, stitch);
+      if (failed(messages, r))
+        return;
+      r(json_reply(200, {{"session_id", id}, {"messages", messages.value()}}));
+    });
 }
 
 core::result<std::string> decode_title(const nlohmann::json& j) {
@@ -118,12 +119,12 @@ void put_title(const call& c, respond_fn respond) {
       auto full = s.resolve_session_id(prefix);
       if (failed(full, respond))
         return;
-      eng.set_title(full.value(), title,
-                    reply_with<std::optional<std::string>>(
-                      respond, [](const std::optional<std::string>& t) {
-                        return nlohmann::json{
-                          {"title", t ? nlohmann::json(*t) : nullptr}};
-                      }));
+      eng.set_title(
+        full.value(), title,
+        reply_with<std::optional<std::string>>(
+          respond, [](const std::optional<std::string>& t) {
+            return nlohmann::json{{"title", t ? nlohmann::json(*t) : nullptr}};
+          }));
     });
   });
 }
@@ -133,8 +134,8 @@ void delete_session(const call& c, respond_fn respond) {
   if (!id)
     return;
   c.ctx.eng.delete_session(*id, reply_with<bool>(respond, [](bool deleted) {
-                             return nlohmann::json{{"deleted", deleted}};
-                           }));
+    return nlohmann::json{{"deleted", deleted}};
+  }));
 }
 
 } // namespace

@@ -85,8 +85,8 @@ void list_sessions(const call& c, respond_fn respond) {
   if (auto st = list_filters(c.req, q); !st)
     return respond(error_reply(st.err()));
   if (minutes.value())
-    q.active_since = c.ctx.eng.now_source().now() -
-                     std::chrono::minutes{*minutes.value()};
+    q.active_since =
+      c.ctx.eng.now_source().now() - std::chrono::minutes{*minutes.value()};
   q.limit = limit.value().value_or(q.limit);
   q.offset = offset.value().value_or(0);
   c.ctx.eng.read([q, respond](core::store_reader& store) {
@@ -105,8 +105,8 @@ void get_session(const call& c, respond_fn respond) {
   auto key = key_param(c, respond);
   if (!key)
     return;
-  c.ctx.eng.get_entry(*key, reply_with<core::session_entry>(respond,
-                                                             entry_json));
+  c.ctx.eng.get_entry(*key,
+                      reply_with<core::session_entry>(respond, entry_json));
 }
 
 void post_message(const call& c, respond_fn respond) {
@@ -129,14 +129,14 @@ void post_message(const call& c, respond_fn respond) {
                           {"message_id", r.message_id},
                           {"duplicate", r.duplicate}};
   });
-  c.ctx.eng.append(*key, std::move(msg).value(),
-                   [&ctx = c.ctx, key = *key, role, done](auto r) {
-                     if (r && !r.value().duplicate)
-                       ctx.appended(key, r.value().session_id,
-                                    r.value().message_id, role);
-                     done(std::move(r));
-                   },
-                   std::move(id).value());
+  c.ctx.eng.append(
+    *key, std::move(msg).value(),
+    [&ctx = c.ctx, key = *key, role, done](auto r) {
+      if (r && !r.value().duplicate)
+        ctx.appended(key, r.value().session_id, r.value().message_id, role);
+      done(std::move(r));
+    },
+    std::move(id).value());
 }
 
 void post_usage(const call& c, respond_fn respond) {

@@ -39,8 +39,8 @@ decode_messages(const nlohmann::json& j) {
     return core::bad_request("messages: expected array");
   std::vector<core::message> messages;
   for (std::size_t i = 0; i < it->size(); ++i) {
-    auto m = core::decode_message((*it)[i],
-                                  "messages[" + std::to_string(i) + "]");
+    auto m =
+      core::decode_message((*it)[i], "messages[" + std::to_string(i) + "]");
     if (!m)
       return m.err();
     messages.push_back(std::move(m).value());
@@ -84,15 +84,14 @@ void get_context(const call& c, respond_fn respond) {
   ctx.connected_platforms = c.ctx.cfg.context.connected_platforms;
   ctx.home_channels = c.ctx.cfg.context.home_channels;
   ctx.local_output_path = c.ctx.cfg.context.local_output_path;
-  c.ctx.eng.get_entry(
-    *key, reply_with<core::session_entry>(
-            respond, [ctx, redact = redact.value()](auto& e) {
-              auto with_origin = ctx;
-              with_origin.origin = origin_of(e);
-              return nlohmann::json{
-                {"prompt",
-                 core::build_session_context_prompt(with_origin, redact)}};
-            }));
+  c.ctx.eng.get_entry(*key, reply_with<core::session_entry>(
+                              respond, [ctx, redact = redact.value()](auto& e) {
+                                auto with_origin = ctx;
+                                with_origin.origin = origin_of(e);
+                                return nlohmann::json{
+                                  {"prompt", core::build_session_context_prompt(
+                                               with_origin, redact)}};
+                              }));
 }
 
 } // namespace

@@ -51,9 +51,9 @@ core::result<core::settings> load_settings(const load_inputs& in);
 /// read from in.config_file (which is ignored); `name` stands for the file in
 /// error messages ("config file '<name>': malformed JSON"). load_settings
 /// reads the file and calls this. Same errors as load_settings otherwise.
-core::result<core::settings>
-load_settings_from_text(std::string_view text, std::string_view name,
-                        const load_inputs& in);
+core::result<core::settings> load_settings_from_text(std::string_view text,
+                                                     std::string_view name,
+                                                     const load_inputs& in);
 
 /// The settings as pretty JSON in the config file's shape (every key), such
 /// that loading it as a config file gives the same settings back.

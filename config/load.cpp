@@ -99,8 +99,8 @@ json env_scalar(const std::string& text, value_kind kind) {
     return text == "true";
   std::int64_t n = 0;
   auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), n);
-  bool whole_int = !text.empty() && ec == std::errc{} &&
-                   end == text.data() + text.size();
+  bool whole_int =
+    !text.empty() && ec == std::errc{} && end == text.data() + text.size();
   if (kind == value_kind::integer && whole_int)
     return n;
   if (kind == value_kind::number && !text.empty()) {
@@ -211,9 +211,9 @@ core::result<core::settings> load_settings(const load_inputs& in) {
   return load_settings_from_text(*text, *in.config_file, in);
 }
 
-core::result<core::settings>
-load_settings_from_text(std::string_view text, std::string_view name,
-                        const load_inputs& in) {
+core::result<core::settings> load_settings_from_text(std::string_view text,
+                                                     std::string_view name,
+                                                     const load_inputs& in) {
   auto doc = parse_config_text(text, name);
   if (!doc)
     return doc.err();

@@ -17,7 +17,8 @@ namespace {
 
 template <class Ref>
 field int_field(std::string_view path, Ref ref, std::int64_t min) {
-  using T = std::remove_reference_t<decltype(ref(std::declval<core::settings&>()))>;
+  using T =
+    std::remove_reference_t<decltype(ref(std::declval<core::settings&>()))>;
   return {path, value_kind::integer,
           [ref, min](const json& v, core::settings& s,
                      std::string_view p) -> core::status {
@@ -27,7 +28,9 @@ field int_field(std::string_view path, Ref ref, std::int64_t min) {
             ref(s) = static_cast<T>(*n);
             return {};
           },
-          [ref](const core::settings& s) { return json(ref(s)); }};
+          [ref](const core::settings& s) {
+            return json(ref(s));
+          }};
 }
 
 template <class Ref>
@@ -41,7 +44,9 @@ field positive_number_field(std::string_view path, Ref ref) {
             ref(s) = *n;
             return {};
           },
-          [ref](const core::settings& s) { return json(ref(s)); }};
+          [ref](const core::settings& s) {
+            return json(ref(s));
+          }};
 }
 
 template <class Ref>
@@ -55,7 +60,9 @@ field bool_field(std::string_view path, Ref ref) {
             ref(s) = *b;
             return {};
           },
-          [ref](const core::settings& s) { return json(ref(s)); }};
+          [ref](const core::settings& s) {
+            return json(ref(s));
+          }};
 }
 
 /// A non-empty string, further checked by `check` (error `rule`).
@@ -74,7 +81,9 @@ field string_field(std::string_view path, Ref ref,
             ref(s) = std::move(*text);
             return {};
           },
-          [ref](const core::settings& s) { return json(ref(s)); }};
+          [ref](const core::settings& s) {
+            return json(ref(s));
+          }};
 }
 
 template <class Ref>
@@ -100,7 +109,9 @@ bool valid_agent_name(std::string_view s) {
   return true;
 }
 
-bool valid_zone(std::string_view s) { return core::zone::make(s).ok(); }
+bool valid_zone(std::string_view s) {
+  return core::zone::make(s).ok();
+}
 
 bool valid_chat_type(std::string_view s) {
   return core::parse_chat_type(s).has_value();
@@ -113,22 +124,26 @@ bool valid_platform_type(std::string_view s) {
          valid_chat_type(s.substr(slash + 1));
 }
 
-auto& policies(core::settings& s) { return s.reset.policies; }
-const auto& policies(const core::settings& s) { return s.reset.policies; }
+auto& policies(core::settings& s) {
+  return s.reset.policies;
+}
+const auto& policies(const core::settings& s) {
+  return s.reset.policies;
+}
 
 field default_policy_field() {
-  return {"reset.default", value_kind::json_text,
-          [](const json& v, core::settings& s,
-             std::string_view p) -> core::status {
-            auto policy = read_policy(v, p, core::reset_policy{});
-            if (!policy)
-              return policy.err();
-            policies(s).default_policy = *policy;
-            return {};
-          },
-          [](const core::settings& s) {
-            return policy_json(policies(s).default_policy);
-          }};
+  return {
+    "reset.default", value_kind::json_text,
+    [](const json& v, core::settings& s, std::string_view p) -> core::status {
+      auto policy = read_policy(v, p, core::reset_policy{});
+      if (!policy)
+        return policy.err();
+      policies(s).default_policy = *policy;
+      return {};
+    },
+    [](const core::settings& s) {
+      return policy_json(policies(s).default_policy);
+    }};
 }
 
 template <class Ref>
@@ -137,8 +152,8 @@ field policy_map_field(std::string_view path, Ref ref, key_check check,
   return {path, value_kind::json_text,
           [ref, check, rule](const json& v, core::settings& s,
                              std::string_view p) -> core::status {
-            auto m = read_policy_map(v, p, policies(s).default_policy, check,
-                                     rule);
+            auto m =
+              read_policy_map(v, p, policies(s).default_policy, check, rule);
             if (!m)
               return m.err();
             ref(s) = std::move(*m);
@@ -153,75 +168,80 @@ field policy_map_field(std::string_view path, Ref ref, key_check check,
 }
 
 field flush_hook_field() {
-  return {"flush.hook", value_kind::string,
-          [](const json& v, core::settings& s,
-             std::string_view p) -> core::status {
-            auto c = read_choice(v, p, {"none", "webhook", "command"});
-            if (!c)
-              return c.err();
-            s.flush.hook = *c == "webhook"   ? core::flush_hook::webhook
-                           : *c == "command" ? core::flush_hook::command
-                                             : core::flush_hook::none;
-            return {};
-          },
-          [](const core::settings& s) {
-            switch (s.flush.hook) {
-              case core::flush_hook::none: return json("none");
-              case core::flush_hook::webhook: return json("webhook");
-              case core::flush_hook::command: return json("command");
-            }
-            return json("none");
-          }};
+  return {
+    "flush.hook", value_kind::string,
+    [](const json& v, core::settings& s, std::string_view p) -> core::status {
+      auto c = read_choice(v, p, {"none", "webhook", "command"});
+      if (!c)
+        return c.err();
+      s.flush.hook = *c == "webhook"   ? core::flush_hook::webhook
+                     : *c == "command" ? core::flush_hook::command
+                                       : core::flush_hook::none;
+      return {};
+    },
+    [](const core::settings& s) {
+      switch (s.flush.hook) {
+        case core::flush_hook::none:
+          return json("none");
+        case core::flush_hook::webhook:
+          return json("webhook");
+        case core::flush_hook::command:
+          return json("command");
+      }
+      return json("none");
+    }};
 }
 
 field durability_field() {
-  return {"writer.durability", value_kind::string,
-          [](const json& v, core::settings& s,
-             std::string_view p) -> core::status {
-            auto c = read_choice(v, p, {"normal", "full"});
-            if (!c)
-              return c.err();
-            s.writer.mode = *c == "full" ? core::durability::full
-                                         : core::durability::normal;
-            return {};
-          },
-          [](const core::settings& s) {
-            return json(s.writer.mode == core::durability::full ? "full"
-                                                                : "normal");
-          }};
+  return {
+    "writer.durability", value_kind::string,
+    [](const json& v, core::settings& s, std::string_view p) -> core::status {
+      auto c = read_choice(v, p, {"normal", "full"});
+      if (!c)
+        return c.err();
+      s.writer.mode =
+        *c == "full" ? core::durability::full : core::durability::normal;
+      return {};
+    },
+    [](const core::settings& s) {
+      return json(s.writer.mode == core::durability::full ? "full" : "normal");
+    }};
 }
 
 field connected_platforms_field() {
-  return {"context.connected_platforms", value_kind::json_text,
-          [](const json& v, core::settings& s,
-             std::string_view p) -> core::status {
-            auto list = read_platform_list(v, p);
-            if (!list)
-              return list.err();
-            s.context.connected_platforms = std::move(*list);
-            return {};
-          },
-          [](const core::settings& s) {
-            return json(s.context.connected_platforms);
-          }};
+  return {
+    "context.connected_platforms", value_kind::json_text,
+    [](const json& v, core::settings& s, std::string_view p) -> core::status {
+      auto list = read_platform_list(v, p);
+      if (!list)
+        return list.err();
+      s.context.connected_platforms = std::move(*list);
+      return {};
+    },
+    [](const core::settings& s) {
+      return json(s.context.connected_platforms);
+    }};
 }
 
 field home_channels_field() {
-  return {"context.home_channels", value_kind::json_text,
-          [](const json& v, core::settings& s,
-             std::string_view p) -> core::status {
-            auto list = read_home_channels(v, p);
-            if (!list)
-              return list.err();
-            s.context.home_channels = std::move(*list);
-            return {};
-          },
-          [](const core::settings& s) {
-            return home_channels_json(s.context.home_channels);
-          }};
+  return {
+    "context.home_channels", value_kind::json_text,
+    [](const json& v, core::settings& s, std::string_view p) -> core::status {
+      auto list = read_home_channels(v, p);
+      if (!list)
+        return list.err();
+      s.context.home_channels = std::move(*list);
+      return {};
+    },
+    [](const core::settings& s) {
+      return home_channels_json(s.context.home_channels);
+    }};
 }
 
-#define SB_REF(expr) [](auto& s) -> auto& { return s.expr; }
+#define SB_REF(expr)                                                           \
+  [](auto& s) -> auto& {                                                       \
+    return s.expr;                                                             \
+  }
 
 std::vector<field> make_fields() {
   return {
@@ -317,8 +337,9 @@ bool is_section(std::string_view name) {
 std::string env_name(std::string_view path) {
   std::string out = "SWITCHBOARD_";
   for (char c : path)
-    out += c == '.' ? '_' : static_cast<char>(std::toupper(
-                                static_cast<unsigned char>(c)));
+    out += c == '.'
+             ? '_'
+             : static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
   return out;
 }
 

@@ -16,15 +16,22 @@
 namespace switchboard::config {
 
 /// How an environment variable's text becomes a JSON value.
-enum class value_kind { integer, number, boolean, string, nullable_string,
-                        json_text };
+enum class value_kind {
+  integer,
+  number,
+  boolean,
+  string,
+  nullable_string,
+  json_text
+};
 
 struct field {
   std::string_view path; // "reset.default", "listen"
   value_kind kind;
   /// Validates `v` and stores it. `path` names the key in errors.
   std::function<core::status(const json& v, core::settings& s,
-                             std::string_view path)> apply;
+                             std::string_view path)>
+    apply;
   std::function<json(const core::settings& s)> dump;
 };
 

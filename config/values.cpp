@@ -111,8 +111,7 @@ bool valid_listen(std::string_view s) {
 namespace {
 
 core::status read_policy_field(const std::string& key, const json& v,
-                               const std::string& path,
-                               core::reset_policy& p) {
+                               const std::string& path, core::reset_policy& p) {
   if (key == "mode") {
     auto m = v.is_string() ? core::parse_reset_mode(v.get<std::string>())
                            : std::nullopt;

@@ -29,7 +29,8 @@ core::error value_error(std::string_view path, std::string_view what);
 
 /// An integer (not a float) in [min, max].
 core::result<std::int64_t> read_int(const json& v, std::string_view path,
-                                    std::int64_t min, std::int64_t max = no_max);
+                                    std::int64_t min,
+                                    std::int64_t max = no_max);
 /// A finite number greater than zero.
 core::result<double> read_positive_number(const json& v, std::string_view path);
 core::result<bool> read_bool(const json& v, std::string_view path);
@@ -39,8 +40,9 @@ core::result<std::string> read_string(const json& v, std::string_view path);
 core::result<std::optional<std::string>>
 read_nullable_string(const json& v, std::string_view path);
 /// One of `choices`.
-core::result<std::string> read_choice(const json& v, std::string_view path,
-                                      std::initializer_list<std::string_view> choices);
+core::result<std::string>
+read_choice(const json& v, std::string_view path,
+            std::initializer_list<std::string_view> choices);
 
 /// True for [a-z0-9_]{1,32} (the platform names of core::source).
 bool valid_platform(std::string_view s);
@@ -51,7 +53,8 @@ bool valid_listen(std::string_view s);
 /// A policy object: fields mode, at_hour, idle_minutes, defer_daily_minutes
 /// (0..1440), each optional and
 /// taken from `base` when absent; unknown fields rejected.
-core::result<core::reset_policy> read_policy(const json& v, std::string_view path,
+core::result<core::reset_policy> read_policy(const json& v,
+                                             std::string_view path,
                                              const core::reset_policy& base);
 
 using policy_map = std::map<std::string, core::reset_policy, std::less<>>;

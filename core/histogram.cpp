@@ -33,8 +33,7 @@ histogram::snapshot histogram::read() const {
   for (const auto& c : counts_)
     s.counts.push_back(c.load(std::memory_order_relaxed));
   s.count = count_.load(std::memory_order_relaxed);
-  s.sum = static_cast<double>(sum_micro_.load(std::memory_order_relaxed)) /
-          1e6;
+  s.sum = static_cast<double>(sum_micro_.load(std::memory_order_relaxed)) / 1e6;
   return s;
 }
 

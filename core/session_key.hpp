@@ -9,8 +9,8 @@
 namespace switchboard::core {
 
 struct key_settings {
-  std::string agent_name = "main";     // namespace "agent:<agent_name>"
-  bool group_sessions_per_user = true; // split group chats per participant
+  std::string agent_name = "main";      // namespace "agent:<agent_name>"
+  bool group_sessions_per_user = true;  // split group chats per participant
   bool thread_sessions_per_user = true; // ...also inside threads
 };
 

@@ -67,7 +67,8 @@ struct settings {
     std::optional<std::string> token_file;
     std::int64_t max_body_bytes = 1048576;
     int max_in_flight = 10000;
-    int max_connections = 256; // open client connections; more wait to be accepted
+    int max_connections =
+      256; // open client connections; more wait to be accepted
   } api;
   struct {
     bool sessions_json_mirror = false;

@@ -120,8 +120,8 @@ struct usage_query {
 enum class search_order { relevance, newest, oldest };
 
 struct search_query {
-  std::string text; // raw user input; sanitized by the store
-  std::vector<std::string> sources;         // empty = any
+  std::string text;                 // raw user input; sanitized by the store
+  std::vector<std::string> sources; // empty = any
   std::vector<std::string> exclude_sources; // empty = none
   std::vector<std::string> roles;           // empty = any
   std::int64_t limit = 20;
@@ -137,10 +137,10 @@ public:
 
   // -- transactions (used by the writer actor only) ------------------------
   virtual status begin() = 0;
-  virtual status commit() = 0;   // on error the transaction is rolled back
+  virtual status commit() = 0; // on error the transaction is rolled back
   virtual void rollback() = 0;
-  virtual status savepoint() = 0;       // SAVEPOINT req
-  virtual status release_savepoint() = 0;  // RELEASE req
+  virtual status savepoint() = 0;         // SAVEPOINT req
+  virtual status release_savepoint() = 0; // RELEASE req
   /// ROLLBACK TO req; RELEASE req. An error means the whole transaction
   /// is gone: after SQLITE_FULL, IOERR, NOMEM or BUSY SQLite may roll it
   /// back by itself, taking the batch's earlier requests with it. The

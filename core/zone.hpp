@@ -38,7 +38,8 @@ public:
   time_point from_local(local_time t) const;
 
 private:
-  zone(std::string name, const date::time_zone* tz) : name_(std::move(name)), tz_(tz) {}
+  zone(std::string name, const date::time_zone* tz)
+    : name_(std::move(name)), tz_(tz) {}
   std::string name_;
   const date::time_zone* tz_ = nullptr; // nullptr means UTC
 };

@@ -123,11 +123,13 @@ status sqlite_writer::fold_above_watermark() {
   if (to->value_or(0) <= *from)
     return {};
   // Counters: one row per session, in id order (the sessions table's).
-  SB_QUERY(q, *db_,
-           "SELECT m.session_id, SUM(m.active), SUM(CASE WHEN m.active = 1 "
-           "THEN " SB_TOOL_CALLS("m.tool_calls") " ELSE 0 END) FROM messages m "
-           "WHERE m.id > ?1 AND m.id <= ?2 GROUP BY m.session_id "
-           "ORDER BY m.session_id");
+  SB_QUERY(
+    q, *db_,
+    "SELECT m.session_id, SUM(m.active), SUM(CASE WHEN m.active = 1 "
+    "THEN " SB_TOOL_CALLS(
+      "m.tool_calls") " ELSE 0 END) FROM messages m "
+                      "WHERE m.id > ?1 AND m.id <= ?2 GROUP BY m.session_id "
+                      "ORDER BY m.session_id");
   q->bind(1, *from).bind(2, **to);
   for (;;) {
     auto row = q->step();

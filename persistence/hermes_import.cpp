@@ -23,20 +23,36 @@ namespace {
 // so the destination's defaults fill the rest. message_count and
 // tool_call_count are not copied: they are derived from the imported rows at
 // commit (derived_state.cpp), so they count what was really imported.
-const std::vector<std::string> session_cols{
-  "id", "source", "user_id", "model", "model_config", "system_prompt",
-  "parent_session_id", "started_at", "ended_at", "end_reason",
-  "input_tokens", "output_tokens",
-  "cache_read_tokens", "cache_write_tokens", "reasoning_tokens",
-  "billing_provider", "billing_base_url", "billing_mode",
-  "estimated_cost_usd", "actual_cost_usd", "cost_status", "cost_source",
-  "pricing_version", "title"};
+const std::vector<std::string> session_cols{"id",
+                                            "source",
+                                            "user_id",
+                                            "model",
+                                            "model_config",
+                                            "system_prompt",
+                                            "parent_session_id",
+                                            "started_at",
+                                            "ended_at",
+                                            "end_reason",
+                                            "input_tokens",
+                                            "output_tokens",
+                                            "cache_read_tokens",
+                                            "cache_write_tokens",
+                                            "reasoning_tokens",
+                                            "billing_provider",
+                                            "billing_base_url",
+                                            "billing_mode",
+                                            "estimated_cost_usd",
+                                            "actual_cost_usd",
+                                            "cost_status",
+                                            "cost_source",
+                                            "pricing_version",
+                                            "title"};
 const std::vector<std::string> session_required{"id", "source", "started_at"};
 
 const std::vector<std::string> message_cols{
-  "session_id", "role", "content", "tool_call_id", "tool_calls", "tool_name",
-  "timestamp", "token_count", "finish_reason", "reasoning",
-  "reasoning_details", "codex_reasoning_items"};
+  "session_id",    "role",      "content",           "tool_call_id",
+  "tool_calls",    "tool_name", "timestamp",         "token_count",
+  "finish_reason", "reasoning", "reasoning_details", "codex_reasoning_items"};
 const std::vector<std::string> message_required{"session_id", "role",
                                                 "timestamp"};
 
@@ -87,7 +103,8 @@ std::string select_list(const std::vector<std::string>& cols) {
   return out;
 }
 
-std::string insert_sql(const char* table, const std::vector<std::string>& cols) {
+std::string insert_sql(const char* table,
+                       const std::vector<std::string>& cols) {
   std::string names, marks;
   for (std::size_t i = 0; i < cols.size(); ++i) {
     names += (i ? ", " : "") + cols[i];
@@ -297,9 +314,10 @@ result<std::optional<std::string>> read_file(const std::string& path) {
     std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()}};
 }
 
-status import_entries(const std::string& text, sqlite_writer& dest,
-                      const core::zone& z, import_counts& counts,
-                      const std::function<void(const import_progress&)>& progress) {
+status
+import_entries(const std::string& text, sqlite_writer& dest,
+               const core::zone& z, import_counts& counts,
+               const std::function<void(const import_progress&)>& progress) {
   auto doc = nlohmann::json::parse(text, nullptr, false);
   if (doc.is_discarded() || !doc.is_object())
     return core::bad_request("sessions.json is not a JSON object");
@@ -363,10 +381,9 @@ status import_transcripts(
 
 } // namespace
 
-result<import_counts>
-import_hermes_home(const std::string& home, sqlite_writer& dest,
-                   const core::zone& z,
-                   const std::function<void(const import_progress&)>& progress) {
+result<import_counts> import_hermes_home(
+  const std::string& home, sqlite_writer& dest, const core::zone& z,
+  const std::function<void(const import_progress&)>& progress) {
   import_counts counts;
   dest.set_rollup_zone(z); // imported usage is filed by day in this zone
   std::string db_path = home + "/state.db";

@@ -19,11 +19,11 @@ struct import_counts {
   std::int64_t sessions_imported = 0;
   std::int64_t sessions_skipped = 0; // the id already exists in switchboard
   std::int64_t messages_imported = 0;
-  std::int64_t titles_dropped = 0;   // title held by another session here
+  std::int64_t titles_dropped = 0; // title held by another session here
   std::int64_t parents_linked = 0;
   std::int64_t entries_imported = 0;
-  std::int64_t entries_skipped = 0;  // the key already has an entry here
-  std::int64_t entries_invalid = 0;  // rejected by core::from_hermes_json
+  std::int64_t entries_skipped = 0; // the key already has an entry here
+  std::int64_t entries_invalid = 0; // rejected by core::from_hermes_json
   // Legacy JSONL transcripts (persistence/hermes_jsonl.hpp).
   std::int64_t jsonl_sessions_imported = 0;
   std::int64_t jsonl_sessions_created = 0; // had no row in state.db
@@ -57,9 +57,8 @@ struct import_progress {
 ///   session's transaction; `dest` keeps `z` as its rollup zone.
 /// Errors: not_found when HOME has none of these; the source's SQLite errors.
 /// REQUIRES: `dest` has no transaction open.
-core::result<import_counts>
-import_hermes_home(const std::string& home, sqlite_writer& dest,
-                   const core::zone& z,
-                   const std::function<void(const import_progress&)>& progress = {});
+core::result<import_counts> import_hermes_home(
+  const std::string& home, sqlite_writer& dest, const core::zone& z,
+  const std::function<void(const import_progress&)>& progress = {});
 
 } // namespace switchboard::persistence

@@ -428,8 +428,9 @@ core::result<schema_state> inspect_schema(connection& db) {
     if (!has)
       return std::move(has).err();
     if (!*has)
-      return refuse(std::string{"it is not a Hermes/switchboard database (no "} +
-                    t + " table)");
+      return refuse(
+        std::string{"it is not a Hermes/switchboard database (no "} + t +
+        " table)");
   }
   auto version = db.scalar("SELECT max(version) FROM schema_version");
   if (!version)

@@ -53,9 +53,10 @@ core::status fill_temp(int fd, const std::string& text) {
 
 } // namespace
 
-core::status write_sessions_json(const std::string& dir,
-                                 const std::vector<core::session_entry>& entries,
-                                 const core::zone& z) {
+core::status
+write_sessions_json(const std::string& dir,
+                    const std::vector<core::session_entry>& entries,
+                    const core::zone& z) {
   nlohmann::json doc = nlohmann::json::object();
   for (const auto& e : entries)
     doc[e.session_key] = core::to_hermes_json(e, z);

@@ -17,9 +17,10 @@ namespace switchboard::persistence {
 /// (".sessions_XXXXXX.tmp", like the seed), fsync, rename over the target,
 /// fsync DIR. On error the previous file is intact and the temp file removed.
 /// Times are naive local times in `z` (core::to_hermes_json).
-core::status write_sessions_json(const std::string& dir,
-                                 const std::vector<core::session_entry>& entries,
-                                 const core::zone& z);
+core::status
+write_sessions_json(const std::string& dir,
+                    const std::vector<core::session_entry>& entries,
+                    const core::zone& z);
 
 /// Removes temp files a crash left behind in DIR (".sessions_*.tmp").
 void clean_stale_temp_files(const std::string& dir);

@@ -123,7 +123,8 @@ std::string statement::text(int c) const {
   auto* p = reinterpret_cast<const char*>(sqlite3_column_text(stmt_, c));
   if (p == nullptr)
     return {};
-  return std::string(p, static_cast<std::size_t>(sqlite3_column_bytes(stmt_, c)));
+  return std::string(p,
+                     static_cast<std::size_t>(sqlite3_column_bytes(stmt_, c)));
 }
 
 std::optional<std::string> statement::opt_text(int c) const {
@@ -137,8 +138,8 @@ std::optional<std::string> statement::opt_text(int c) const {
 core::result<std::unique_ptr<connection>>
 connection::open(const std::string& path, int flags) {
   sqlite3* db = nullptr;
-  int rc = sqlite3_open_v2(path.c_str(), &db, flags | SQLITE_OPEN_NOMUTEX,
-                           nullptr);
+  int rc =
+    sqlite3_open_v2(path.c_str(), &db, flags | SQLITE_OPEN_NOMUTEX, nullptr);
   if (rc != SQLITE_OK) {
     auto err = sqlite_error(db, rc, "cannot open " + path);
     sqlite3_close(db);

@@ -112,9 +112,12 @@ void bind_filters(query& s, const core::entry_list_query& q,
 
 std::string_view sort_column(core::entry_sort s) {
   switch (s) {
-    case core::entry_sort::updated: return "updated_at";
-    case core::entry_sort::created: return "created_at";
-    case core::entry_sort::tokens: return "total_tokens";
+    case core::entry_sort::updated:
+      return "updated_at";
+    case core::entry_sort::created:
+      return "created_at";
+    case core::entry_sort::tokens:
+      return "total_tokens";
   }
   return "updated_at";
 }

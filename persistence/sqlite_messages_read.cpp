@@ -51,7 +51,8 @@ nlohmann::json display_title(const nlohmann::json& row) {
     return row["title"];
   if (!row["_title_source"].is_string())
     return nullptr;
-  auto t = core::title_from({{"user", row["_title_source"].get<std::string>()}});
+  auto t =
+    core::title_from({{"user", row["_title_source"].get<std::string>()}});
   return t ? nlohmann::json(*t) : nlohmann::json(nullptr);
 }
 
@@ -171,11 +172,15 @@ std::string search_sql(const core::search_query& sq) {
   std::size_t next = 2;
   sql += detail::search_filter_sql(sq, next);
   switch (sq.order) {
-    case core::search_order::relevance: sql += " ORDER BY rank"; break;
+    case core::search_order::relevance:
+      sql += " ORDER BY rank";
+      break;
     case core::search_order::newest:
       sql += " ORDER BY m.timestamp DESC, m.id DESC";
       break;
-    case core::search_order::oldest: sql += " ORDER BY m.timestamp, m.id"; break;
+    case core::search_order::oldest:
+      sql += " ORDER BY m.timestamp, m.id";
+      break;
   }
   return sql + " LIMIT ?" + std::to_string(next) + " OFFSET ?" +
          std::to_string(next + 1);
@@ -191,8 +196,8 @@ void bind_search(statement& s, const core::search_query& sq,
 
 } // namespace
 
-result<nlohmann::json> sqlite_reader::search_context(std::string_view session_id,
-                                                     std::int64_t id) {
+result<nlohmann::json>
+sqlite_reader::search_context(std::string_view session_id, std::int64_t id) {
   // The active message before, the match, and the active message after.
   SB_QUERY(q, *db_,
            "SELECT role, content FROM (SELECT id, role, content FROM messages "
@@ -210,8 +215,9 @@ result<nlohmann::json> sqlite_reader::search_context(std::string_view session_id
       return std::move(row).err();
     if (!*row)
       return out;
-    out.push_back({{"role", q->text(0)},
-                   {"content", detail::utf8_prefix(q->text(1), context_chars)}});
+    out.push_back(
+      {{"role", q->text(0)},
+       {"content", detail::utf8_prefix(q->text(1), context_chars)}});
   }
 }
 

@@ -24,8 +24,9 @@ core::status configure_writer(connection& db, core::durability mode) {
     return std::move(row).err();
   if (!*row || wal->text(0) != "wal")
     return core::internal_error("cannot switch the database to WAL mode");
-  const char* sync = mode == core::durability::full ? "PRAGMA synchronous=FULL"
-                                                    : "PRAGMA synchronous=NORMAL";
+  const char* sync = mode == core::durability::full
+                       ? "PRAGMA synchronous=FULL"
+                       : "PRAGMA synchronous=NORMAL";
   if (auto st = db.exec(sync); !st)
     return st;
   // Why: with the default 2 MiB page cache a 1000-message batch spills dirty

@@ -53,15 +53,16 @@ result<std::string> sqlite_reader::resolve_session_id(std::string_view prefix) {
   SB_QUERY(q, *db_,
            "SELECT id FROM sessions WHERE id LIKE ? ESCAPE '\\' "
            "ORDER BY started_at DESC LIMIT ?");
-  q->bind(1, escape_like(prefix) + "%").bind(2, static_cast<std::int64_t>(max_prefix_candidates + 1));
+  q->bind(1, escape_like(prefix) + "%")
+    .bind(2, static_cast<std::int64_t>(max_prefix_candidates + 1));
   std::vector<std::string> ids;
   for (row = q->step(); row && *row; row = q->step())
     ids.push_back(q->text(0));
   if (!row)
     return std::move(row).err();
   if (ids.empty())
-    return core::not_found("no session id starts with '" +
-                           std::string{prefix} + "'");
+    return core::not_found("no session id starts with '" + std::string{prefix} +
+                           "'");
   if (ids.size() == 1)
     return ids.front();
   if (ids.size() > max_prefix_candidates)

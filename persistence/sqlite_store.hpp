@@ -29,8 +29,8 @@ namespace switchboard::persistence {
 /// What a session's rows above the derived-state watermark add to the
 /// stored counters and to its entry's updated_at (derived_state.cpp).
 struct pending_derived {
-  std::int64_t messages = 0;   // active ones
-  std::int64_t tool_calls = 0; // of the active ones
+  std::int64_t messages = 0;                     // active ones
+  std::int64_t tool_calls = 0;                   // of the active ones
   std::optional<core::time_point> last_activity; // newest inbound user msg
 };
 
@@ -55,7 +55,8 @@ public:
 
   core::result<std::optional<nlohmann::json>>
   get_session(std::string_view id) override;
-  core::result<std::string> resolve_session_id(std::string_view prefix) override;
+  core::result<std::string>
+  resolve_session_id(std::string_view prefix) override;
   core::result<std::optional<std::string>>
   resolve_title(std::string_view title) override;
   core::result<std::string> next_title(std::string_view title) override;
@@ -96,7 +97,8 @@ protected:
 
   core::result<std::vector<core::expiry_candidate>>
   candidates(std::string_view sql, core::time_point before, std::int64_t limit);
-  core::result<std::vector<std::string>> title_candidates(std::string_view base);
+  core::result<std::vector<std::string>>
+  title_candidates(std::string_view base);
   core::result<std::optional<std::string>> parent_in_chain(std::string_view id);
   core::result<nlohmann::json> active_messages(std::string_view id,
                                                bool conversation);
@@ -229,7 +231,8 @@ private:
                                 std::int64_t rewrite);
   core::result<std::int64_t> recount(std::string_view session_id);
   core::status delete_session_rows(std::string_view id);
-  template <class F> auto atomically(F&& f) -> decltype(f());
+  template <class F>
+  auto atomically(F&& f) -> decltype(f());
   core::status flush_fts();
 
   struct fts_row {
@@ -238,8 +241,8 @@ private:
     bool trigram = false; // also into messages_trigram (holds CJK)
     std::optional<std::string> tool_name; // set only when trigram
   };
-  std::vector<fts_row> pending_fts_;   // inserted by commit()
-  std::size_t savepoint_mark_ = 0;     // pending_fts_.size() at SAVEPOINT
+  std::vector<fts_row> pending_fts_; // inserted by commit()
+  std::size_t savepoint_mark_ = 0;   // pending_fts_.size() at SAVEPOINT
   bool in_savepoint_ = false;
   std::vector<fts_row> flushed_in_savepoint_; // re-queued on ROLLBACK TO
   bool write_behind_ = false; // false: commit() flushes derived state

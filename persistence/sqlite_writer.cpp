@@ -15,7 +15,8 @@ using core::status;
 // Runs `f` as one transaction when the caller has none open (tests, import,
 // tools); inside the writer actor's transaction it runs as is: the actor's
 // savepoint makes it atomic.
-template <class F> auto sqlite_writer::atomically(F&& f) -> decltype(f()) {
+template <class F>
+auto sqlite_writer::atomically(F&& f) -> decltype(f()) {
   if (db_->in_transaction())
     return f();
   SB_TRY(begin());
@@ -37,14 +38,14 @@ status sqlite_writer::run(std::string_view sql) {
   return q->run();
 }
 
-// -- transactions ---------------------------------------------------------------
+// -- transactions
+// ---------------------------------------------------------------
 
 status sqlite_writer::flush_fts() {
   if (in_savepoint_) // a ROLLBACK TO undoes these inserts: re-queue then
-    flushed_in_savepoint_.insert(flushed_in_savepoint_.end(),
-                                 pending_fts_.begin(),
-                                 pending_fts_.begin() +
-                                   static_cast<std::ptrdiff_t>(savepoint_mark_));
+    flushed_in_savepoint_.insert(
+      flushed_in_savepoint_.end(), pending_fts_.begin(),
+      pending_fts_.begin() + static_cast<std::ptrdiff_t>(savepoint_mark_));
   for (const auto& row : pending_fts_) {
     SB_QUERY(f, *db_, "INSERT INTO messages_fts(rowid, content) VALUES (?, ?)");
     f->bind(1, row.id).bind(2, row.content);
@@ -120,7 +121,8 @@ status sqlite_writer::rollback_to_savepoint() {
   return {};
 }
 
-// -- sessions -------------------------------------------------------------------
+// -- sessions
+// -------------------------------------------------------------------
 
 status sqlite_writer::require_session(std::string_view id) {
   SB_QUERY(q, *db_, "SELECT 1 FROM sessions WHERE id = ?");
@@ -137,7 +139,8 @@ namespace {
 
 core::error title_conflict(std::string_view title, std::string_view holder) {
   return core::conflict("title '" + std::string{title} +
-                        "' is already in use by session " + std::string{holder});
+                        "' is already in use by session " +
+                        std::string{holder});
 }
 
 } // namespace
@@ -186,8 +189,9 @@ status sqlite_writer::end_session(std::string_view id, std::string_view reason,
 }
 
 status sqlite_writer::reopen_session(std::string_view id) {
-  SB_QUERY(q, *db_,
-           "UPDATE sessions SET ended_at = NULL, end_reason = NULL WHERE id = ?");
+  SB_QUERY(
+    q, *db_,
+    "UPDATE sessions SET ended_at = NULL, end_reason = NULL WHERE id = ?");
   q->bind(1, id);
   SB_TRY(q->run());
   return db_->changes() > 0 ? status{} : require_session(id);
@@ -318,7 +322,8 @@ sqlite_writer::prune(const core::prune_rule& rule, bool dry_run) {
   });
 }
 
-// -- messages -------------------------------------------------------------------
+// -- messages
+// -------------------------------------------------------------------
 
 result<std::int64_t> sqlite_writer::insert_message(std::string_view session_id,
                                                    const core::message& m,
@@ -401,9 +406,10 @@ result<std::int64_t> sqlite_writer::recount(std::string_view session_id) {
   SB_QUERY(q, *db_,
            "UPDATE sessions SET message_count = (SELECT count(*) FROM messages "
            "WHERE session_id = ?1 AND active = 1 AND id <= ?2), "
-           "tool_call_count = (SELECT COALESCE(SUM(" SB_TOOL_CALLS("tool_calls")
-           "), 0) FROM messages WHERE session_id = ?1 AND active = 1 AND "
-           "id <= ?2) WHERE id = ?1");
+           "tool_call_count = (SELECT COALESCE(SUM(" SB_TOOL_CALLS(
+             "tool_calls") "), 0) FROM messages WHERE session_id = ?1 AND "
+                           "active = 1 AND "
+                           "id <= ?2) WHERE id = ?1");
   q->bind(1, session_id).bind(2, *w);
   SB_TRY(q->run());
   if (db_->changes() == 0)

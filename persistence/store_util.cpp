@@ -30,10 +30,18 @@ nlohmann::json row_to_json(const statement& s) {
   for (int c = 0; c < s.columns(); ++c) {
     const char* name = sqlite3_column_name(s.raw(), c);
     switch (sqlite3_column_type(s.raw(), c)) {
-      case SQLITE_INTEGER: row[name] = s.int64(c); break;
-      case SQLITE_FLOAT: row[name] = s.real(c); break;
-      case SQLITE_NULL: row[name] = nullptr; break;
-      default: row[name] = s.text(c); break;
+      case SQLITE_INTEGER:
+        row[name] = s.int64(c);
+        break;
+      case SQLITE_FLOAT:
+        row[name] = s.real(c);
+        break;
+      case SQLITE_NULL:
+        row[name] = nullptr;
+        break;
+      default:
+        row[name] = s.text(c);
+        break;
     }
   }
   return row;
@@ -66,9 +74,12 @@ namespace {
 
 std::optional<std::string> reason_text(core::reset_reason r) {
   switch (r) {
-    case core::reset_reason::none: return std::nullopt;
-    case core::reset_reason::idle: return "idle";
-    case core::reset_reason::daily: return "daily";
+    case core::reset_reason::none:
+      return std::nullopt;
+    case core::reset_reason::idle:
+      return "idle";
+    case core::reset_reason::daily:
+      return "daily";
   }
   return std::nullopt;
 }
@@ -94,7 +105,8 @@ parse_origin(const std::optional<std::string>& text) {
     return std::optional<core::source>{};
   auto src = core::decode_source_lenient(*j);
   if (!src)
-    return core::internal_error("stored origin is invalid: " + src.err().message);
+    return core::internal_error("stored origin is invalid: " +
+                                src.err().message);
   return std::optional<core::source>{std::move(*src)};
 }
 

@@ -22,7 +22,9 @@ namespace switchboard::persistence::detail {
   auto name##_stmt = (db).cached(sql);                                         \
   if (!name##_stmt)                                                            \
     return std::move(name##_stmt).err();                                       \
-  ::switchboard::persistence::query name { **name##_stmt }
+  ::switchboard::persistence::query name {                                     \
+    **name##_stmt                                                              \
+  }
 
 /// Evaluates a status-returning expression and returns its error, if any.
 #define SB_TRY(expr)                                                           \
@@ -33,8 +35,9 @@ namespace switchboard::persistence::detail {
 
 /// SQL of core::tool_call_count over a messages column (a string literal).
 #define SB_TOOL_CALLS(col)                                                     \
-  "CASE WHEN " col " IS NULL THEN 0 WHEN json_valid(" col ") AND json_type(" \
-  col ") = 'array' THEN json_array_length(" col ") ELSE 1 END"
+  "CASE WHEN " col " IS NULL THEN 0 WHEN json_valid(" col                      \
+  ") AND json_type(" col ") = 'array' THEN json_array_length(" col             \
+  ") ELSE 1 END"
 
 /// One snapshot for several read statements: a read transaction from
 /// construction to destruction (a no-op when one is already open, e.g. the
@@ -59,7 +62,8 @@ nlohmann::json row_to_json(const statement& s);
 std::optional<std::string> json_text(const std::optional<nlohmann::json>& j);
 
 /// Parses stored JSON text; nullopt when absent or not valid JSON.
-std::optional<nlohmann::json> parse_json_text(const std::optional<std::string>& s);
+std::optional<nlohmann::json>
+parse_json_text(const std::optional<std::string>& s);
 
 /// Microseconds since the epoch (session_entries times).
 inline std::int64_t to_micros(core::time_point t) {

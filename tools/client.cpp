@@ -16,11 +16,13 @@ void add_target_options(CLI::App* sub, target_options& o, bool data_dir_mode) {
                               "Server base URL, e.g. http://127.0.0.1:8377");
   if (!data_dir_mode)
     url->required();
-  sub->add_option("--token-file", o.token_file,
-                  "File holding the API token (default: env SWITCHBOARD_TOKEN)");
+  sub->add_option(
+    "--token-file", o.token_file,
+    "File holding the API token (default: env SWITCHBOARD_TOKEN)");
   if (data_dir_mode)
-    sub->add_option("--data-dir", o.data_dir,
-                    "Data dir to read directly when no --url is given")
+    sub
+      ->add_option("--data-dir", o.data_dir,
+                   "Data dir to read directly when no --url is given")
       ->capture_default_str();
   sub->add_flag("--json", o.json, "Machine-readable JSON output");
 }
@@ -78,10 +80,9 @@ call_api(const target_options& o, const std::string& method,
   auto token = token_for(o);
   if (!token)
     return token.err();
-  http_request req{method, base_url(o.url) + path,
-                   body ? std::optional<std::string>{body->dump()}
-                        : std::nullopt,
-                   *token};
+  http_request req{
+    method, base_url(o.url) + path,
+    body ? std::optional<std::string>{body->dump()} : std::nullopt, *token};
   auto reply = perform(req);
   if (!reply)
     return reply.err();

@@ -10,7 +10,8 @@ namespace switchboard::tools {
 namespace {
 
 int run_expire(const target_options& t) {
-  auto reply = call_api(t, "POST", "/v1/admin/expire", nlohmann::json::object());
+  auto reply =
+    call_api(t, "POST", "/v1/admin/expire", nlohmann::json::object());
   if (!reply)
     return fail(reply.err());
   if (t.json) {
@@ -29,7 +30,9 @@ void register_expire_command(CLI::App& app, command_list& out) {
   auto t = std::make_shared<target_options>();
   auto* sub = app.add_subcommand("expire", "Run an expiry sweep now");
   add_target_options(sub, *t, false);
-  out.push_back({sub, [t] { return run_expire(*t); }});
+  out.push_back({sub, [t] {
+                   return run_expire(*t);
+                 }});
 }
 
 } // namespace switchboard::tools

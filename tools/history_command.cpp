@@ -75,15 +75,18 @@ void register_history_command(CLI::App& app, command_list& out) {
   auto* sub = app.add_subcommand("history", "Recent sessions with a preview");
   add_target_options(sub, a->target, true);
   sub->add_option("--source", a->source, "Only this platform");
-  sub->add_option("--exclude-sources", a->exclude_sources,
-                  "Leave out these platforms (comma-separated)")
+  sub
+    ->add_option("--exclude-sources", a->exclude_sources,
+                 "Leave out these platforms (comma-separated)")
     ->delimiter(',');
   sub->add_option("--limit", a->limit, "At most this many")
     ->check(CLI::Range(std::int64_t{1}, std::int64_t{100000}));
   sub->add_option("--offset", a->offset, "Skip this many")
     ->check(CLI::NonNegativeNumber);
   add_scope_options(sub, a->scope);
-  out.push_back({sub, [a] { return run_history(*a); }});
+  out.push_back({sub, [a] {
+                   return run_history(*a);
+                 }});
 }
 
 } // namespace switchboard::tools

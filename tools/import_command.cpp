@@ -65,8 +65,7 @@ core::result<persistence::import_counts> import(const import_args& a) {
   std::unique_ptr<progress_bar> bar;
   std::string phase;
   return persistence::import_hermes_home(
-    a.hermes_home, **writer, *zone,
-    [&](const persistence::import_progress& p) {
+    a.hermes_home, **writer, *zone, [&](const persistence::import_progress& p) {
       if (!bar || phase != p.phase) {
         phase = std::string{p.phase};
         bar = std::make_unique<progress_bar>("importing " + phase, p.total,
@@ -97,17 +96,22 @@ void register_import_command(CLI::App& app, command_list& out) {
                                         "(state.db, JSONL transcripts, "
                                         "sessions.json) "
                                         "into the data dir");
-  sub->add_option("--hermes-home", a->hermes_home, "The Hermes home, e.g. "
-                                                   "~/.hermes")
+  sub
+    ->add_option("--hermes-home", a->hermes_home,
+                 "The Hermes home, e.g. "
+                 "~/.hermes")
     ->required()
     ->check(CLI::ExistingDirectory);
   sub->add_option("--data-dir", a->data_dir, "Data dir to import into")
     ->capture_default_str();
-  sub->add_option("--timezone", a->timezone,
-                  "Zone of sessions.json's naive times")
+  sub
+    ->add_option("--timezone", a->timezone,
+                 "Zone of sessions.json's naive times")
     ->capture_default_str();
   sub->add_flag("--json", a->json, "Machine-readable JSON output");
-  out.push_back({sub, [a] { return run_import(*a); }});
+  out.push_back({sub, [a] {
+                   return run_import(*a);
+                 }});
 }
 
 } // namespace switchboard::tools

@@ -18,19 +18,21 @@ void register_key_command(CLI::App& app, command_list& out) {
   sub->add_option("SOURCE_JSON", *json_text, "The source as a JSON object")
     ->required();
   out.push_back({sub, [json_text] {
-    auto j = nlohmann::json::parse(*json_text, nullptr, false);
-    if (j.is_discarded()) {
-      std::cerr << "source: malformed JSON\n";
-      return 1;
-    }
-    auto src = core::decode_source(j);
-    if (!src) {
-      std::cerr << src.err().message << "\n";
-      return 1;
-    }
-    std::cout << core::build_session_key(*src, core::key_settings{}) << "\n";
-    return 0;
-  }});
+                   auto j = nlohmann::json::parse(*json_text, nullptr, false);
+                   if (j.is_discarded()) {
+                     std::cerr << "source: malformed JSON\n";
+                     return 1;
+                   }
+                   auto src = core::decode_source(j);
+                   if (!src) {
+                     std::cerr << src.err().message << "\n";
+                     return 1;
+                   }
+                   std::cout
+                     << core::build_session_key(*src, core::key_settings{})
+                     << "\n";
+                   return 0;
+                 }});
 }
 
 } // namespace switchboard::tools

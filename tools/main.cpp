@@ -9,8 +9,8 @@
 
 int main(int argc, char** argv) {
   CLI::App app{"switchboard: routes chat gateway messages to their sessions"};
-  app.set_version_flag("--version", std::string{"switchboard "} +
-                                      SWITCHBOARD_VERSION);
+  app.set_version_flag("--version",
+                       std::string{"switchboard "} + SWITCHBOARD_VERSION);
   app.require_subcommand(1);
   switchboard::tools::command_list commands;
   switchboard::tools::register_commands(app, commands);

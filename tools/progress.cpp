@@ -6,14 +6,18 @@
 
 namespace switchboard::tools {
 
-bool stdout_is_terminal() { return ::isatty(STDOUT_FILENO) == 1; }
+bool stdout_is_terminal() {
+  return ::isatty(STDOUT_FILENO) == 1;
+}
 
-progress_bar::progress_bar(std::string label,
-                           std::optional<std::int64_t> total, bool enabled)
+progress_bar::progress_bar(std::string label, std::optional<std::int64_t> total,
+                           bool enabled)
   : label_(std::move(label)), total_(total),
     enabled_(enabled && stdout_is_terminal()) {}
 
-progress_bar::~progress_bar() { finish(); }
+progress_bar::~progress_bar() {
+  finish();
+}
 
 std::string progress_bar::render(const std::string& label,
                                  std::optional<std::int64_t> total,

@@ -108,7 +108,9 @@ void register_prune_command(CLI::App& app, command_list& out) {
   sub->add_flag("--dry-run", a->dry_run,
                 "List what would be deleted; delete nothing");
   add_target_options(sub, a->target, true);
-  out.push_back({sub, [a] { return run_prune(*a); }});
+  out.push_back({sub, [a] {
+                   return run_prune(*a);
+                 }});
 }
 
 } // namespace switchboard::tools

@@ -19,9 +19,8 @@ int run_reset(const reset_args& a) {
   nlohmann::json body = nlohmann::json::object();
   if (a.title)
     body["title"] = *a.title;
-  auto reply = call_api(a.target, "POST",
-                        "/v1/sessions/" + percent_encode(a.key) + "/reset",
-                        body);
+  auto reply = call_api(
+    a.target, "POST", "/v1/sessions/" + percent_encode(a.key) + "/reset", body);
   if (!reply)
     return fail(reply.err());
   if (a.target.json)
@@ -39,7 +38,9 @@ void register_reset_command(CLI::App& app, command_list& out) {
   sub->add_option("KEY", a->key, "The session key")->required();
   sub->add_option("--title", a->title, "Title of the new session");
   add_target_options(sub, a->target, false);
-  out.push_back({sub, [a] { return run_reset(*a); }});
+  out.push_back({sub, [a] {
+                   return run_reset(*a);
+                 }});
 }
 
 } // namespace switchboard::tools

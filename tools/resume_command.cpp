@@ -45,11 +45,14 @@ void register_resume_command(CLI::App& app, command_list& out) {
   auto* sub = app.add_subcommand("resume", "Switch a key to an earlier "
                                            "session (by id or title)");
   sub->add_option("KEY", a->key, "The session key")->required();
-  sub->add_option("TITLE_OR_ID", a->title_or_id,
-                  "A session id (or unique prefix) or a title")
+  sub
+    ->add_option("TITLE_OR_ID", a->title_or_id,
+                 "A session id (or unique prefix) or a title")
     ->required();
   add_target_options(sub, a->target, false);
-  out.push_back({sub, [a] { return run_resume(*a); }});
+  out.push_back({sub, [a] {
+                   return run_resume(*a);
+                 }});
 }
 
 } // namespace switchboard::tools

@@ -83,13 +83,13 @@ int run_search(const search_args& a) {
 void register_search_command(CLI::App& app, command_list& out) {
   auto a = std::make_shared<search_args>();
   auto* sub = app.add_subcommand("search", "Full-text search over messages");
-  sub->add_option("QUERY", a->query, "Words, \"phrases\", prefix*")
-    ->required();
+  sub->add_option("QUERY", a->query, "Words, \"phrases\", prefix*")->required();
   add_target_options(sub, a->target, true);
   sub->add_option("--sources", a->sources, "Only these platforms")
     ->delimiter(',');
-  sub->add_option("--exclude-sources", a->exclude_sources,
-                  "Leave out these platforms")
+  sub
+    ->add_option("--exclude-sources", a->exclude_sources,
+                 "Leave out these platforms")
     ->delimiter(',');
   sub->add_option("--roles", a->roles, "Only these roles")->delimiter(',');
   sub->add_option("--limit", a->limit, "At most this many")
@@ -99,7 +99,9 @@ void register_search_command(CLI::App& app, command_list& out) {
   sub->add_option("--sort", a->sort, "relevance, newest or oldest")
     ->check(CLI::IsMember({"relevance", "newest", "oldest"}));
   add_scope_options(sub, a->scope);
-  out.push_back({sub, [a] { return run_search(*a); }});
+  out.push_back({sub, [a] {
+                   return run_search(*a);
+                 }});
 }
 
 } // namespace switchboard::tools

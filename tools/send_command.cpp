@@ -35,13 +35,16 @@ void register_send_command(CLI::App& app, command_list& out) {
   auto a = std::make_shared<send_args>();
   auto* sub = app.add_subcommand("send", "Route one message through a "
                                          "running server");
-  sub->add_option("SOURCE_JSON", a->source_json,
-                  "The source, e.g. {\"platform\":\"telegram\",...}")
+  sub
+    ->add_option("SOURCE_JSON", a->source_json,
+                 "The source, e.g. {\"platform\":\"telegram\",...}")
     ->required();
   sub->add_option("TEXT", a->text, "The user message")->required();
   sub->add_flag("--force-new", a->force_new, "Start a new session first");
   add_target_options(sub, a->target, false);
-  out.push_back({sub, [a] { return run_send(*a); }});
+  out.push_back({sub, [a] {
+                   return run_send(*a);
+                 }});
 }
 
 } // namespace switchboard::tools

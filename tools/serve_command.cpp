@@ -38,7 +38,8 @@ struct host_port {
 core::result<host_port> parse_listen(const std::string& listen) {
   auto colon = listen.rfind(':');
   if (colon == std::string::npos || colon == 0)
-    return core::bad_request("listen: expected HOST:PORT, got '" + listen + "'");
+    return core::bad_request("listen: expected HOST:PORT, got '" + listen +
+                             "'");
   host_port hp{listen.substr(0, colon), 0};
   if (hp.host.size() > 2 && hp.host.front() == '[' && hp.host.back() == ']')
     hp.host = hp.host.substr(1, hp.host.size() - 2);
@@ -61,8 +62,8 @@ core::result<core::settings> load(const serve_flags& f) {
 }
 
 /// The server options for the settings: listen address, token, body limit.
-core::result<api::server_options> server_options_for(
-  const core::settings& cfg, core::manual_clock* clock) {
+core::result<api::server_options>
+server_options_for(const core::settings& cfg, core::manual_clock* clock) {
   auto hp = parse_listen(cfg.listen);
   if (!hp)
     return hp.err();
@@ -171,10 +172,11 @@ void register_serve_command(CLI::App& app, command_list& out) {
   sub->add_flag("--print-config", f->print_config,
                 "Print the effective configuration and exit");
   out.push_back({sub, [f] {
-    // Logs go to stderr: stdout carries only the listening line.
-    spdlog::set_default_logger(spdlog::stderr_logger_mt("switchboard"));
-    return serve(*f);
-  }});
+                   // Logs go to stderr: stdout carries only the listening line.
+                   spdlog::set_default_logger(
+                     spdlog::stderr_logger_mt("switchboard"));
+                   return serve(*f);
+                 }});
 }
 
 } // namespace switchboard::tools

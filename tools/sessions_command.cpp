@@ -35,8 +35,8 @@ core::result<nlohmann::json> local_sessions(const sessions_args& a) {
   q.limit = a.limit;
   q.offset = a.offset;
   if (a.active_minutes)
-    q.active_since = core::system_clock{}.now() -
-                     std::chrono::minutes(*a.active_minutes);
+    q.active_since =
+      core::system_clock{}.now() - std::chrono::minutes(*a.active_minutes);
   auto entries = (*reader)->list_entries(q);
   if (!entries)
     return entries.err();
@@ -79,14 +79,17 @@ void register_sessions_command(CLI::App& app, command_list& out) {
   auto* sub = app.add_subcommand("sessions", "List routing entries, newest "
                                              "first");
   add_target_options(sub, a->target, true);
-  sub->add_option("--active-minutes", a->active_minutes,
-                  "Only entries active in the last N minutes")
+  sub
+    ->add_option("--active-minutes", a->active_minutes,
+                 "Only entries active in the last N minutes")
     ->check(CLI::PositiveNumber);
   sub->add_option("--limit", a->limit, "At most this many")
     ->check(CLI::Range(std::int64_t{1}, std::int64_t{100000}));
   sub->add_option("--offset", a->offset, "Skip this many")
     ->check(CLI::NonNegativeNumber);
-  out.push_back({sub, [a] { return run_sessions(*a); }});
+  out.push_back({sub, [a] {
+                   return run_sessions(*a);
+                 }});
 }
 
 } // namespace switchboard::tools

@@ -8,7 +8,9 @@ namespace switchboard::tools {
 
 namespace {
 
-bool continuation(unsigned char c) { return (c & 0xC0) == 0x80; }
+bool continuation(unsigned char c) {
+  return (c & 0xC0) == 0x80;
+}
 
 std::size_t code_points(const std::string& s) {
   std::size_t n = 0;

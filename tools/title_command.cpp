@@ -38,7 +38,9 @@ void register_title_command(CLI::App& app, command_list& out) {
   sub->add_option("ID", a->id, "Session id or unique prefix")->required();
   sub->add_option("TEXT", a->text, "The title")->required();
   add_target_options(sub, a->target, false);
-  out.push_back({sub, [a] { return run_title(*a); }});
+  out.push_back({sub, [a] {
+                   return run_title(*a);
+                 }});
 }
 
 } // namespace switchboard::tools

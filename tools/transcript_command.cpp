@@ -22,19 +22,19 @@ core::result<nlohmann::json> remote_transcript(const transcript_args& a) {
     return call_api(a.target, "GET",
                     "/v1/sessions/" + percent_encode(a.key_or_id) +
                       "/transcript");
-  auto id = call_api(a.target, "GET",
-                     "/v1/session-ids/" + percent_encode(a.key_or_id));
+  auto id =
+    call_api(a.target, "GET", "/v1/session-ids/" + percent_encode(a.key_or_id));
   if (!id)
     return id.err();
   auto session_id = id->value("id", a.key_or_id);
-  auto messages = call_api(a.target, "GET",
-                           "/v1/session-ids/" + percent_encode(session_id) +
-                             "/messages?stitch=" +
-                             (a.stitch ? "true" : "false"));
+  auto messages =
+    call_api(a.target, "GET",
+             "/v1/session-ids/" + percent_encode(session_id) +
+               "/messages?stitch=" + (a.stitch ? "true" : "false"));
   if (!messages)
     return messages.err();
-  auto list = messages->is_object() ? messages->value("messages", *messages)
-                                    : *messages;
+  auto list =
+    messages->is_object() ? messages->value("messages", *messages) : *messages;
   return nlohmann::json{{"session_id", session_id}, {"messages", list}};
 }
 
@@ -74,8 +74,8 @@ void print_transcript(const nlohmann::json& reply) {
 }
 
 int run_transcript(const transcript_args& a) {
-  auto reply = a.target.url.empty() ? local_transcript(a)
-                                    : remote_transcript(a);
+  auto reply =
+    a.target.url.empty() ? local_transcript(a) : remote_transcript(a);
   if (!reply)
     return fail(reply.err());
   if (a.target.json)
@@ -91,13 +91,16 @@ void register_transcript_command(CLI::App& app, command_list& out) {
   auto a = std::make_shared<transcript_args>();
   auto* sub = app.add_subcommand("transcript",
                                  "Print a session's messages (by key or id)");
-  sub->add_option("KEY_OR_ID", a->key_or_id,
-                  "A session key (agent:...) or a session id or its prefix")
+  sub
+    ->add_option("KEY_OR_ID", a->key_or_id,
+                 "A session key (agent:...) or a session id or its prefix")
     ->required();
   add_target_options(sub, a->target, true);
   sub->add_flag("--stitch", a->stitch,
                 "By id: the whole compression chain ending at it");
-  out.push_back({sub, [a] { return run_transcript(*a); }});
+  out.push_back({sub, [a] {
+                   return run_transcript(*a);
+                 }});
 }
 
 } // namespace switchboard::tools

@@ -36,8 +36,8 @@
 #include "actors/engine_testing.hpp"
 #include "core/clock.hpp"
 #include "core/session_id.hpp"
-#include "core/zone.hpp"
 #include "core/settings.hpp"
+#include "core/zone.hpp"
 #include "persistence/sqlite_store.hpp"
 #include "persistence/store_util.hpp"
 
@@ -81,7 +81,7 @@ struct options {
   long reps = 1;    // route: engine/writer-only pairs
   bool full = false;
   bool json = false;
-  bool short_ids = false; // writer-only with the old 2-5 char session ids
+  bool short_ids = false;   // writer-only with the old 2-5 char session ids
   bool request_ids = false; // route: a unique request_id per message
 };
 
@@ -144,10 +144,11 @@ double secs_since(steady::time_point t0) {
 /// ~200-byte texts of realistic words (as store_bench).
 std::vector<std::string> make_texts(std::size_t n) {
   static const char* const words[] = {
-    "the", "deploy", "server", "please", "check", "config", "yesterday",
-    "docker", "container", "restart", "error", "message", "user", "account",
-    "thanks", "could", "you", "update", "schedule", "meeting", "tomorrow",
-    "database", "query", "slow", "index", "cache", "memory", "network"};
+    "the",       "deploy",  "server",    "please",   "check", "config",
+    "yesterday", "docker",  "container", "restart",  "error", "message",
+    "user",      "account", "thanks",    "could",    "you",   "update",
+    "schedule",  "meeting", "tomorrow",  "database", "query", "slow",
+    "index",     "cache",   "memory",    "network"};
   std::mt19937 rng(42);
   std::uniform_int_distribution<std::size_t> pick(0, std::size(words) - 1);
   std::vector<std::string> out(n);
@@ -339,7 +340,9 @@ double writer_only(const std::string& path, long n, long keys, int batch,
 double cpu_seconds() {
   rusage u{};
   ::getrusage(RUSAGE_SELF, &u);
-  auto tv = [](const timeval& t) { return t.tv_sec + t.tv_usec * 1e-6; };
+  auto tv = [](const timeval& t) {
+    return t.tv_sec + t.tv_usec * 1e-6;
+  };
   return tv(u.ru_utime) + tv(u.ru_stime);
 }
 
@@ -367,11 +370,12 @@ engine_pass engine_route(const options& o,
   p.acked = drive(*eng, "chat", o.messages, o.keys, o.concurrency, texts, v, 0,
                   o.request_ids);
   p.rate = static_cast<double>(p.acked) / secs_since(t0);
-  p.cpu_us = (cpu_seconds() - c0) * 1e6 /
-             static_cast<double>(std::max(1L, p.acked));
+  p.cpu_us =
+    (cpu_seconds() - c0) * 1e6 / static_cast<double>(std::max(1L, p.acked));
   auto bs = eng->metrics().writer_batch_size;
   p.batch_p50 = bs.quantile(0.5);
-  p.batch_mean = bs.sum / static_cast<double>(std::max<std::uint64_t>(1, bs.count));
+  p.batch_mean =
+    bs.sum / static_cast<double>(std::max<std::uint64_t>(1, bs.count));
   eng->stop();
   p.lat = percentiles(std::move(v));
   return p;
@@ -395,8 +399,8 @@ nlohmann::json run_route(const options& o) {
     errors += o.messages - last.acked;
     temp_dir d2;
     auto c0 = cpu_seconds();
-    double wo = writer_only(d2.db(), o.messages, o.keys, last.max_batch,
-                            texts, o.short_ids);
+    double wo = writer_only(d2.db(), o.messages, o.keys, last.max_batch, texts,
+                            o.short_ids);
     wo_cpus.push_back((cpu_seconds() - c0) * 1e6 /
                       static_cast<double>(o.messages));
     rates.push_back(last.rate);
@@ -453,24 +457,35 @@ void exec(sqlite3* db, const std::string& sql) {
 /// each (recursive CTE), after a writer created the schema.
 void populate(const std::string& path, long n, sb::core::time_point at,
               int msgs) {
-  { auto w = sb::persistence::open_writer(path); if (!w) die(w.err().message); }
+  {
+    auto w = sb::persistence::open_writer(path);
+    if (!w)
+      die(w.err().message);
+  }
   sqlite3* db = nullptr;
   if (sqlite3_open(path.c_str(), &db) != SQLITE_OK)
     die("open");
   auto us = std::to_string(sb::persistence::detail::to_micros(at));
   auto secs = std::to_string(sb::core::to_epoch_seconds(at));
   std::string cte = "WITH RECURSIVE c(i) AS (SELECT 0 UNION ALL SELECT i+1 "
-                    "FROM c WHERE i < " + std::to_string(n - 1) + ") ";
+                    "FROM c WHERE i < " +
+                    std::to_string(n - 1) + ") ";
   exec(db, "PRAGMA cache_size=-262144; BEGIN");
-  exec(db, cte + "INSERT INTO sessions (id, source, started_at, session_key,"
-                 " chat_id, chat_type, message_count) SELECT 'p'||i, "
-                 "'telegram', " + secs + ", 'agent:main:telegram:dm:p'||i, "
-                 "'p'||i, 'dm', " + std::to_string(msgs) + " FROM c");
-  exec(db, cte + "INSERT INTO session_entries (session_key, session_id, "
-                 "created_at, updated_at, origin, platform, chat_type) SELECT "
-                 "'agent:main:telegram:dm:p'||i, 'p'||i, " + us + ", " + us +
-                 ", json_object('platform','telegram','chat_id','p'||i,"
-                 "'chat_type','dm'), 'telegram', 'dm' FROM c");
+  exec(db, cte +
+             "INSERT INTO sessions (id, source, started_at, session_key,"
+             " chat_id, chat_type, message_count) SELECT 'p'||i, "
+             "'telegram', " +
+             secs +
+             ", 'agent:main:telegram:dm:p'||i, "
+             "'p'||i, 'dm', " +
+             std::to_string(msgs) + " FROM c");
+  exec(db, cte +
+             "INSERT INTO session_entries (session_key, session_id, "
+             "created_at, updated_at, origin, platform, chat_type) SELECT "
+             "'agent:main:telegram:dm:p'||i, 'p'||i, " +
+             us + ", " + us +
+             ", json_object('platform','telegram','chat_id','p'||i,"
+             "'chat_type','dm'), 'telegram', 'dm' FROM c");
   exec(db, "COMMIT");
   sqlite3_close(db);
 }
@@ -494,10 +509,9 @@ nlohmann::json run_memory(const options& o) {
   auto touch = [&](long from, long to) {
     for (long i = from; i < to; ++i) {
       w.acquire();
-      eng->get_entry("agent:main:telegram:dm:p" + std::to_string(i),
-                     [&](sb::core::result<sb::core::session_entry>) {
-                       w.release();
-                     });
+      eng->get_entry(
+        "agent:main:telegram:dm:p" + std::to_string(i),
+        [&](sb::core::result<sb::core::session_entry>) { w.release(); });
     }
     w.wait_all(1000);
   };
@@ -515,9 +529,9 @@ nlohmann::json run_memory(const options& o) {
               static_cast<long long>(resident), rss0 / 1048576.0,
               rss1 / 1048576.0, per, secs);
   eng->stop();
-  return {{"mode", "memory"}, {"keys", o.keys}, {"resident", resident},
-          {"rss_before_bytes", rss0}, {"rss_after_bytes", rss1},
-          {"bytes_per_actor", per}};
+  return {{"mode", "memory"},        {"keys", o.keys},
+          {"resident", resident},    {"rss_before_bytes", rss0},
+          {"rss_after_bytes", rss1}, {"bytes_per_actor", per}};
 }
 
 // -- tick --------------------------------------------------------------------
@@ -549,7 +563,9 @@ nlohmann::json run_tick(const options& o) {
               "sweep p50 %.2f ms, max %.2f ms over %ld\n",
               o.keys, fill, pc["p50"].get<double>(), pc["max"].get<double>(),
               o.repeat);
-  return {{"mode", "tick"}, {"entries", o.keys}, {"repeat", o.repeat},
+  return {{"mode", "tick"},
+          {"entries", o.keys},
+          {"repeat", o.repeat},
           {"tick_ms", pc}};
 }
 
@@ -562,7 +578,8 @@ nlohmann::json run_daily(const options& o) {
   cfg.flush.min_messages = 1;
   cfg.flush.concurrency = static_cast<int>(o.flush_concurrency);
   // 03:00 UTC on some day: the 04:00 boundary is one hour ahead.
-  auto day = std::chrono::floor<std::chrono::days>(sb::core::system_clock{}.now());
+  auto day =
+    std::chrono::floor<std::chrono::days>(sb::core::system_clock{}.now());
   auto t3 = sb::core::time_point(day) + std::chrono::hours(3);
   populate(d.db(), o.keys, t3, 1);
   auto clk = std::make_shared<sb::core::manual_clock>(t3);
@@ -607,10 +624,10 @@ nlohmann::json run_daily(const options& o) {
               "%.2fx\n",
               pb["p99"].get<double>(), pd["p99"].get<double>(), during.size(),
               ratio);
-  return {{"mode", "daily"},       {"sessions", o.keys},
+  return {{"mode", "daily"},         {"sessions", o.keys},
           {"expired", rep->expired}, {"flushed", rep->flushed},
-          {"sweep_seconds", sweep}, {"before_ms", pb},
-          {"during_ms", pd},       {"during_requests", during.size()},
+          {"sweep_seconds", sweep},  {"before_ms", pb},
+          {"during_ms", pd},         {"during_requests", during.size()},
           {"p99_ratio", ratio}};
 }
 

@@ -39,7 +39,8 @@ BENCHMARK(BM_BuildSessionKey);
 void BM_PolicyLookupAndEvaluate(benchmark::State& state) {
   core::policy_table table;
   table.by_type["group"] = {core::reset_mode::idle, 4, 120};
-  table.by_platform_type["telegram/thread"] = {core::reset_mode::daily, 6, 1440};
+  table.by_platform_type["telegram/thread"] = {core::reset_mode::daily, 6,
+                                               1440};
   auto z = core::zone::utc();
   core::time_point now{std::chrono::hours(24 * 20000)};
   auto updated = now - std::chrono::hours(3);

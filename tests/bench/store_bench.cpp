@@ -36,17 +36,20 @@ namespace {
 constexpr int batch = 1000;
 
 const char* const words[] = {
-  "the", "deploy", "server", "please", "check", "config", "yesterday",
-  "docker", "container", "restart", "error", "message", "user", "account",
-  "thanks", "could", "you", "update", "schedule", "meeting", "tomorrow",
-  "morning", "report", "numbers", "quarter", "budget", "review", "draft",
-  "send", "email", "team", "project", "deadline", "friday", "weekend",
-  "database", "query", "slow", "index", "cache", "memory", "network",
-  "latency", "timeout", "retry", "login", "password", "reset", "link",
-  "invoice", "payment", "customer", "order", "shipping", "delivery", "late",
-  "question", "answer", "about", "with", "from", "this", "that", "when",
-  "where", "why", "how", "what", "kubernetes", "python", "build", "test",
-  "failing", "green", "merge", "branch", "release", "notes", "version"};
+  "the",       "deploy",  "server",     "please",   "check",    "config",
+  "yesterday", "docker",  "container",  "restart",  "error",    "message",
+  "user",      "account", "thanks",     "could",    "you",      "update",
+  "schedule",  "meeting", "tomorrow",   "morning",  "report",   "numbers",
+  "quarter",   "budget",  "review",     "draft",    "send",     "email",
+  "team",      "project", "deadline",   "friday",   "weekend",  "database",
+  "query",     "slow",    "index",      "cache",    "memory",   "network",
+  "latency",   "timeout", "retry",      "login",    "password", "reset",
+  "link",      "invoice", "payment",    "customer", "order",    "shipping",
+  "delivery",  "late",    "question",   "answer",   "about",    "with",
+  "from",      "this",    "that",       "when",     "where",    "why",
+  "how",       "what",    "kubernetes", "python",   "build",    "test",
+  "failing",   "green",   "merge",      "branch",   "release",  "notes",
+  "version"};
 
 std::vector<std::string> make_messages(int n) {
   std::mt19937 rng(42);
@@ -107,22 +110,24 @@ void insert_raw_sessions(sqlite3* db, int sessions) {
 }
 
 // (a) Raw ceiling: the message and FTS inserts only.
-double raw_ceiling(const std::string& path, const std::vector<std::string>& msgs,
-                   int sessions) {
+double raw_ceiling(const std::string& path,
+                   const std::vector<std::string>& msgs, int sessions) {
   sqlite3* db = nullptr;
   check(sqlite3_open(path.c_str(), &db), db, "open");
-  exec(db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
-           "CREATE TABLE sessions (id TEXT PRIMARY KEY, source TEXT NOT NULL,"
-           " started_at REAL NOT NULL, message_count INTEGER DEFAULT 0);"
-           "CREATE TABLE messages (id INTEGER PRIMARY KEY AUTOINCREMENT,"
-           " session_id TEXT NOT NULL REFERENCES sessions(id), role TEXT NOT NULL,"
-           " content TEXT, timestamp REAL NOT NULL);"
-           "CREATE INDEX idx_messages_session ON messages(session_id, timestamp);"
-           "CREATE VIRTUAL TABLE messages_fts USING fts5(content,"
-           " content=messages, content_rowid=id);");
+  exec(db,
+       "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
+       "CREATE TABLE sessions (id TEXT PRIMARY KEY, source TEXT NOT NULL,"
+       " started_at REAL NOT NULL, message_count INTEGER DEFAULT 0);"
+       "CREATE TABLE messages (id INTEGER PRIMARY KEY AUTOINCREMENT,"
+       " session_id TEXT NOT NULL REFERENCES sessions(id), role TEXT NOT NULL,"
+       " content TEXT, timestamp REAL NOT NULL);"
+       "CREATE INDEX idx_messages_session ON messages(session_id, timestamp);"
+       "CREATE VIRTUAL TABLE messages_fts USING fts5(content,"
+       " content=messages, content_rowid=id);");
   insert_raw_sessions(db, sessions);
-  sqlite3_stmt* ins = prepare(db, "INSERT INTO messages (session_id, role, "
-                                  "content, timestamp) VALUES (?, 'user', ?, ?)");
+  sqlite3_stmt* ins =
+    prepare(db, "INSERT INTO messages (session_id, role, "
+                "content, timestamp) VALUES (?, 'user', ?, ?)");
   sqlite3_stmt* fts =
     prepare(db, "INSERT INTO messages_fts(rowid, content) VALUES (?, ?)");
   auto t0 = std::chrono::steady_clock::now();

@@ -126,8 +126,15 @@ std::optional<api::reply> dispatch(api::request& r, const std::string& what) {
   core::settings cfg;
   api::testing::fake_engine eng{cfg};
   core::manual_clock clock{eng.now_source().now()};
-  api::api_context ctx{eng, cfg, &clock, core::zone::utc(), {}, {},
-                       std::make_shared<api::event_log>(), {}, nullptr};
+  api::api_context ctx{eng,
+                       cfg,
+                       &clock,
+                       core::zone::utc(),
+                       {},
+                       {},
+                       std::make_shared<api::event_log>(),
+                       {},
+                       nullptr};
   ctx.stats = std::make_unique<api::stats_sampler>(eng, ctx.latency, "");
   ctx.stats->sample();
   auto box = std::make_shared<reply_box>();

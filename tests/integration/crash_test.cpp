@@ -61,8 +61,8 @@ struct round_log {
   std::mutex mtx;
   std::condition_variable cv;
   std::vector<acked_message> messages;
-  int rewrites_acked = 0;   // highest acknowledged rewrite version
-  int rewrites_tried = 0;   // highest attempted rewrite version
+  int rewrites_acked = 0; // highest acknowledged rewrite version
+  int rewrites_tried = 0; // highest attempted rewrite version
   int titles_acked = 0;
   int titles_tried = 0;
   std::string rewrite_session;
@@ -71,9 +71,12 @@ struct round_log {
 
   int count(trigger t) {
     switch (t) {
-      case trigger::route: return static_cast<int>(messages.size());
-      case trigger::rewrite: return rewrites_acked;
-      case trigger::title: return titles_acked;
+      case trigger::route:
+        return static_cast<int>(messages.size());
+      case trigger::rewrite:
+        return rewrites_acked;
+      case trigger::title:
+        return titles_acked;
     }
     return 0;
   }
@@ -106,9 +109,10 @@ void route_loop(const std::string& url, int round, int worker,
 
 json rewrite_body(int version) {
   auto v = std::to_string(version);
-  return {{"messages", json::array({{{"role", "user"}, {"content", "rw" + v + "a"}},
-                                    {{"role", "assistant"},
-                                     {"content", "rw" + v + "b"}}})}};
+  return {
+    {"messages",
+     json::array({{{"role", "user"}, {"content", "rw" + v + "a"}},
+                  {{"role", "assistant"}, {"content", "rw" + v + "b"}}})}};
 }
 
 /// PUTs transcript version 1, 2, ... on chat "rw" until the server dies.
@@ -154,8 +158,9 @@ void title_loop(const std::string& url, round_log& log) {
       std::lock_guard lock{log.mtx};
       log.titles_tried = v;
     }
-    auto r = client.request("PUT", url + "/v1/session-ids/" + id + "/title",
-                            json{{"title", "title " + std::to_string(v)}}.dump());
+    auto r =
+      client.request("PUT", url + "/v1/session-ids/" + id + "/title",
+                     json{{"title", "title " + std::to_string(v)}}.dump());
     if (r.status != 200)
       return;
     std::lock_guard lock{log.mtx};
@@ -179,8 +184,9 @@ protected:
   }
 
   std::string write_config(const json& extra) {
-    json cfg = {{"index", {{"sessions_json_mirror", true},
-                           {"mirror_interval_seconds", 0.005}}}};
+    json cfg = {
+      {"index",
+       {{"sessions_json_mirror", true}, {"mirror_interval_seconds", 0.005}}}};
     cfg.update(extra, true);
     auto path = dir_ + "/config.json";
     write_file(path, cfg.dump());
@@ -196,8 +202,8 @@ protected:
     std::stringstream text;
     text << in.rdbuf();
     auto j = json::parse(text.str(), nullptr, false);
-    EXPECT_TRUE(j.is_object()) << "torn sessions.json: " << text.str().size()
-                               << " bytes";
+    EXPECT_TRUE(j.is_object())
+      << "torn sessions.json: " << text.str().size() << " bytes";
     return true;
   }
 
@@ -207,8 +213,8 @@ protected:
     for (const auto& m : acked) {
       if (contents.count(m.session_id))
         continue;
-      auto r = c.request("GET", url + "/v1/session-ids/" + m.session_id +
-                                  "/messages");
+      auto r =
+        c.request("GET", url + "/v1/session-ids/" + m.session_id + "/messages");
       ASSERT_EQ(r.status, 200) << r.body;
       auto& set = contents[m.session_id];
       auto reply = parse(r);
@@ -277,7 +283,8 @@ protected:
     EXPECT_EQ(sqlite_scalar(db, "SELECT COUNT(*) FROM sessions s WHERE "
                                 "s.message_count != (SELECT COUNT(*) FROM "
                                 "messages m WHERE m.session_id = s.id AND "
-                                "m.active = 1 AND m.id <= " + upto + ")"),
+                                "m.active = 1 AND m.id <= " +
+                                  upto + ")"),
               "0")
       << "message_count differs from the rows up to " << upto;
     EXPECT_EQ(
@@ -285,10 +292,12 @@ protected:
                         "e.updated_at < (SELECT CAST(ROUND(MAX(m.timestamp) * "
                         "1000000) AS INTEGER) FROM messages m WHERE "
                         "m.session_id = e.session_id AND m.role = 'user' AND "
-                        "m.id <= " + upto + " AND NOT EXISTS (SELECT 1 FROM "
-                        "transcript_rewrites r WHERE r.session_id = "
-                        "m.session_id AND m.id BETWEEN r.first_id AND "
-                        "r.last_id))"),
+                        "m.id <= " +
+                          upto +
+                          " AND NOT EXISTS (SELECT 1 FROM "
+                          "transcript_rewrites r WHERE r.session_id = "
+                          "m.session_id AND m.id BETWEEN r.first_id AND "
+                          "r.last_id))"),
       "0")
       << "an entry's updated_at misses an inbound message up to " << upto;
   }
@@ -316,8 +325,9 @@ protected:
 
 void CrashTest::run_round(int round, std::uint64_t seed, trigger t) {
   std::mt19937_64 rng{seed};
-  const int kill_after = t == trigger::route ? 20 + static_cast<int>(rng() % 300)
-                                             : 1 + static_cast<int>(rng() % 40);
+  const int kill_after = t == trigger::route
+                           ? 20 + static_cast<int>(rng() % 300)
+                           : 1 + static_cast<int>(rng() % 40);
   SCOPED_TRACE("round " + std::to_string(round) + " seed " +
                std::to_string(seed) + " kill after " +
                std::to_string(kill_after) + " acks of trigger " +
@@ -365,11 +375,12 @@ void CrashTest::run_round(int round, std::uint64_t seed, trigger t) {
 
 TEST_F(CrashTest, KillAtRandomMomentsLosesNothingAcknowledged) {
   const int rounds = std::max(3, env_int("SWITCHBOARD_CRASH_ROUNDS", 3));
-  const auto base = static_cast<std::uint64_t>(
-    env_int("SWITCHBOARD_CRASH_SEED", 20261121));
+  const auto base =
+    static_cast<std::uint64_t>(env_int("SWITCHBOARD_CRASH_SEED", 20261121));
   const trigger order[] = {trigger::route, trigger::rewrite, trigger::title};
   for (int round = 0; round < rounds && !HasFatalFailure(); ++round) {
-    run_round(round, base + static_cast<std::uint64_t>(round), order[round % 3]);
+    run_round(round, base + static_cast<std::uint64_t>(round),
+              order[round % 3]);
     std::error_code ec;
     fs::remove_all(dir_ + "/data", ec);
   }
@@ -399,14 +410,19 @@ TEST_F(CrashTest, KillDuringExpiryFlushFlushesNothingTwice) {
   auto log_path = dir_ + "/flush.log";
   // The hook logs "start ID", works a while, logs "done ID".
   auto command = "id=$(grep -o '\"session_id\":\"[^\"]*\"' | cut -d'\"' -f4); "
-                 "echo \"start $id\" >> " + log_path + "; sleep 0.3; "
-                 "echo \"done $id\" >> " + log_path;
-  auto cfg = write_config({{"flush", {{"hook", "command"}, {"command", command},
-                                      {"concurrency", 1},
-                                      {"min_messages", 1}}},
+                 "echo \"start $id\" >> " +
+                 log_path +
+                 "; sleep 0.3; "
+                 "echo \"done $id\" >> " +
+                 log_path;
+  auto cfg = write_config({{"flush",
+                            {{"hook", "command"},
+                             {"command", command},
+                             {"concurrency", 1},
+                             {"min_messages", 1}}},
                            {"expiry", {{"interval_seconds", 3600}}}});
-  std::vector<std::string> args{"--data-dir", dir_ + "/data", "--config", cfg,
-                                "--clock", "manual"};
+  std::vector<std::string> args{"--data-dir", dir_ + "/data", "--config",
+                                cfg,          "--clock",      "manual"};
   std::vector<acked_message> acked;
   {
     server_process s(args);
@@ -415,15 +431,17 @@ TEST_F(CrashTest, KillDuringExpiryFlushFlushesNothingTwice) {
     for (int chat = 0; chat < 6; ++chat)
       for (int m = 0; m < 2; ++m) {
         auto token = "fl" + std::to_string(chat) + "x" + std::to_string(m);
-        auto r = c.request("POST", s.url() + "/v1/messages",
-                           route_body("f" + std::to_string(chat),
-                                      "message " + token + " body"));
+        auto r = c.request(
+          "POST", s.url() + "/v1/messages",
+          route_body("f" + std::to_string(chat), "message " + token + " body"));
         ASSERT_EQ(r.status, 200) << r.body;
         acked.push_back({"f" + std::to_string(chat),
                          parse(r)["session_id"].get<std::string>(), token});
       }
     ASSERT_EQ(c.request("POST", s.url() + "/v1/admin/clock",
-                        R"({"advance_seconds": 259200})").status, 200);
+                        R"({"advance_seconds": 259200})")
+                .status,
+              200);
     std::thread sweep([url = s.url()] {
       keep_alive_client k;
       k.request("POST", url + "/v1/admin/expire", "", {}, 60);
@@ -445,7 +463,9 @@ TEST_F(CrashTest, KillDuringExpiryFlushFlushesNothingTwice) {
   ASSERT_FALSE(again.url().empty()) << again.line();
   keep_alive_client c;
   ASSERT_EQ(c.request("POST", again.url() + "/v1/admin/clock",
-                      R"({"advance_seconds": 259200})").status, 200);
+                      R"({"advance_seconds": 259200})")
+              .status,
+            200);
   auto sweep = c.request("POST", again.url() + "/v1/admin/expire", "", {}, 60);
   ASSERT_EQ(sweep.status, 200) << sweep.body;
   verify_messages(c, again.url(), acked);

@@ -178,16 +178,15 @@ TEST_F(DataCliTest, ImportHermesHomeThenReadIt) {
   EXPECT_EQ(nlohmann::json::parse(t.out)["results"][0]["session_id"],
             "20250505_050505_cccc3333");
   // Rerunning skips what is already there.
-  auto again = run_command({switchboard_bin(), "import-hermes",
-                            "--hermes-home", home.path(), "--data-dir",
-                            dest.path(), "--json"});
+  auto again = run_command({switchboard_bin(), "import-hermes", "--hermes-home",
+                            home.path(), "--data-dir", dest.path(), "--json"});
   ASSERT_EQ(again.exit_code, 0) << again.err;
   EXPECT_EQ(nlohmann::json::parse(again.out)["sessions_skipped"], 1);
 }
 
 TEST_F(DataCliTest, MissingDataDirIsAFailedOperation) {
-  auto r = run_command({switchboard_bin(), "history", "--data-dir",
-                        dir_.file("nothing-here")});
+  auto r = run_command(
+    {switchboard_bin(), "history", "--data-dir", dir_.file("nothing-here")});
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_NE(r.err.find("no database"), std::string::npos) << r.err;
 }
@@ -206,14 +205,12 @@ TEST_P(UsageCliTest, BadUsageExitsTwo) {
 INSTANTIATE_TEST_SUITE_P(
   Commands, UsageCliTest,
   ::testing::Values(
-    std::vector<std::string>{},
-    std::vector<std::string>{"no-such-command"},
+    std::vector<std::string>{}, std::vector<std::string>{"no-such-command"},
     std::vector<std::string>{"history", "--bogus"},
     std::vector<std::string>{"history", "--limit", "0"},
     std::vector<std::string>{"search"},
     std::vector<std::string>{"search", "x", "--sort", "random"},
-    std::vector<std::string>{"transcript"},
-    std::vector<std::string>{"prune"},
+    std::vector<std::string>{"transcript"}, std::vector<std::string>{"prune"},
     std::vector<std::string>{"prune", "--older-than-days", "-3"},
     std::vector<std::string>{"prune", "--older-than-days", "soon"},
     std::vector<std::string>{"import-hermes"},
@@ -228,8 +225,8 @@ INSTANTIATE_TEST_SUITE_P(
     std::vector<std::string>{"sessions", "--active-minutes", "0"}));
 
 TEST(UnreachableServerCliTest, IsAFailedOperation) {
-  auto r = run_command({switchboard_bin(), "expire", "--url",
-                        "http://127.0.0.1:1"});
+  auto r =
+    run_command({switchboard_bin(), "expire", "--url", "http://127.0.0.1:1"});
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_NE(r.err.find("cannot reach"), std::string::npos) << r.err;
 }

@@ -71,8 +71,8 @@ TEST_F(DiskFullTest, WritesFailCleanlyAndTheServerRecovers) {
   server_process s(args_);
   ASSERT_FALSE(s.url().empty()) << s.line();
   for (int i = 0; i < 10; ++i)
-    ASSERT_EQ(route(s.url(), "c" + std::to_string(i % 3), "before " +
-                                                           std::to_string(i)),
+    ASSERT_EQ(route(s.url(), "c" + std::to_string(i % 3),
+                    "before " + std::to_string(i)),
               200);
 
   ASSERT_TRUE(set_file_size_limit(s.pid(), 1));
@@ -89,9 +89,9 @@ TEST_F(DiskFullTest, WritesFailCleanlyAndTheServerRecovers) {
 
   ASSERT_TRUE(set_file_size_limit(s.pid(), RLIM_INFINITY));
   for (int i = 0; i < 10; ++i)
-    EXPECT_EQ(route(s.url(), "c" + std::to_string(i % 5),
-                    "after " + std::to_string(i)),
-              200);
+    EXPECT_EQ(
+      route(s.url(), "c" + std::to_string(i % 5), "after " + std::to_string(i)),
+      200);
   EXPECT_EQ(s.stop(SIGKILL), 128 + SIGKILL);
 
   EXPECT_EQ(sqlite_scalar(dir_ + "/data/state.db", "PRAGMA integrity_check"),

@@ -46,8 +46,8 @@ const std::string token = "hostile-test-token";
 struct hostile_case {
   std::string group;
   std::string name;
-  std::string method;  // curl cases; "RAW": `body` is the whole request
-  std::string target;  // {KP}: h1's key path, {ID}: its session id
+  std::string method; // curl cases; "RAW": `body` is the whole request
+  std::string target; // {KP}: h1's key path, {ID}: its session id
   std::string body;
   std::set<int> expect;               // acceptable statuses
   std::vector<std::string> headers{}; // sent in addition to auth
@@ -99,12 +99,15 @@ std::vector<hostile_case> json_cases() {
     {"json", "null", "POST", m, "null", bad},
     {"json", "number", "POST", m, "123", bad},
     {"json", "trailing garbage", "POST", m, with_source("") + " x", bad},
-    {"json", "two documents", "POST", m, with_source("") + with_source(""), bad},
+    {"json", "two documents", "POST", m, with_source("") + with_source(""),
+     bad},
     {"json", "empty body", "POST", m, "", bad},
     {"json", "blank body", "POST", m, " \r\n\t ", bad},
     // A UTF-8 BOM itself is tolerated (RFC 8259 allows ignoring it).
     {"json", "BOM then bad source", "POST", m,
-     "\xEF\xBB\xBF" R"({"source": 1})", bad},
+     "\xEF\xBB\xBF"
+     R"({"source": 1})",
+     bad},
     {"json", "single quotes", "POST", m, "{'source': 1}", bad},
     {"json", "comment", "POST", m, "/* hi */" + with_source(""), bad},
     {"json", "NaN", "POST", m, with_source(R"(, "force_new": NaN)"), bad},
@@ -130,14 +133,17 @@ std::vector<hostile_case> json_cases() {
     {"json", "chat_id object", "POST", m,
      R"({"source": {"platform": "telegram", "chat_id": {}}})", bad},
     {"json", "unknown source field", "POST", m,
-     R"({"source": {"platform": "telegram", "chat_id": "h1", "evil": 1}})", bad},
-    {"json", "unknown top field", "POST", m, with_source(R"(, "evil": 1)"), bad},
-    {"json", "force_new string", "POST", m, with_source(R"(, "force_new": "yes")"),
+     R"({"source": {"platform": "telegram", "chat_id": "h1", "evil": 1}})",
      bad},
+    {"json", "unknown top field", "POST", m, with_source(R"(, "evil": 1)"),
+     bad},
+    {"json", "force_new string", "POST", m,
+     with_source(R"(, "force_new": "yes")"), bad},
     {"json", "message string", "POST", m, msg(R"("hi")"), bad},
     {"json", "role bogus", "POST", m,
      msg(R"({"role": "wizard", "content": "x"})"), bad},
-    {"json", "role number", "POST", m, msg(R"({"role": 1, "content": "x"})"), bad},
+    {"json", "role number", "POST", m, msg(R"({"role": 1, "content": "x"})"),
+     bad},
     {"json", "content number", "POST", m,
      msg(R"({"role": "user", "content": 5})"), bad},
     {"json", "unknown message field", "POST", m,
@@ -145,22 +151,28 @@ std::vector<hostile_case> json_cases() {
     {"json", "token_count string", "POST", m,
      msg(R"({"role": "user", "content": "x", "token_count": "9"})"), bad},
     {"json", "nesting 40 in tool_calls", "POST", m,
-     msg(R"({"role": "assistant", "content": "x", "tool_calls": )" + nested(40) +
-         "}"),
+     msg(R"({"role": "assistant", "content": "x", "tool_calls": )" +
+         nested(40) + "}"),
      bad},
     {"json", "nesting 100000", "POST", m, nested(100000), bad},
     {"json", "object nesting 1000", "POST", m,
      repeat(R"({"a":)", 1000) + "1" + std::string(1000, '}'), bad},
     {"json", "invalid utf-8 0xff", "POST", m,
-     R"({"source": {"platform": "telegram", "chat_id": "h1)" "\xff" R"("}})", bad},
+     R"({"source": {"platform": "telegram", "chat_id": "h1)"
+     "\xff"
+     R"("}})",
+     bad},
     {"json", "overlong utf-8", "POST", m,
-     msg(std::string(R"({"role": "user", "content": ")") + "\xC0\xAF" + "\"}"), bad},
+     msg(std::string(R"({"role": "user", "content": ")") + "\xC0\xAF" + "\"}"),
+     bad},
     {"json", "truncated utf-8", "POST", m,
-     msg(std::string(R"({"role": "user", "content": ")") + "\xE2\x82" + "\"}"), bad},
+     msg(std::string(R"({"role": "user", "content": ")") + "\xE2\x82" + "\"}"),
+     bad},
     {"json", "utf-16 surrogate escape", "POST", m,
      msg(R"({"role": "user", "content": "\ud800"})"), bad},
     {"json", "encoded surrogate bytes", "POST", m,
-     msg(std::string(R"({"role": "user", "content": ")") + "\xED\xA0\x80" + "\"}"),
+     msg(std::string(R"({"role": "user", "content": ")") + "\xED\xA0\x80" +
+         "\"}"),
      bad},
     {"json", "chat_id 100 KiB", "POST", m,
      R"({"source": {"platform": "telegram", "chat_id": ")" +
@@ -195,12 +207,26 @@ std::vector<hostile_case> json_cases() {
      R"({"older_than_days": -1})", bad},
     {"json", "prune string", "POST", "/v1/admin/prune",
      R"({"older_than_days": "all"})", bad},
-    {"json", "xml content type", "POST", m, "<xml/>", bad,
+    {"json",
+     "xml content type",
+     "POST",
+     m,
+     "<xml/>",
+     bad,
      {"Content-Type: text/xml"}},
-    {"json", "form content type", "POST", m, "source=telegram&chat_id=h1", bad,
+    {"json",
+     "form content type",
+     "POST",
+     m,
+     "source=telegram&chat_id=h1",
+     bad,
      {"Content-Type: application/x-www-form-urlencoded"}},
-    {"json", "multipart content type", "POST", m,
-     "--b\r\nContent-Disposition: form-data; name=\"a\"\r\n\r\n1\r\n--b--", bad,
+    {"json",
+     "multipart content type",
+     "POST",
+     m,
+     "--b\r\nContent-Disposition: form-data; name=\"a\"\r\n\r\n1\r\n--b--",
+     bad,
      {"Content-Type: multipart/form-data; boundary=b"}},
   };
 }
@@ -213,15 +239,28 @@ std::vector<hostile_case> size_cases() {
   };
   return {
     {"size", "2 MiB message", "POST", m, big(2 << 20), {413}},
-    {"size", "2 MiB transcript", "PUT", "{KP}/transcript",
+    {"size",
+     "2 MiB transcript",
+     "PUT",
+     "{KP}/transcript",
      R"({"messages": [{"role": "user", "content": ")" +
        std::string(2 << 20, 'x') + "\"}]}",
      {413}},
-    {"size", "2 MiB + 1 batch", "POST", "/v1/messages:batch",
-     std::string((2 << 20) + 1, ' ') + "{}", {413}},
-    {"size", "3.9 MiB batch (beyond the transport limit)", "POST",
-     "/v1/messages:batch", std::string(3900 * 1024, ' ') + "{}", {413}, {},
-     true, true},
+    {"size",
+     "2 MiB + 1 batch",
+     "POST",
+     "/v1/messages:batch",
+     std::string((2 << 20) + 1, ' ') + "{}",
+     {413}},
+    {"size",
+     "3.9 MiB batch (beyond the transport limit)",
+     "POST",
+     "/v1/messages:batch",
+     std::string(3900 * 1024, ' ') + "{}",
+     {413},
+     {},
+     true,
+     true},
     {"size", "8 MiB body", "POST", m, big(8 << 20), {413}, {}, true, true},
     {"size", "1 MiB + 1", "POST", m, std::string((1 << 20) + 1, ' '), {413}},
   };
@@ -237,7 +276,8 @@ std::vector<hostile_case> path_cases() {
   return {
     {"path", "dot dot id", "GET", ids + "..", "", nf},
     {"path", "encoded dot dot slash", "GET", ids + "%2e%2e%2f", "", nf},
-    {"path", "encoded traversal", "GET", ids + "..%2f..%2fetc%2fpasswd", "", nf},
+    {"path", "encoded traversal", "GET", ids + "..%2f..%2fetc%2fpasswd", "",
+     nf},
     {"path", "backslashes", "GET", ids + "..%5c..%5cwindows", "", nf},
     {"path", "drive letter", "GET", ids + "C:%5cWindows%5csystem32", "", nf},
     {"path", "drive letter raw colon", "GET", ids + "C:", "", nf},
@@ -252,7 +292,8 @@ std::vector<hostile_case> path_cases() {
     {"path", "delete percent", "DELETE", ids + "%25", "", nf},
     {"path", "delete underscore", "DELETE", ids + "_", "", nf},
     {"path", "delete by prefix", "DELETE", ids + "{ID4}", "", nf},
-    {"path", "title on percent", "PUT", ids + "%25/title", R"({"title": "x"})", nf},
+    {"path", "title on percent", "PUT", ids + "%25/title", R"({"title": "x"})",
+     nf},
     {"path", "messages on star", "GET", ids + "*/messages", "", nf},
     {"path", "bad escape", "GET", ids + "%zz", "", bad},
     {"path", "lone percent", "GET", ids + "%", "", bad},
@@ -275,7 +316,9 @@ std::vector<hostile_case> path_cases() {
 
 std::vector<hostile_case> query_cases() {
   const std::set<int> s200{200};
-  auto search = [](const std::string& q) { return "/v1/search?q=" + q; };
+  auto search = [](const std::string& q) {
+    return "/v1/search?q=" + q;
+  };
   return {
     {"query", "invalid utf-8 q", "GET", search("%ff"), "", bad},
     {"query", "invalid utf-8 name", "GET", "/v1/history?%ff=1", "", bad},
@@ -285,11 +328,11 @@ std::vector<hostile_case> query_cases() {
     {"query", "NEAR(", "GET", search("NEAR("), "", s200},
     {"query", "NEAR/3", "GET", search("a%20NEAR%2F3%20b"), "", s200},
     {"query", "column filter", "GET", search("content%3Ahello"), "", s200},
-    {"query", "column filter braces", "GET", search("%7Bcontent%7D%3Ahello"), "",
-     s200},
-    {"query", "sql or", "GET", search("hello'%20OR%201%3D1%20--"), "", s200},
-    {"query", "sql drop", "GET", search("x%3B%20DROP%20TABLE%20messages%3B%20--"),
+    {"query", "column filter braces", "GET", search("%7Bcontent%7D%3Ahello"),
      "", s200},
+    {"query", "sql or", "GET", search("hello'%20OR%201%3D1%20--"), "", s200},
+    {"query", "sql drop", "GET",
+     search("x%3B%20DROP%20TABLE%20messages%3B%20--"), "", s200},
     {"query", "percent", "GET", search("%25"), "", s200},
     {"query", "underscore", "GET", search("_"), "", s200},
     {"query", "star", "GET", search("*"), "", s200},
@@ -308,8 +351,8 @@ std::vector<hostile_case> query_cases() {
     {"query", "limit float", "GET", "/v1/history?limit=1e3", "", bad},
     {"query", "offset negative", "GET", search("a") + "&offset=-5", "", bad},
     {"query", "sort bogus", "GET", search("a") + "&sort=sideways", "", bad},
-    {"query", "active_minutes negative", "GET", "/v1/sessions?active_minutes=-1",
-     "", bad},
+    {"query", "active_minutes negative", "GET",
+     "/v1/sessions?active_minutes=-1", "", bad},
     {"query", "active_minutes text", "GET", "/v1/sessions?active_minutes=x", "",
      bad},
     {"query", "redact_pii maybe", "GET", "{KP}/context?redact_pii=maybe", "",
@@ -338,29 +381,94 @@ std::vector<hostile_case> auth_cases() {
   const std::string h = "/v1/history";
   return {
     {"auth", "no header", "GET", h, "", un, {}, false},
-    {"auth", "wrong token", "GET", h, "", un, {"Authorization: Bearer wrong"},
+    {"auth",
+     "wrong token",
+     "GET",
+     h,
+     "",
+     un,
+     {"Authorization: Bearer wrong"},
      false},
-    {"auth", "token plus x", "GET", h, "", un,
-     {"Authorization: Bearer " + token + "x"}, false},
-    {"auth", "token prefix", "GET", h, "", un,
-     {"Authorization: Bearer " + token.substr(0, 5)}, false},
-    {"auth", "lowercase scheme", "GET", h, "", un,
-     {"Authorization: bearer " + token}, false},
-    {"auth", "basic", "GET", h, "", un,
-     {"Authorization: Basic dXNlcjpwYXNz"}, false},
-    {"auth", "bearer no space", "GET", h, "", un,
-     {"Authorization: Bearer" + token}, false},
-    {"auth", "empty bearer", "GET", h, "", un, {"Authorization: Bearer "},
+    {"auth",
+     "token plus x",
+     "GET",
+     h,
+     "",
+     un,
+     {"Authorization: Bearer " + token + "x"},
      false},
-    {"auth", "10 KiB token", "GET", h, "", un,
-     {"Authorization: Bearer " + std::string(10240, 'z')}, false},
-    {"auth", "unauthenticated route", "POST", "/v1/messages",
-     with_source(R"(, "message": {"role": "user", "content": "intruder"})"), un,
-     {}, false},
-    {"auth", "unauthenticated delete", "DELETE", "/v1/session-ids/{ID}", "", un,
-     {}, false},
-    {"auth", "unauthenticated prune", "POST", "/v1/admin/prune",
-     R"({"older_than_days": 0})", un, {}, false},
+    {"auth",
+     "token prefix",
+     "GET",
+     h,
+     "",
+     un,
+     {"Authorization: Bearer " + token.substr(0, 5)},
+     false},
+    {"auth",
+     "lowercase scheme",
+     "GET",
+     h,
+     "",
+     un,
+     {"Authorization: bearer " + token},
+     false},
+    {"auth",
+     "basic",
+     "GET",
+     h,
+     "",
+     un,
+     {"Authorization: Basic dXNlcjpwYXNz"},
+     false},
+    {"auth",
+     "bearer no space",
+     "GET",
+     h,
+     "",
+     un,
+     {"Authorization: Bearer" + token},
+     false},
+    {"auth",
+     "empty bearer",
+     "GET",
+     h,
+     "",
+     un,
+     {"Authorization: Bearer "},
+     false},
+    {"auth",
+     "10 KiB token",
+     "GET",
+     h,
+     "",
+     un,
+     {"Authorization: Bearer " + std::string(10240, 'z')},
+     false},
+    {"auth",
+     "unauthenticated route",
+     "POST",
+     "/v1/messages",
+     with_source(R"(, "message": {"role": "user", "content": "intruder"})"),
+     un,
+     {},
+     false},
+    {"auth",
+     "unauthenticated delete",
+     "DELETE",
+     "/v1/session-ids/{ID}",
+     "",
+     un,
+     {},
+     false},
+    {"auth",
+     "unauthenticated prune",
+     "POST",
+     "/v1/admin/prune",
+     R"({"older_than_days": 0})",
+     un,
+     {},
+     false},
   };
 }
 
@@ -368,8 +476,15 @@ std::vector<hostile_case> raw_cases() {
   const std::set<int> none{};
   auto raw = [](std::string name, std::string bytes, std::set<int> expect,
                 bool close_ok) {
-    return hostile_case{"raw", std::move(name), "RAW", "", std::move(bytes),
-                        std::move(expect), {}, true, close_ok};
+    return hostile_case{"raw",
+                        std::move(name),
+                        "RAW",
+                        "",
+                        std::move(bytes),
+                        std::move(expect),
+                        {},
+                        true,
+                        close_ok};
   };
   const std::string auth = "Authorization: Bearer " + token + "\r\n";
   return {
@@ -377,15 +492,17 @@ std::vector<hostile_case> raw_cases() {
         "GET /healthz HTTP/1.1\r\nHost: x\r\nX-Big: " +
           std::string(20000, 'h') + "\r\n\r\n",
         {400, 431}, true),
-    raw("many headers",
-        "GET /healthz HTTP/1.1\r\nHost: x\r\n" +
-          [] {
-            std::string h;
-            for (int i = 0; i < 200; ++i)
-              h += "X-H" + std::to_string(i) + ": v\r\n";
-            return h;
-          }() + "\r\n",
-        {400, 431}, true),
+    raw(
+      "many headers",
+      "GET /healthz HTTP/1.1\r\nHost: x\r\n" +
+        [] {
+          std::string h;
+          for (int i = 0; i < 200; ++i)
+            h += "X-H" + std::to_string(i) + ": v\r\n";
+          return h;
+        }() +
+        "\r\n",
+      {400, 431}, true),
     raw("duplicate content-length",
         "POST /v1/messages HTTP/1.1\r\nHost: x\r\n" + auth +
           "Content-Length: 2\r\nContent-Length: 40\r\n\r\n{}",
@@ -404,24 +521,25 @@ std::vector<hostile_case> raw_cases() {
         {400}, true),
     raw("garbage request line", "GARBAGE\r\n\r\n", {400}, true),
     // llhttp accepts any HTTP/d.d version: answered like HTTP/1.1.
-    raw("http 9.9", "GET /healthz HTTP/9.9\r\nHost: x\r\n\r\n",
-        {200, 400, 505}, true),
-    raw("unknown method", "BREW /v1/history HTTP/1.1\r\nHost: x\r\n" + auth +
-                            "\r\n",
-        {400, 405}, true),
+    raw("http 9.9", "GET /healthz HTTP/9.9\r\nHost: x\r\n\r\n", {200, 400, 505},
+        true),
+    raw("unknown method",
+        "BREW /v1/history HTTP/1.1\r\nHost: x\r\n" + auth + "\r\n", {400, 405},
+        true),
     raw("header without colon",
         "GET /healthz HTTP/1.1\r\nHost: x\r\nNoColonHere\r\n\r\n", {400}, true),
-    raw("url 100 KiB", "GET /v1/search?q=" + std::string(100 * 1024, 'a') +
-                         " HTTP/1.1\r\nHost: x\r\n" + auth + "\r\n",
+    raw("url 100 KiB",
+        "GET /v1/search?q=" + std::string(100 * 1024, 'a') +
+          " HTTP/1.1\r\nHost: x\r\n" + auth + "\r\n",
         {400, 414}, true),
     raw("raw invalid utf-8 path",
         raw_request("GET", "/v1/session-ids/\xff\xfe", ""), {400, 404}, true),
     raw("raw backslash path",
         raw_request("GET", "/v1/session-ids/..\\..\\windows", ""), {404}, true),
-    raw("raw invalid utf-8 query",
-        raw_request("GET", "/v1/search?q=\xff", ""), {400}, true),
-    raw("partial headers then close", "POST /v1/messages HTTP/1.1\r\nHost: x\r\n",
-        none, true),
+    raw("raw invalid utf-8 query", raw_request("GET", "/v1/search?q=\xff", ""),
+        {400}, true),
+    raw("partial headers then close",
+        "POST /v1/messages HTTP/1.1\r\nHost: x\r\n", none, true),
     raw("partial body then close",
         "POST /v1/messages HTTP/1.1\r\nHost: x\r\n" + auth +
           "Content-Length: 100\r\n\r\n{\"source\":",
@@ -483,8 +601,8 @@ protected:
     if (c.auth)
       headers.push_back("Authorization: Bearer " + token);
     keep_alive_client fresh;
-    auto r = fresh.request(c.method, url_ + expand(c.target), expand(c.body),
-                           headers);
+    auto r =
+      fresh.request(c.method, url_ + expand(c.target), expand(c.body), headers);
     if (r.status == 0 && c.close_ok)
       return;
     EXPECT_TRUE(c.expect.count(static_cast<int>(r.status)))
@@ -596,8 +714,8 @@ TEST_F(HostileInputTest, PipelinedRequestsAllAnswered) {
   EXPECT_EQ(statuses.size(), 50u);
   for (int s : statuses)
     EXPECT_EQ(s, 200);
-  auto bad_ones = raw_exchange(port_of(url_), broken, false,
-                               std::chrono::milliseconds{3000});
+  auto bad_ones =
+    raw_exchange(port_of(url_), broken, false, std::chrono::milliseconds{3000});
   statuses = response_statuses(bad_ones.received);
   EXPECT_EQ(statuses.size(), 20u);
   for (int s : statuses)

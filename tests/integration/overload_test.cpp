@@ -86,7 +86,8 @@ void check_batch(const full_response& r, const std::vector<std::string>& sent,
   for (size_t i = 0; i < sent.size(); ++i) {
     if (results[i].contains("error")) {
       ++log.item_errors;
-      if (results[i]["error"]["code"] != "overloaded" && log.unexpected.size() < 20)
+      if (results[i]["error"]["code"] != "overloaded" &&
+          log.unexpected.size() < 20)
         log.unexpected.push_back("item " + results[i].dump());
     } else if (results[i].contains("session_id")) {
       log.acked.push_back(sent[i]);
@@ -103,7 +104,8 @@ json route_item(const std::string& chat, const std::string& text) {
 void flood(const std::string& url, int worker, flood_log& log) {
   keep_alive_client c;
   for (int seq = 0; seq < requests_per_client; ++seq) {
-    auto chat = "o" + std::to_string(worker % 16) + "c" + std::to_string(seq % 4);
+    auto chat =
+      "o" + std::to_string(worker % 16) + "c" + std::to_string(seq % 4);
     // ~4 KiB per message, so queued work shows in the resident memory.
     auto base = "ov" + std::to_string(worker) + "x" + std::to_string(seq) +
                 " " + std::string(4000, 'p');
@@ -142,7 +144,8 @@ TEST(OverloadTest, FloodGets200Or503AndLosesNothing) {
     std::thread sampler([&] {
       while (!done) {
         max_rss = std::max(max_rss, rss_kib(s.pid()));
-        std::this_thread::sleep_for(std::chrono::milliseconds{5}); // sampling period
+        std::this_thread::sleep_for(
+          std::chrono::milliseconds{5}); // sampling period
       }
     });
     std::vector<std::thread> workers;
@@ -181,8 +184,8 @@ TEST(OverloadTest, FloodGets200Or503AndLosesNothing) {
   ASSERT_FALSE(again.url().empty()) << again.line();
   EXPECT_EQ(again.stop(SIGTERM), 0);
   std::set<std::string> stored;
-  for (const auto& row : sqlite_rows(dir + "/data/state.db",
-                                     "SELECT content FROM messages"))
+  for (const auto& row :
+       sqlite_rows(dir + "/data/state.db", "SELECT content FROM messages"))
     stored.insert(row[0].get<std::string>());
   size_t lost = 0;
   for (const auto& content : log.acked)

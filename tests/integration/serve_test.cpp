@@ -20,9 +20,9 @@ nlohmann::json parse(const http_result& r) {
 }
 
 std::string route_body(const std::string& chat, const std::string& text) {
-  return nlohmann::json{{"source", {{"platform", "telegram"},
-                                    {"chat_id", chat}}},
-                        {"message", {{"role", "user"}, {"content", text}}}}
+  return nlohmann::json{
+    {"source", {{"platform", "telegram"}, {"chat_id", chat}}},
+    {"message", {{"role", "user"}, {"content", text}}}}
     .dump();
 }
 
@@ -40,7 +40,8 @@ protected:
 TEST_F(ServeTest, PrintsOneListeningLine) {
   server_process s({"--data-dir", dir_});
   EXPECT_TRUE(std::regex_match(
-    s.line(), std::regex{R"(switchboard listening on http://127\.0\.0\.1:\d+)"}))
+    s.line(),
+    std::regex{R"(switchboard listening on http://127\.0\.0\.1:\d+)"}))
     << s.line();
   EXPECT_EQ(http("GET", s.url() + "/healthz").status, 200);
   EXPECT_EQ(s.stop(SIGTERM), 0);
@@ -80,11 +81,10 @@ TEST_F(ServeTest, RouteTranscriptSearchReset) {
 TEST_F(ServeTest, ExpiryWithTheManualClock) {
   server_process s({"--data-dir", dir_, "--clock", "manual"});
   ASSERT_FALSE(s.url().empty()) << s.line();
-  ASSERT_EQ(http("POST", s.url() + "/v1/messages", route_body("99", "hi"))
-              .status,
-            200);
-  auto clock = http("POST", s.url() + "/v1/admin/clock",
-                    R"({"advance_seconds": 172800})");
+  ASSERT_EQ(
+    http("POST", s.url() + "/v1/messages", route_body("99", "hi")).status, 200);
+  auto clock =
+    http("POST", s.url() + "/v1/admin/clock", R"({"advance_seconds": 172800})");
   ASSERT_EQ(clock.status, 200) << clock.body;
   auto sweep = http("POST", s.url() + "/v1/admin/expire", "");
   ASSERT_EQ(sweep.status, 200) << sweep.body;
@@ -98,8 +98,8 @@ TEST_F(ServeTest, ExpiryWithTheManualClock) {
 
 TEST_F(ServeTest, ClockIs404WithTheSystemClock) {
   server_process s({"--data-dir", dir_});
-  auto r = http("POST", s.url() + "/v1/admin/clock",
-                R"({"advance_seconds": 1})");
+  auto r =
+    http("POST", s.url() + "/v1/admin/clock", R"({"advance_seconds": 1})");
   EXPECT_EQ(r.status, 404);
   EXPECT_EQ(s.stop(SIGTERM), 0);
 }
@@ -110,10 +110,10 @@ TEST_F(ServeTest, TokenFileGuardsV1) {
   server_process s({"--data-dir", dir_ + "/data", "--token-file", token_file});
   ASSERT_FALSE(s.url().empty()) << s.line();
   EXPECT_EQ(http("GET", s.url() + "/v1/sessions").status, 401);
-  EXPECT_EQ(http("GET", s.url() + "/v1/sessions", "",
-                 {"Authorization: Bearer s3cret"})
-              .status,
-            200);
+  EXPECT_EQ(
+    http("GET", s.url() + "/v1/sessions", "", {"Authorization: Bearer s3cret"})
+      .status,
+    200);
   EXPECT_EQ(http("GET", s.url() + "/healthz").status, 200);
   EXPECT_EQ(s.stop(SIGTERM), 0);
 }

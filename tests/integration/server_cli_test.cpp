@@ -75,8 +75,8 @@ TEST_F(ServerCliTest, HistorySearchSessionsAndTitle) {
 TEST_F(ServerCliTest, ResetThenResumeByTitle) {
   server_process s({"--data-dir", dir_.path()});
   ASSERT_FALSE(s.url().empty()) << s.line();
-  auto first = nlohmann::json::parse(
-    run(s, {"send", source, "first"}).out, nullptr, false);
+  auto first = nlohmann::json::parse(run(s, {"send", source, "first"}).out,
+                                     nullptr, false);
   auto old_id = first["session_id"].get<std::string>();
   ASSERT_EQ(run(s, {"title", old_id, "Old thread"}).exit_code, 0);
   auto reset = run_json(s, {"reset", key});
@@ -119,8 +119,8 @@ TEST_F(ServerCliTest, ServerErrorsAreFailedOperations) {
 
 TEST_F(ServerCliTest, TokenFromFileOrEnvironment) {
   std::ofstream(dir_.file("token")) << "s3cret\n";
-  server_process s({"--data-dir", dir_.path(), "--token-file",
-                    dir_.file("token")});
+  server_process s(
+    {"--data-dir", dir_.path(), "--token-file", dir_.file("token")});
   ASSERT_FALSE(s.url().empty()) << s.line();
   auto denied = run(s, {"sessions"});
   EXPECT_EQ(denied.exit_code, 1);

@@ -60,8 +60,8 @@ private:
 };
 
 nlohmann::json payload() {
-  return {{"event", "memory_flush"}, {"session_id", "s1"},
-          {"message_count", 5}};
+  return {
+    {"event", "memory_flush"}, {"session_id", "s1"}, {"message_count", 5}};
 }
 
 TEST(FlushHookTest, WebhookPostsJsonAndAccepts2xx) {

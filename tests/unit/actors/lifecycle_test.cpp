@@ -92,11 +92,13 @@ TEST_F(LifecycleTest, PassivationAndRevivalKeepTheEntry) {
   auto before = entry(first->session_key);
   EXPECT_EQ(eng_->metrics().resident_session_actors, 1);
   clock_->advance(30s);
-  EXPECT_EQ(wait_for<std::int64_t>([&](auto d) { eng_->passivate_idle(d); })
-              .value(), 0);
+  EXPECT_EQ(
+    wait_for<std::int64_t>([&](auto d) { eng_->passivate_idle(d); }).value(),
+    0);
   clock_->advance(31s);
-  EXPECT_EQ(wait_for<std::int64_t>([&](auto d) { eng_->passivate_idle(d); })
-              .value(), 1);
+  EXPECT_EQ(
+    wait_for<std::int64_t>([&](auto d) { eng_->passivate_idle(d); }).value(),
+    1);
   EXPECT_EQ(eng_->metrics().resident_session_actors, 0);
   EXPECT_EQ(entry(first->session_key).value(), before.value());
   EXPECT_EQ(route(telegram_dm(), user_msg("y"))->session_id, first->session_id);
@@ -129,8 +131,8 @@ TEST_F(LifecycleTest, MaxResidentEvictsLeastRecentlyUsed) {
   start();
   for (auto c : {"a", "b", "c", "d"})
     ASSERT_TRUE(route(telegram_dm(c), user_msg("x")).ok());
-  EXPECT_TRUE(eventually(
-    [&] { return eng_->metrics().resident_session_actors == 2; }));
+  EXPECT_TRUE(
+    eventually([&] { return eng_->metrics().resident_session_actors == 2; }));
   auto a = route(telegram_dm("a"), user_msg("again"));
   ASSERT_TRUE(a.ok());
   EXPECT_FALSE(a->created);
@@ -231,7 +233,8 @@ TEST_F(LifecycleTest, RestartDoesNotFlushAgain) {
 TEST_F(LifecycleTest, TickWithNothingDueTouchesNothing) {
   start();
   for (int i = 0; i < 300; ++i)
-    ASSERT_TRUE(route(telegram_dm("n" + std::to_string(i)), user_msg("x")).ok());
+    ASSERT_TRUE(
+      route(telegram_dm("n" + std::to_string(i)), user_msg("x")).ok());
   auto batches = eng_->metrics().writer_batch_size.count;
   clock_->advance(59min);
   auto rep = expire();
@@ -447,12 +450,14 @@ TEST_F(LifecycleTest, FailingRequestInsideABatchFailsAlone) {
   auto before = entry(key_of(telegram_dm("b")))->updated_at;
   clock_->advance(1min);
   *armed = true;
-  std::vector<std::promise<core::result<route_reply>>> replies(chats.size() + 1);
+  std::vector<std::promise<core::result<route_reply>>> replies(chats.size() +
+                                                               1);
   for (std::size_t i = 0; i < chats.size(); ++i)
-    eng_->route({telegram_dm(chats[i]), user_msg(chats[i] == "b" ? "boom" : "y")},
-                [&, i](core::result<route_reply> r) {
-                  replies[i].set_value(std::move(r));
-                });
+    eng_->route(
+      {telegram_dm(chats[i]), user_msg(chats[i] == "b" ? "boom" : "y")},
+      [&, i](core::result<route_reply> r) {
+        replies[i].set_value(std::move(r));
+      });
   eng_->route({telegram_dm("new"), user_msg("z")},
               [&](core::result<route_reply> r) {
                 replies.back().set_value(std::move(r));
@@ -533,7 +538,8 @@ TEST_F(LifecycleTest, HangingHookTimesOutIsRetriedThenFinalized) {
 TEST_F(LifecycleTest, DeleteSessionForgetsResidentEntry) {
   start();
   auto r = route(telegram_dm(), user_msg("x"));
-  auto del = wait_for<bool>([&](auto d) { eng_->delete_session(r->session_id, d); });
+  auto del =
+    wait_for<bool>([&](auto d) { eng_->delete_session(r->session_id, d); });
   ASSERT_TRUE(del.ok()) << del.err().message;
   EXPECT_EQ(entry(r->session_key).err().code, core::errc::not_found);
   EXPECT_TRUE(route(telegram_dm(), user_msg("y"))->created);

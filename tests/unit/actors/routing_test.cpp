@@ -123,9 +123,8 @@ TEST_F(EngineTest, BusySessionNeverResetsAndMarkIsClamped) {
   start();
   auto key = key_of(telegram_dm());
   auto first = route(telegram_dm(), user_msg("run a job"));
-  auto busy = wait_for<core::session_entry>([&](auto d) {
-    eng_->set_busy(key, true, 1e9, d);
-  });
+  auto busy = wait_for<core::session_entry>(
+    [&](auto d) { eng_->set_busy(key, true, 1e9, d); });
   ASSERT_TRUE(busy.ok());
   EXPECT_EQ(*busy->busy_until, clock_->now() + 24h);
   clock_->advance(30min);
@@ -157,9 +156,8 @@ TEST_F(EngineTest, AssistantMessagesAreNotActivity) {
   core::message reply;
   reply.role = "assistant";
   reply.content = "a";
-  ASSERT_TRUE(wait_for<append_reply>([&](auto d) {
-                eng_->append(key, reply, d);
-              }).ok());
+  ASSERT_TRUE(
+    wait_for<append_reply>([&](auto d) { eng_->append(key, reply, d); }).ok());
   clock_->advance(3min); // 11 min after the user's message
   EXPECT_TRUE(route(telegram_dm())->was_auto_reset);
 }
@@ -191,9 +189,8 @@ TEST_F(EngineTest, ResetWithTitleAndSwitchBackByTitle) {
   ASSERT_TRUE(wait_for<std::optional<std::string>>([&](auto d) {
                 eng_->set_title(first->session_id, "Project", d);
               }).ok());
-  auto fresh = wait_for<core::session_entry>([&](auto d) {
-    eng_->reset(key, std::string("Other"), d);
-  });
+  auto fresh = wait_for<core::session_entry>(
+    [&](auto d) { eng_->reset(key, std::string("Other"), d); });
   ASSERT_TRUE(fresh.ok()) << fresh.err().message;
   EXPECT_NE(fresh->session_id, first->session_id);
   EXPECT_EQ(session_row(fresh->session_id)["title"], "Other");
@@ -206,8 +203,8 @@ TEST_F(EngineTest, ResetWithTitleAndSwitchBackByTitle) {
   EXPECT_TRUE(session_row(first->session_id)["end_reason"].is_null());
   EXPECT_EQ(session_row(fresh->session_id)["end_reason"], "session_switch");
   auto by_prefix = wait_for<core::session_entry>([&](auto d) {
-    eng_->switch_to(key, switch_target{fresh->session_id.substr(0, 20),
-                                       std::nullopt}, d);
+    eng_->switch_to(
+      key, switch_target{fresh->session_id.substr(0, 20), std::nullopt}, d);
   });
   ASSERT_TRUE(by_prefix.ok()) << by_prefix.err().message;
   EXPECT_EQ(by_prefix->session_id, fresh->session_id);
@@ -220,9 +217,8 @@ TEST_F(EngineTest, ResetTitleConflictFailsAlone) {
   ASSERT_TRUE(wait_for<std::optional<std::string>>([&](auto d) {
                 eng_->set_title(a->session_id, "Taken", d);
               }).ok());
-  auto r = wait_for<core::session_entry>([&](auto d) {
-    eng_->reset(b->session_key, std::string("Taken"), d);
-  });
+  auto r = wait_for<core::session_entry>(
+    [&](auto d) { eng_->reset(b->session_key, std::string("Taken"), d); });
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.err().code, core::errc::conflict);
   EXPECT_EQ(entry(b->session_key)->session_id, b->session_id);
@@ -251,8 +247,8 @@ TEST_F(EngineTest, ManyConcurrentFirstMessagesMakeOneSession) {
     threads.emplace_back([&, t] {
       for (int i = 0; i < per_sender; ++i) {
         auto* p = &ps[static_cast<std::size_t>(t * per_sender + i)];
-        eng_->route({telegram_dm(), user_msg(std::to_string(t) + ":" +
-                                             std::to_string(i))},
+        eng_->route({telegram_dm(),
+                     user_msg(std::to_string(t) + ":" + std::to_string(i))},
                     [p](core::result<route_reply> r) { p->set_value(r); });
       }
     });
@@ -268,9 +264,8 @@ TEST_F(EngineTest, ManyConcurrentFirstMessagesMakeOneSession) {
   }
   ASSERT_EQ(ids.size(), 1u);
   EXPECT_EQ(created, 1);
-  auto msgs = with_reader([&](core::store_reader& r) {
-    return *r.transcript(*ids.begin(), false);
-  });
+  auto msgs = with_reader(
+    [&](core::store_reader& r) { return *r.transcript(*ids.begin(), false); });
   if (msgs.is_object())
     msgs = msgs["messages"];
   ASSERT_EQ(msgs.size(), std::size_t{senders * per_sender});
@@ -335,9 +330,8 @@ TEST_F(EngineTest, EventsReachSubscribers) {
   std::vector<std::string> types;
   for (auto& e : evs)
     types.push_back(e.type);
-  EXPECT_EQ(types, (std::vector<std::string>{"session_created",
-                                             "session_created",
-                                             "session_reset"}));
+  EXPECT_EQ(types, (std::vector<std::string>{
+                     "session_created", "session_created", "session_reset"}));
 }
 
 TEST(SubscriptionTest, FullBufferClosesWithDroppedEvent) {

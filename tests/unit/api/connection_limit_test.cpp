@@ -60,8 +60,7 @@ private:
   bool connected_ = false;
 };
 
-const std::string healthz_request =
-  "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n";
+const std::string healthz_request = "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n";
 
 TEST(ConnectionLimitTest, ExtraClientWaitsUntilAConnectionCloses) {
   fake_engine eng;

@@ -173,8 +173,8 @@ public:
       for (const auto& m : s.messages)
         if (!q.text.empty() && m.content &&
             m.content->find(q.text) != std::string::npos)
-          hits.push_back({{"session_id", id}, {"role", m.role},
-                          {"snippet", *m.content}});
+          hits.push_back(
+            {{"session_id", id}, {"role", m.role}, {"snippet", *m.content}});
     return hits;
   }
   core::result<std::optional<nlohmann::json>>
@@ -324,9 +324,8 @@ void fake_engine::route(actors::route_request req,
                         actors::completion<actors::route_reply> done) {
   if (take_overload())
     return done(core::overloaded("writer queue full"));
-  deliver([this, req = std::move(req), done]() mutable {
-    done(route_now(req));
-  });
+  deliver(
+    [this, req = std::move(req), done]() mutable { done(route_now(req)); });
 }
 
 void fake_engine::route_batch(
@@ -371,8 +370,8 @@ void fake_engine::reset(std::string key, std::optional<std::string> title,
     auto it = state_->entries.find(key);
     if (it == state_->entries.end())
       return done(no_entry(key));
-    it->second.session_id = state_->new_session(it->second.platform,
-                                                clock_.now());
+    it->second.session_id =
+      state_->new_session(it->second.platform, clock_.now());
     state_->sessions[it->second.session_id].title = title;
     done(it->second);
   });
@@ -418,8 +417,7 @@ void fake_engine::rewrite_transcript(
       return done(no_entry(key));
     auto& s = state_->sessions[it->second.session_id];
     s.messages = msgs;
-    done(actors::rewrite_reply{s.id,
-                               static_cast<std::int64_t>(msgs.size())});
+    done(actors::rewrite_reply{s.id, static_cast<std::int64_t>(msgs.size())});
   });
 }
 

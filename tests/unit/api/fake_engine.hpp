@@ -21,10 +21,10 @@ public:
   void stop() override {}
   void route(actors::route_request req,
              actors::completion<actors::route_reply> done) override;
-  void route_batch(std::vector<actors::route_request> reqs,
-                   std::function<void(
-                     std::vector<core::result<actors::route_reply>>)>
-                     done) override;
+  void route_batch(
+    std::vector<actors::route_request> reqs,
+    std::function<void(std::vector<core::result<actors::route_reply>>)> done)
+    override;
   using actors::engine::append;
   void append(std::string key, core::message msg,
               actors::completion<actors::append_reply> done,
@@ -37,9 +37,9 @@ public:
                  actors::completion<core::session_entry> done) override;
   void set_busy(std::string key, bool busy, std::optional<double> ttl,
                 actors::completion<core::session_entry> done) override;
-  void rewrite_transcript(std::string key, std::vector<core::message> msgs,
-                          actors::completion<actors::rewrite_reply> done)
-    override;
+  void
+  rewrite_transcript(std::string key, std::vector<core::message> msgs,
+                     actors::completion<actors::rewrite_reply> done) override;
   void get_entry(std::string key,
                  actors::completion<core::session_entry> done) override;
   void set_title(std::string session_id, std::string title,

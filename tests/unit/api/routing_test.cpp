@@ -97,19 +97,19 @@ TEST_F(RoutingTest, DeepNestingIs400) {
 }
 
 TEST_F(RoutingTest, OversizedStringIs400) {
-  nlohmann::json body{{"source",
-                       {{"platform", "telegram"},
-                        {"user_name", std::string(300, 'a')}}}};
+  nlohmann::json body{
+    {"source",
+     {{"platform", "telegram"}, {"user_name", std::string(300, 'a')}}}};
   auto r = post("/v1/messages", body.dump());
   EXPECT_EQ(r.status, 400);
   EXPECT_NE(r.error_message().find("source.user_name"), std::string::npos);
 }
 
 TEST_F(RoutingTest, TwoMebibyteBodyIs413) {
-  nlohmann::json body{{"source", {{"platform", "telegram"}}},
-                      {"message",
-                       {{"role", "user"},
-                        {"content", std::string(2 * 1024 * 1024, 'x')}}}};
+  nlohmann::json body{
+    {"source", {{"platform", "telegram"}}},
+    {"message",
+     {{"role", "user"}, {"content", std::string(2 * 1024 * 1024, 'x')}}}};
   auto r = post("/v1/messages", body.dump());
   EXPECT_EQ(r.status, 413);
   EXPECT_EQ(r.error_code(), "payload_too_large");

@@ -28,8 +28,8 @@ TEST_F(SearchTest, SearchPassesItsFilters) {
 }
 
 TEST_F(SearchTest, HostileQueriesAreNever500) {
-  for (auto q : {"%22%28%2A%5E", "fail", "AND", "%2A%2A%2A", "NEAR%28",
-                 "a%22b%22%22"}) {
+  for (auto q :
+       {"%22%28%2A%5E", "fail", "AND", "%2A%2A%2A", "NEAR%28", "a%22b%22%22"}) {
     auto r = get(std::string{"/v1/search?q="} + q);
     EXPECT_EQ(r.status, 200) << q;
     EXPECT_TRUE(r.json()["results"].is_array()) << q;
@@ -37,8 +37,8 @@ TEST_F(SearchTest, HostileQueriesAreNever500) {
 }
 
 TEST_F(SearchTest, BadSearchParametersAre400) {
-  for (auto q : {"sort=random", "roles=admin", "limit=-5", "offset=x",
-                 "limit=1001"})
+  for (auto q :
+       {"sort=random", "roles=admin", "limit=-5", "offset=x", "limit=1001"})
     EXPECT_EQ(get(std::string{"/v1/search?q=a&"} + q).status, 400) << q;
 }
 
@@ -74,10 +74,10 @@ TEST_F(SearchTest, UserAndKeyScopes) {
 TEST_F(SearchTest, ExpireAndPrune) {
   auto e = post("/v1/admin/expire", "");
   ASSERT_EQ(e.status, 200) << e.body;
-  EXPECT_EQ(e.json(), (nlohmann::json{{"expired", 2}, {"flushed", 1},
-                                      {"flush_failed", 0}}));
-  auto p = post("/v1/admin/prune",
-                R"({"older_than_days": 90, "source": null})");
+  EXPECT_EQ(e.json(), (nlohmann::json{
+                        {"expired", 2}, {"flushed", 1}, {"flush_failed", 0}}));
+  auto p =
+    post("/v1/admin/prune", R"({"older_than_days": 90, "source": null})");
   ASSERT_EQ(p.status, 200) << p.body;
   EXPECT_EQ(p.json()["pruned"], 1003);
   EXPECT_EQ(p.json()["dry_run"], false);
@@ -168,8 +168,7 @@ TEST_F(ClockTest, AdvanceAndSet) {
   EXPECT_EQ(s.json()["now"], "2026-11-22T04:00:00.000000Z"); // zone UTC
   EXPECT_EQ(post("/v1/admin/clock", R"({"set": "tomorrow"})").status, 400);
   EXPECT_EQ(post("/v1/admin/clock", R"({})").status, 400);
-  EXPECT_EQ(post("/v1/admin/clock", R"({"advance_seconds": -5})").status,
-            400);
+  EXPECT_EQ(post("/v1/admin/clock", R"({"advance_seconds": -5})").status, 400);
 }
 
 } // namespace

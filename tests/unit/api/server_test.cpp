@@ -41,17 +41,16 @@ TEST_F(ServerTest, MetricsTextShape) {
   ASSERT_EQ(r.status, 200);
   EXPECT_EQ(r.headers["content-type"].rfind("text/plain", 0), 0u);
   const auto& t = r.body;
-  for (auto needle :
-       {"# TYPE switchboard_messages_routed_total counter\n",
-        "switchboard_messages_routed_total 5\n",
-        "# TYPE switchboard_resident_session_actors gauge\n",
-        "switchboard_resident_session_actors 7\n",
-        "# TYPE switchboard_writer_batch_size histogram\n",
-        "switchboard_writer_batch_size_bucket{le=\"5\"} 1\n",
-        "switchboard_writer_batch_size_bucket{le=\"+Inf\"} 2\n",
-        "switchboard_writer_batch_size_count 2\n",
-        "switchboard_writer_commit_seconds_count 1\n",
-        "switchboard_http_requests_total{status=\"200\"} "})
+  for (auto needle : {"# TYPE switchboard_messages_routed_total counter\n",
+                      "switchboard_messages_routed_total 5\n",
+                      "# TYPE switchboard_resident_session_actors gauge\n",
+                      "switchboard_resident_session_actors 7\n",
+                      "# TYPE switchboard_writer_batch_size histogram\n",
+                      "switchboard_writer_batch_size_bucket{le=\"5\"} 1\n",
+                      "switchboard_writer_batch_size_bucket{le=\"+Inf\"} 2\n",
+                      "switchboard_writer_batch_size_count 2\n",
+                      "switchboard_writer_commit_seconds_count 1\n",
+                      "switchboard_http_requests_total{status=\"200\"} "})
     EXPECT_NE(t.find(needle), std::string::npos) << needle << "\n" << t;
 }
 
@@ -91,17 +90,17 @@ TEST_F(AuthTest, V1NeedsTheBearerToken) {
   auto none = get("/v1/sessions");
   EXPECT_EQ(none.status, 401);
   EXPECT_EQ(none.error_code(), "unauthorized");
-  EXPECT_EQ(http("GET", url("/v1/sessions"), "",
-                 {"Authorization: Bearer wrong"})
-              .status,
-            401);
-  EXPECT_EQ(http("GET", url("/v1/sessions"), "", {"Authorization: s3cret"})
-              .status,
-            401);
-  EXPECT_EQ(http("GET", url("/v1/sessions"), "",
-                 {"Authorization: Bearer s3cret"})
-              .status,
-            200);
+  EXPECT_EQ(
+    http("GET", url("/v1/sessions"), "", {"Authorization: Bearer wrong"})
+      .status,
+    401);
+  EXPECT_EQ(
+    http("GET", url("/v1/sessions"), "", {"Authorization: s3cret"}).status,
+    401);
+  EXPECT_EQ(
+    http("GET", url("/v1/sessions"), "", {"Authorization: Bearer s3cret"})
+      .status,
+    200);
   EXPECT_EQ(get("/healthz").status, 200);
   EXPECT_EQ(get("/metrics").status, 200);
 }

@@ -42,8 +42,7 @@ TEST_F(SessionIdsTest, TitleIsSanitizedAndConflictsAre409) {
   EXPECT_EQ(clash.status, 409);
   EXPECT_EQ(clash.error_code(), "conflict");
   nlohmann::json long_title{{"title", std::string(101, 'x')}};
-  EXPECT_EQ(put("/v1/session-ids/sess_2/title", long_title.dump()).status,
-            400);
+  EXPECT_EQ(put("/v1/session-ids/sess_2/title", long_title.dump()).status, 400);
   EXPECT_EQ(put("/v1/session-ids/sess_2/title", R"({"name": "x"})").status,
             400);
   auto cleared = put("/v1/session-ids/sess_1/title", R"({"title": null})");

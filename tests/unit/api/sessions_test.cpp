@@ -66,12 +66,11 @@ TEST_F(SessionsTest, AppendUsageAndTranscript) {
   EXPECT_EQ(eng_.last().append_request_id, std::nullopt);
   EXPECT_EQ(post(key_url("/messages"), R"({"role": "robot"})").status, 400);
 
-  auto u = post(key_url("/usage"),
-                R"({"input_tokens": 10, "output_tokens": 5})");
+  auto u =
+    post(key_url("/usage"), R"({"input_tokens": 10, "output_tokens": 5})");
   ASSERT_EQ(u.status, 200) << u.body;
   EXPECT_EQ(u.json()["input_tokens"], 10);
-  EXPECT_EQ(post(key_url("/usage"), R"({"input_tokens": "ten"})").status,
-            400);
+  EXPECT_EQ(post(key_url("/usage"), R"({"input_tokens": "ten"})").status, 400);
 
   auto t = get(key_url("/transcript"));
   ASSERT_EQ(t.status, 200) << t.body;
@@ -102,9 +101,9 @@ TEST_F(SessionsTest, ResetSwitchBusy) {
   auto s = post(key_url("/switch"), R"({"session_id": "sess_1"})");
   ASSERT_EQ(s.status, 200) << s.body;
   EXPECT_EQ(s.json()["session_id"], "sess_1");
-  EXPECT_EQ(post(key_url("/switch"), R"({"session_id": "a", "title": "b"})")
-              .status,
-            400);
+  EXPECT_EQ(
+    post(key_url("/switch"), R"({"session_id": "a", "title": "b"})").status,
+    400);
   EXPECT_EQ(post(key_url("/switch"), R"({"session_id": "../etc"})").status,
             400);
   EXPECT_EQ(post(key_url("/switch"), R"({"session_id": "nope"})").status, 404);

@@ -18,8 +18,8 @@ namespace switchboard::config::testing {
 using env_map = std::map<std::string, std::string, std::less<>>;
 
 inline env_lookup fake_env(env_map vars) {
-  return [vars = std::move(vars)](std::string_view name)
-           -> std::optional<std::string> {
+  return [vars = std::move(vars)](
+           std::string_view name) -> std::optional<std::string> {
     auto it = vars.find(name);
     if (it == vars.end())
       return std::nullopt;

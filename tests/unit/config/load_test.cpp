@@ -82,10 +82,9 @@ TEST(ConfigLoadTest, FlagsOverrideEnvironmentAndFile) {
 }
 
 TEST(ConfigLoadTest, EnvironmentTakesJsonForObjectKeys) {
-  auto r = load_text("", {{"SWITCHBOARD_RESET_BY_TYPE",
-                           R"({"group": {"mode": "idle"}})"},
-                          {"SWITCHBOARD_CONTEXT_CONNECTED_PLATFORMS",
-                           R"(["slack"])"}});
+  auto r = load_text(
+    "", {{"SWITCHBOARD_RESET_BY_TYPE", R"({"group": {"mode": "idle"}})"},
+         {"SWITCHBOARD_CONTEXT_CONNECTED_PLATFORMS", R"(["slack"])"}});
   ASSERT_TRUE(r.ok()) << r.err().message;
   EXPECT_EQ(r->reset.policies.by_type.at("group").mode, core::reset_mode::idle);
   EXPECT_EQ(r->context.connected_platforms, std::vector<std::string>{"slack"});

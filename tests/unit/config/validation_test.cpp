@@ -185,8 +185,8 @@ TEST(ConfigFileTest, TopLevelMustBeAnObject) {
 }
 
 TEST(ConfigFileTest, ValidListenForms) {
-  for (auto listen : {"127.0.0.1:0", "0.0.0.0:65535", "[::1]:8377",
-                      "example.org:80"}) {
+  for (auto listen :
+       {"127.0.0.1:0", "0.0.0.0:65535", "[::1]:8377", "example.org:80"}) {
     auto r = load_text(std::string{R"({"listen": ")"} + listen + "\"}");
     ASSERT_TRUE(r.ok()) << listen << ": " << r.err().message;
     EXPECT_EQ(r->listen, listen);

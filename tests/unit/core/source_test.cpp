@@ -1,5 +1,5 @@
-#include "core/source.hpp"
 #include "core/session_key.hpp"
+#include "core/source.hpp"
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
@@ -291,8 +291,9 @@ namespace {
 
 TEST(SourceKeyFieldsTest, ControlCharactersInKeyFieldsAreRejected) {
   for (const char* field : {"chat_id", "user_id", "user_id_alt", "thread_id"})
-    for (const std::string& bad : {std::string("a\0b", 3), std::string("a\nb"),
-                                  std::string("a\x7f"), std::string("a\xc2\x85")}) {
+    for (const std::string& bad :
+         {std::string("a\0b", 3), std::string("a\nb"), std::string("a\x7f"),
+          std::string("a\xc2\x85")}) {
       nlohmann::json j{{"platform", "telegram"}, {field, bad}};
       auto r = decode_source(j, "source");
       ASSERT_FALSE(r.ok()) << field;

@@ -194,8 +194,8 @@ TEST(NextTitleInLineageTest, BareBaseCountsAsOne) {
 TEST(NextTitleInLineageTest, NumbersPastInt64StillCount) {
   // Found by fuzz_title: at 2^63 - 2 the next number was one that existed
   // but was not counted (too large for long long).
-  EXPECT_EQ(next_title_in_lineage("t", {"t", "t #9223372036854775806",
-                                        "t #9223372036854775807"}),
+  EXPECT_EQ(next_title_in_lineage(
+              "t", {"t", "t #9223372036854775806", "t #9223372036854775807"}),
             "t #9223372036854775808");
   EXPECT_EQ(next_title_in_lineage("t", {"t #99999999999999999999999"}),
             "t #100000000000000000000000");

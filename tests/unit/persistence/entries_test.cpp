@@ -135,7 +135,8 @@ TEST_F(EntriesTest, ScanExpiryCandidatesOldestFirstWithMessageCount) {
 TEST_F(EntriesTest, ExpiryScanUsesThePartialIndex) {
   auto plan = w_->db().prepare(
     "EXPLAIN QUERY PLAN SELECT session_key FROM session_entries "
-    "WHERE expiry_finalized = 0 AND updated_at < 5 ORDER BY updated_at LIMIT 10");
+    "WHERE expiry_finalized = 0 AND updated_at < 5 ORDER BY updated_at LIMIT "
+    "10");
   ASSERT_TRUE(plan.ok());
   std::string all;
   while (*plan->step())

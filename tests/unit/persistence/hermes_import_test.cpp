@@ -96,8 +96,9 @@ TEST(HermesImportEdgeTest, TakenTitleIsDroppedAndMissingHomeIsNotFound) {
   EXPECT_EQ(r->titles_dropped, 1);
   EXPECT_TRUE((**dest->get_session("s1"))["title"].is_null());
   temp_dir empty;
-  EXPECT_EQ(import_hermes_home(empty.path(), *dest, core::zone::utc()).err().code,
-            core::errc::not_found);
+  EXPECT_EQ(
+    import_hermes_home(empty.path(), *dest, core::zone::utc()).err().code,
+    core::errc::not_found);
 }
 
 // Only the required columns: every optional one (parent_session_id, title,
@@ -158,10 +159,12 @@ TEST(SessionsJsonTest, WritesTheSeedFormatAtomically) {
   ASSERT_TRUE(back.ok());
   EXPECT_EQ(back->session_id, e.session_id);
   std::size_t files = 0;
-  for ([[maybe_unused]] auto& f : std::filesystem::directory_iterator(dir.path()))
+  for ([[maybe_unused]] auto& f :
+       std::filesystem::directory_iterator(dir.path()))
     ++files;
   EXPECT_EQ(files, 1u); // no temp file left
-  EXPECT_FALSE(write_sessions_json(dir.file("missing"), {e}, core::zone::utc()).ok());
+  EXPECT_FALSE(
+    write_sessions_json(dir.file("missing"), {e}, core::zone::utc()).ok());
 }
 
 } // namespace

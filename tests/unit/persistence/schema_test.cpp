@@ -21,7 +21,8 @@ columns table_info(connection& db, const std::string& table) {
 }
 
 bool has_object(connection& db, const std::string& name) {
-  auto s = db.prepare("SELECT 1 FROM sqlite_master WHERE name = '" + name + "'");
+  auto s =
+    db.prepare("SELECT 1 FROM sqlite_master WHERE name = '" + name + "'");
   return s.ok() && *s->step();
 }
 
@@ -49,13 +50,14 @@ TEST(SchemaTest, FreshFileIsSupersetOfSeedV6) {
   auto ours = raw_open(dir.file("state.db"));
   for (const char* t : {"schema_version", "sessions", "messages"})
     expect_seed_prefix(*ours, *seed, t);
-  for (const char* idx : {"idx_sessions_source", "idx_sessions_parent",
-                          "idx_sessions_started", "idx_messages_session",
-                          "idx_sessions_title_unique", "messages_fts",
-                          "session_entries", "idx_entries_expiry"})
+  for (const char* idx :
+       {"idx_sessions_source", "idx_sessions_parent", "idx_sessions_started",
+        "idx_messages_session", "idx_sessions_title_unique", "messages_fts",
+        "session_entries", "idx_entries_expiry"})
     EXPECT_TRUE(has_object(*ours, idx)) << idx;
   EXPECT_FALSE(has_object(*ours, "messages_fts_insert"));
-  EXPECT_EQ(scalar(*ours, "SELECT version FROM schema_version"), schema_version);
+  EXPECT_EQ(scalar(*ours, "SELECT version FROM schema_version"),
+            schema_version);
 }
 
 TEST(SchemaTest, AddedColumnsExist) {
@@ -63,13 +65,16 @@ TEST(SchemaTest, AddedColumnsExist) {
   { auto w = must_open_writer(dir.file("state.db")); }
   auto db = raw_open(dir.file("state.db"));
   std::map<std::string, std::string> s, m;
-  for (auto& [n, t] : table_info(*db, "sessions")) s[n] = t;
-  for (auto& [n, t] : table_info(*db, "messages")) m[n] = t;
+  for (auto& [n, t] : table_info(*db, "sessions"))
+    s[n] = t;
+  for (auto& [n, t] : table_info(*db, "messages"))
+    m[n] = t;
   for (const char* c : {"session_key", "chat_id", "chat_type", "thread_id"})
     EXPECT_EQ(s[c], "TEXT") << c;
   EXPECT_EQ(m["active"], "INTEGER");
   EXPECT_EQ(scalar(*db, "SELECT \"notnull\" FROM pragma_table_info('messages') "
-                        "WHERE name = 'active'"), 1);
+                        "WHERE name = 'active'"),
+            1);
 }
 
 TEST(SchemaTest, WriterUsesWalAndForeignKeys) {
@@ -97,11 +102,13 @@ TEST_P(MigrationTest, SeedVersionMigratesInPlace) {
   exec(*seed, seed_v6_schema_sql);
   for (const char* t : {"sessions", "messages"}) {
     std::map<std::string, std::string> mine;
-    for (auto& [n, ty] : table_info(w->db(), t)) mine[n] = ty;
+    for (auto& [n, ty] : table_info(w->db(), t))
+      mine[n] = ty;
     for (auto& [n, ty] : table_info(*seed, t))
       EXPECT_EQ(mine[n], ty) << t << "." << n;
   }
-  EXPECT_EQ(scalar(w->db(), "SELECT version FROM schema_version"), schema_version);
+  EXPECT_EQ(scalar(w->db(), "SELECT version FROM schema_version"),
+            schema_version);
   EXPECT_FALSE(has_object(w->db(), "messages_fts_insert"));
   EXPECT_FALSE(has_object(w->db(), "messages_fts_update"));
   EXPECT_FALSE(has_object(w->db(), "messages_fts_delete"));
@@ -115,7 +122,8 @@ TEST_P(MigrationTest, SeedVersionMigratesInPlace) {
   ASSERT_TRUE(w->append_message("s2", msg("user", "wombat"), at_seconds(400)));
   q.text = "wombat";
   EXPECT_EQ(w->search(q)->size(), 1u);
-  exec(w->db(), "INSERT INTO messages_fts(messages_fts) VALUES('integrity-check')");
+  exec(w->db(),
+       "INSERT INTO messages_fts(messages_fts) VALUES('integrity-check')");
 }
 
 INSTANTIATE_TEST_SUITE_P(SeedVersions, MigrationTest,
@@ -159,7 +167,8 @@ TEST(SchemaTest, NewerVersionIsRefusedUntouched) {
   auto before = read_bytes(path);
   auto w = open_writer(path);
   ASSERT_FALSE(w.ok());
-  EXPECT_NE(w.err().message.find("newer"), std::string::npos) << w.err().message;
+  EXPECT_NE(w.err().message.find("newer"), std::string::npos)
+    << w.err().message;
   EXPECT_EQ(read_bytes(path), before);
 }
 

@@ -89,12 +89,30 @@ TEST_F(SearchTest, FiltersAndPaging) {
 }
 
 TEST_F(SearchTest, HostileQueriesNeverError) {
-  const std::vector<std::string> hostile{
-       "\"unbalanced", "NEAR(docker", "content:docker", "col:term",
-        "docker'; DROP TABLE messages; --", "%", "_", "*", "AND", "OR NOT",
-        "((()))", "\"\"", "docker AND", "^docker", "{docker}", "a:b:c",
-        "NEAR(a b, 2)", "\x01\x02", "docker \xff\xfe", "-docker", "+",
-        std::string(5000, 'x'), std::string(5000, '"'), std::string(5000, '(')};
+  const std::vector<std::string> hostile{"\"unbalanced",
+                                         "NEAR(docker",
+                                         "content:docker",
+                                         "col:term",
+                                         "docker'; DROP TABLE messages; --",
+                                         "%",
+                                         "_",
+                                         "*",
+                                         "AND",
+                                         "OR NOT",
+                                         "((()))",
+                                         "\"\"",
+                                         "docker AND",
+                                         "^docker",
+                                         "{docker}",
+                                         "a:b:c",
+                                         "NEAR(a b, 2)",
+                                         "\x01\x02",
+                                         "docker \xff\xfe",
+                                         "-docker",
+                                         "+",
+                                         std::string(5000, 'x'),
+                                         std::string(5000, '"'),
+                                         std::string(5000, '(')};
   for (const auto& text : hostile) {
     auto r = w_->search(query(text));
     ASSERT_TRUE(r.ok()) << text.substr(0, 40);

@@ -35,7 +35,8 @@ std::string messages_sql(int version) {
   if (version >= 2)
     sql += ", finish_reason TEXT";
   if (version >= 6)
-    sql += ", reasoning TEXT, reasoning_details TEXT, codex_reasoning_items TEXT";
+    sql +=
+      ", reasoning TEXT, reasoning_details TEXT, codex_reasoning_items TEXT";
   return sql + ");";
 }
 
@@ -69,8 +70,8 @@ void make_seed_db(const std::string& path, int version) {
     exec(*db, "CREATE UNIQUE INDEX idx_sessions_title_unique ON "
               "sessions(title) WHERE title IS NOT NULL;");
   exec(*db, fts_sql);
-  exec(*db, "INSERT INTO schema_version VALUES (" + std::to_string(version) +
-              ");");
+  exec(*db,
+       "INSERT INTO schema_version VALUES (" + std::to_string(version) + ");");
   exec(*db, "INSERT INTO sessions (id, source, user_id, started_at, ended_at, "
             "end_reason, message_count) VALUES ('s1', 'telegram', 'u1', "
             "100.5, 200, 'compression', 2), ('s2', 'cli', NULL, 300, NULL, "
@@ -78,10 +79,11 @@ void make_seed_db(const std::string& path, int version) {
             "UPDATE sessions SET parent_session_id = 's1' WHERE id = 's2';");
   if (version >= 3)
     exec(*db, "UPDATE sessions SET title = 'alpha' WHERE id = 's1';");
-  exec(*db, "INSERT INTO messages (session_id, role, content, timestamp) VALUES "
-            "('s1', 'user', 'hello kangaroo world', 101),"
-            "('s1', 'assistant', 'hi there', 102),"
-            "('s2', 'user', 'second kangaroo', 301);");
+  exec(*db,
+       "INSERT INTO messages (session_id, role, content, timestamp) VALUES "
+       "('s1', 'user', 'hello kangaroo world', 101),"
+       "('s1', 'assistant', 'hi there', 102),"
+       "('s2', 'user', 'second kangaroo', 301);");
 }
 
 } // namespace switchboard::persistence::test

@@ -73,7 +73,8 @@ protected:
     m.reasoning = "thinking";
     ASSERT_TRUE(w->append_message(a.id, m, at_seconds(102)));
     ASSERT_TRUE(w->append_message("20260102_000000_bbbb0001",
-                                  msg("user", "another wombat"), at_seconds(201)));
+                                  msg("user", "another wombat"),
+                                  at_seconds(201)));
     w.reset();
     db_ = raw_open(dir_.file("state.db"));
   }

@@ -44,8 +44,8 @@ inline core::time_point at_seconds(double s) {
   return core::from_epoch_seconds(s);
 }
 
-inline core::session_row_init row(std::string id, std::string source = "telegram",
-                                  double started = 1000) {
+inline core::session_row_init
+row(std::string id, std::string source = "telegram", double started = 1000) {
   core::session_row_init r;
   r.id = std::move(id);
   r.source = std::move(source);
@@ -83,7 +83,8 @@ inline std::unique_ptr<connection> raw_open(const std::string& path) {
 void make_seed_db(const std::string& path, int version);
 
 /// Opens a writer or fails the test.
-inline std::unique_ptr<sqlite_writer> must_open_writer(const std::string& path) {
+inline std::unique_ptr<sqlite_writer>
+must_open_writer(const std::string& path) {
   auto w = open_writer(path);
   EXPECT_TRUE(w.ok()) << (w.ok() ? "" : w.err().message);
   return w.ok() ? std::move(*w) : nullptr;

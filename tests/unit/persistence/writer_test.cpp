@@ -192,8 +192,8 @@ TEST_F(WriterTest, AppendToMissingSessionIsNotFoundAndWritesNothing) {
 
 TEST_F(WriterTest, NullContentMessagesKeepFtsConsistent) {
   create("a");
-  ASSERT_TRUE(w_->append_message("a", msg("assistant", std::nullopt),
-                                 at_seconds(1)));
+  ASSERT_TRUE(
+    w_->append_message("a", msg("assistant", std::nullopt), at_seconds(1)));
   append("a", "user", "text");
   ASSERT_TRUE(w_->rewrite_transcript("a", {msg("user", "new")}, at_seconds(2)));
   ASSERT_TRUE(w_->restore_transcript("a"));
@@ -224,10 +224,9 @@ TEST_F(WriterTest, SetTitleSanitizesAndConflicts) {
 }
 
 TEST_F(WriterTest, TitleLineageAndResolution) {
-  for (auto [id, title, at] : {std::tuple{"a", "proj", 1.0},
-                               std::tuple{"b", "proj #2", 2.0},
-                               std::tuple{"c", "Proj #7", 3.0},
-                               std::tuple{"d", "pro_ #9", 4.0}}) {
+  for (auto [id, title, at] :
+       {std::tuple{"a", "proj", 1.0}, std::tuple{"b", "proj #2", 2.0},
+        std::tuple{"c", "Proj #7", 3.0}, std::tuple{"d", "pro_ #9", 4.0}}) {
     create(id, at);
     ASSERT_TRUE(w_->set_title(id, title));
   }
@@ -278,8 +277,8 @@ TEST_F(WriterTest, UntitledCompressionChildHasNoTitle) {
 TEST_F(WriterTest, StitchStopsAtHundredHops) {
   create("s0", 0);
   for (int i = 1; i <= 105; ++i) {
-    auto r = w_->create_compression_child("s" + std::to_string(i - 1),
-                                          row("s" + std::to_string(i), "cli", i));
+    auto r = w_->create_compression_child(
+      "s" + std::to_string(i - 1), row("s" + std::to_string(i), "cli", i));
     ASSERT_TRUE(r.ok());
     append("s" + std::to_string(i - 1), "user", "m" + std::to_string(i - 1), i);
   }
@@ -294,8 +293,8 @@ TEST_F(WriterTest, RewriteKeepsOldRowsAndRestoreBringsThemBack) {
   create("a");
   append("a", "user", "original echidna", 1);
   append("a", "assistant", "reply", 2);
-  auto n = w_->rewrite_transcript("a", {msg("user", "summary quokka")},
-                                  at_seconds(3));
+  auto n =
+    w_->rewrite_transcript("a", {msg("user", "summary quokka")}, at_seconds(3));
   ASSERT_TRUE(n.ok());
   EXPECT_EQ(*n, 1);
   EXPECT_EQ(session("a")["message_count"], 1);
@@ -399,7 +398,8 @@ TEST_F(WriterTest, RollbackToSavepointReportsATransactionSqliteDropped) {
   ASSERT_TRUE(w_->commit());
 }
 
-TEST_F(WriterTest, QueuedFtsRowsSurviveARolledBackFlushAndDropWithTheirRequest) {
+TEST_F(WriterTest,
+       QueuedFtsRowsSurviveARolledBackFlushAndDropWithTheirRequest) {
   create("a");
   ASSERT_TRUE(w_->begin());
   ASSERT_TRUE(w_->savepoint());
@@ -412,7 +412,8 @@ TEST_F(WriterTest, QueuedFtsRowsSurviveARolledBackFlushAndDropWithTheirRequest) 
   ASSERT_TRUE(w_->rollback_to_savepoint());
   // And this one fails without a flush: its queued row must go too.
   ASSERT_TRUE(w_->savepoint());
-  ASSERT_TRUE(w_->append_message("a", msg("user", "gone cassowary"), at_seconds(4)));
+  ASSERT_TRUE(
+    w_->append_message("a", msg("user", "gone cassowary"), at_seconds(4)));
   ASSERT_TRUE(w_->rollback_to_savepoint());
   ASSERT_TRUE(w_->commit());
   EXPECT_EQ(hits("kiwi"), 1u);
@@ -471,11 +472,13 @@ TEST_F(WriterTest, HistoryPreviewAndFilters) {
   create("b", 2, "cli");
   create("c", 3, "discord");
   append("a", "assistant", "not the preview", 10);
-  append("a", "user", "first\nline of a rather long user message that goes on "
-                      "and on past sixty characters", 11);
+  append("a", "user",
+         "first\nline of a rather long user message that goes on "
+         "and on past sixty characters",
+         11);
   append("b", "user", "short", 20);
-  ASSERT_TRUE(w_->rewrite_transcript("b", {msg("user", "rewritten")},
-                                     at_seconds(5)));
+  ASSERT_TRUE(
+    w_->rewrite_transcript("b", {msg("user", "rewritten")}, at_seconds(5)));
   core::history_query q;
   auto h = w_->history(q);
   ASSERT_TRUE(h.ok());
@@ -506,8 +509,8 @@ TEST_F(WriterTest, HistoryShowsUntitledSessionsWithTitleFromFirstUserMessage) {
   create("c", 3, "telegram");
   append("a", "assistant", "not a title", 10);
   append("a", "user", "   ", 11);
-  append("a", "user", "  deploy\n\nthe   chat-send service " + std::string(80, 'x'),
-         12);
+  append("a", "user",
+         "  deploy\n\nthe   chat-send service " + std::string(80, 'x'), 12);
   ASSERT_TRUE(w_->set_title("b", "My Title"));
   auto h = w_->history(core::history_query{});
   ASSERT_TRUE(h.ok());
@@ -532,13 +535,13 @@ TEST_F(WriterTest, ExportOneAndAll) {
   EXPECT_TRUE((**e)["messages"][0]["tool_calls"].is_array());
   EXPECT_FALSE(w_->export_session("zz")->has_value());
   std::vector<std::string> ids;
-  ASSERT_TRUE(w_->export_all(std::nullopt, [&](const nlohmann::json& j) {
-    ids.push_back(j["id"]);
-  }));
+  ASSERT_TRUE(w_->export_all(
+    std::nullopt, [&](const nlohmann::json& j) { ids.push_back(j["id"]); }));
   EXPECT_EQ(ids, (std::vector<std::string>{"b", "a"}));
   ids.clear();
-  ASSERT_TRUE(w_->export_all(std::string{"telegram"},
-                             [&](const nlohmann::json& j) { ids.push_back(j["id"]); }));
+  ASSERT_TRUE(
+    w_->export_all(std::string{"telegram"},
+                   [&](const nlohmann::json& j) { ids.push_back(j["id"]); }));
   EXPECT_EQ(ids, (std::vector<std::string>{"a"}));
   EXPECT_EQ(*w_->session_count(std::string{"cli"}), 1);
   EXPECT_EQ(*w_->session_count(std::nullopt), 2);
