@@ -1,3 +1,11 @@
+// The engine facade (engine.hpp): engine_impl's operations. Per-key
+// requests are admitted (admission control: one in-flight slot each,
+// overloaded when stopping, at api.max_in_flight or with a full writer
+// queue) and sent as session ops to their key's router shard; requests by
+// session id go straight to the writer or a reader; stop() drains what was
+// accepted. Start-up (init, start_with, engine::start) is in
+// engine_start.cpp; the class itself in engine_impl.hpp.
+
 #include "actors/engine.hpp"
 
 // GCC 12 reports a false maybe-uninitialized on moving result<T> (a
@@ -7,23 +15,12 @@
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
 #endif
 
-#include "actors/engine_testing.hpp"
-#include "actors/flush_hook.hpp"
-#include "actors/messages.hpp"
-#include "actors/mirror.hpp"
-#include "actors/pools.hpp"
+#include "actors/engine_impl.hpp"
 #include "actors/retention.hpp"
-#include "persistence/sqlite_store.hpp"
-
-#include <condition_variable>
-#include <filesystem>
-#include <thread>
 
 namespace switchboard::actors {
 
 namespace {
-
-constexpr int reader_threads = 2;
 
 std::optional<core::time_point> from_micros(std::int64_t us) {
   if (us == 0)
@@ -43,132 +40,7 @@ void add_sweep_metrics(const runtime& rt, metrics_snapshot& m) {
   m.next_sweep_at = from_micros(s.next_sweep_at_us.load());
 }
 
-int thread_count(const core::settings& cfg) {
-  if (cfg.actors.threads > 0)
-    return cfg.actors.threads;
-  return std::max(1u, std::thread::hardware_concurrency());
-}
-
-class engine_impl final : public testable_engine {
-public:
-  engine_impl(const core::settings& cfg, std::shared_ptr<core::clock> clk) {
-    rt_.cfg = cfg;
-    rt_.clk = std::move(clk);
-  }
-  ~engine_impl() override { stop(); }
-
-  core::status init(engine_options opts);
-  void stop() override;
-
-  void route(route_request req, completion<route_reply> done) override {
-    auto key = core::build_session_key(req.origin, rt_.cfg.keys);
-    submit(std::move(key), std::move(done),
-           [&](auto d) { return make_route_op(std::move(req), std::move(d)); });
-  }
-
-  void route_batch(
-    std::vector<route_request> reqs,
-    std::function<void(std::vector<core::result<route_reply>>)> done) override;
-
-  using engine::append;
-  void append(std::string key, core::message msg, completion<append_reply> done,
-              std::optional<std::string> request_id) override {
-    submit(std::move(key), std::move(done), [&](auto d) {
-      return make_append_op(std::move(msg), std::move(request_id),
-                            std::move(d));
-    });
-  }
-  void update_usage(std::string key, core::usage_update u,
-                    completion<core::session_entry> done) override {
-    submit(std::move(key), std::move(done),
-           [&](auto d) { return make_usage_op(std::move(u), std::move(d)); });
-  }
-  void reset(std::string key, std::optional<std::string> title,
-             completion<core::session_entry> done) override {
-    submit(std::move(key), std::move(done), [&](auto d) {
-      return make_reset_op(std::move(title), std::move(d));
-    });
-  }
-  void switch_to(std::string key, switch_target target,
-                 completion<core::session_entry> done) override {
-    submit(std::move(key), std::move(done), [&](auto d) {
-      return make_switch_op(std::move(target), std::move(d));
-    });
-  }
-  void set_busy(std::string key, bool busy, std::optional<double> ttl,
-                completion<core::session_entry> done) override {
-    submit(std::move(key), std::move(done),
-           [&](auto d) { return make_busy_op(busy, ttl, std::move(d)); });
-  }
-  void rewrite_transcript(std::string key, std::vector<core::message> msgs,
-                          completion<rewrite_reply> done) override {
-    submit(std::move(key), std::move(done), [&](auto d) {
-      return make_rewrite_op(std::move(msgs), std::move(d));
-    });
-  }
-  void get_entry(std::string key,
-                 completion<core::session_entry> done) override {
-    submit(std::move(key), std::move(done),
-           [&](auto d) { return make_get_op(std::move(d)); });
-  }
-
-  void set_title(std::string session_id, std::string title,
-                 completion<std::optional<std::string>> done) override;
-  void delete_session(std::string session_id, completion<bool> done) override;
-  void expire_now(completion<sweep_report> done) override;
-  void prune(prune_request req, completion<prune_report> done) override;
-  void apply_retention(completion<prune_report> done) override;
-  void retention_tick(completion<std::optional<prune_report>> done) override;
-  void read(std::function<void(core::store_reader&)> fn) override;
-  void passivate_idle(completion<std::int64_t> done) override;
-
-  std::shared_ptr<subscription> subscribe(std::size_t capacity) override {
-    auto s = std::make_shared<subscription>(capacity);
-    rt_.events.add(s);
-    return s;
-  }
-  metrics_snapshot metrics() const override;
-  const core::settings& config() const override { return rt_.cfg; }
-  const core::clock& now_source() const override { return *rt_.clk; }
-
-private:
-  /// Admission control: false (and `done` answered with overloaded) when
-  /// stopping, at max_in_flight, or when the writer queue is full.
-  template <class T>
-  bool admit(completion<T>& done);
-  /// Wraps `done` so that in-flight drops when it runs.
-  template <class T>
-  completion<T> tracked(completion<T> done);
-  void release();
-
-  template <class T, class Make>
-  void submit(std::string key, completion<T> done, Make make) {
-    if (!admit(done))
-      return;
-    send_to_shard(shards_, std::move(key), make(tracked(std::move(done))));
-  }
-
-  /// A write by session id, straight to the writer.
-  void direct_write(write_fn fn, std::function<void(core::status)> done) {
-    rt_.writer_queue.fetch_add(1, std::memory_order_relaxed);
-    caf::anon_send(writer_, write_job{std::move(fn), std::move(done), {}});
-  }
-
-  runtime rt_;
-  std::unique_ptr<reader_pool> readers_;
-  std::unique_ptr<worker_pool> hooks_;
-  std::unique_ptr<caf::actor_system_config> caf_cfg_;
-  std::unique_ptr<caf::actor_system> system_;
-  caf::actor writer_;
-  caf::actor supervisor_;
-  std::vector<caf::actor> shards_;
-  std::atomic<std::int64_t> in_flight_{0};
-  std::atomic<bool> stopping_{false};
-  std::mutex stop_mtx_;
-  std::condition_variable drained_;
-  bool stopped_ = false;
-  bool started_ = false;
-};
+} // namespace
 
 template <class T>
 bool engine_impl::admit(completion<T>& done) {
@@ -205,77 +77,6 @@ void engine_impl::release() {
     std::lock_guard<std::mutex> lk(stop_mtx_);
     drained_.notify_all();
   }
-}
-
-core::status engine_impl::init(engine_options opts) {
-  std::error_code ec;
-  std::filesystem::create_directories(rt_.cfg.data_dir, ec);
-  if (ec)
-    return core::bad_request("data_dir '" + rt_.cfg.data_dir +
-                             "': " + ec.message());
-  auto zone = core::zone::make(rt_.cfg.reset.timezone);
-  if (!zone)
-    return zone.err();
-  rt_.zone = *zone;
-  auto path = (std::filesystem::path(rt_.cfg.data_dir) / "state.db").string();
-  auto opened = persistence::open_writer(path, rt_.cfg.writer.mode);
-  if (!opened)
-    return opened.err();
-  if (auto st = (*opened)->checkpoint_in_background(path); !st)
-    return st;
-  (*opened)->set_rollup_zone(rt_.zone); // usage rollup days (SPEC 14)
-  std::unique_ptr<core::store_writer> w = std::move(*opened);
-  if (opts.wrap_writer)
-    w = opts.wrap_writer(std::move(w));
-  rt_.open_reader =
-    [path]() -> core::result<std::unique_ptr<core::store_reader>> {
-    auto r = persistence::open_reader(path);
-    if (!r)
-      return r.err();
-    return std::unique_ptr<core::store_reader>(std::move(*r));
-  };
-  if (rt_.cfg.index.sessions_json_mirror) {
-    auto mr = rt_.open_reader();
-    if (!mr)
-      return mr.err();
-    std::shared_ptr<core::store_reader> reader(std::move(*mr));
-    auto out =
-      (std::filesystem::path(rt_.cfg.data_dir) / "sessions.json").string();
-    auto z = rt_.zone;
-    rt_.write_mirror = [reader, out, z] {
-      return write_sessions_mirror(*reader, out, z);
-    };
-  }
-  auto readers = reader_pool::open(rt_.open_reader, reader_threads);
-  if (!readers)
-    return readers.err();
-  readers_ = std::move(*readers);
-  hooks_ =
-    std::make_unique<worker_pool>(std::max(1, rt_.cfg.flush.concurrency));
-  rt_.readers = readers_.get();
-  rt_.hooks = hooks_.get();
-  rt_.flush_hook = opts.flush_hook ? opts.flush_hook : make_flush_hook(rt_.cfg);
-  rt_.random = opts.random ? opts.random : core::default_random_source();
-  if (opts.flush_backoff_seconds)
-    rt_.flush_backoff_seconds = *opts.flush_backoff_seconds;
-
-  auto threads = thread_count(rt_.cfg);
-  rt_.shard_count =
-    rt_.cfg.actors.shards > 0 ? rt_.cfg.actors.shards : threads * 4;
-  caf_cfg_ = std::make_unique<caf::actor_system_config>();
-  caf_cfg_->set("scheduler.policy", caf::atom("sharing"));
-  caf_cfg_->set("scheduler.max-threads", static_cast<std::size_t>(threads));
-  caf_cfg_->set("scheduler.max-throughput", static_cast<std::size_t>(100));
-  system_ = std::make_unique<caf::actor_system>(*caf_cfg_);
-  std::shared_ptr<core::store_writer> shared_writer(std::move(w));
-  shared_writer->set_write_behind(true); // the writer actor folds in bulk
-  writer_ = system_->spawn<caf::detached>(writer_actor, &rt_, shared_writer);
-  for (int i = 0; i < rt_.shard_count; ++i)
-    shards_.push_back(system_->spawn(router_shard, &rt_, writer_));
-  supervisor_ =
-    system_->spawn<caf::detached>(supervisor_actor, &rt_, shards_, writer_);
-  started_ = true;
-  return {};
 }
 
 void engine_impl::stop() {
@@ -491,25 +292,6 @@ metrics_snapshot engine_impl::metrics() const {
   m.writer_commit_seconds = rt_.commit_seconds.read();
   add_sweep_metrics(rt_, m);
   return m;
-}
-
-} // namespace
-
-core::result<std::unique_ptr<testable_engine>>
-start_with(const core::settings& cfg, std::shared_ptr<core::clock> clk,
-           engine_options opts) {
-  auto e = std::make_unique<engine_impl>(cfg, std::move(clk));
-  if (auto st = e->init(std::move(opts)); !st)
-    return st.err();
-  return std::unique_ptr<testable_engine>(std::move(e));
-}
-
-core::result<std::unique_ptr<engine>>
-engine::start(const core::settings& cfg, std::shared_ptr<core::clock> clk) {
-  auto e = start_with(cfg, std::move(clk), engine_options{});
-  if (!e)
-    return e.err();
-  return std::unique_ptr<engine>(std::move(*e));
 }
 
 } // namespace switchboard::actors

@@ -16,9 +16,9 @@
 // A separate test kills the server during an expiry sweep whose command
 // flush hook is slow, and checks that nothing finalized is flushed twice.
 
-#include "process.hpp"
-#include "reliability_util.hpp"
-#include "server_process.hpp"
+#include "tests/support/process.hpp"
+#include "tests/support/reliability_util.hpp"
+#include "tests/support/server_process.hpp"
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>

@@ -3,7 +3,7 @@
 // in SQL, the forecast, /v1/stats, the dashboard files, and /metrics
 // through promtool when it is installed.
 
-#include "server_process.hpp"
+#include "tests/support/server_process.hpp"
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>

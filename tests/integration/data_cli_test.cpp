@@ -2,8 +2,8 @@
 // data dir (no server): history, search, transcript, sessions, export,
 // prune, import-hermes, and their usage errors (exit 2).
 
-#include "tests/integration/data_dir_fixture.hpp"
-#include "tests/integration/process.hpp"
+#include "tests/support/data_dir_fixture.hpp"
+#include "tests/support/process.hpp"
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>

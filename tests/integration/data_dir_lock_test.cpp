@@ -3,9 +3,9 @@
 // nothing; read-only commands work beside the server; a kill -9 leaves no
 // stale lock.
 
-#include "process.hpp"
-#include "reliability_util.hpp"
-#include "server_process.hpp"
+#include "tests/support/process.hpp"
+#include "tests/support/reliability_util.hpp"
+#include "tests/support/server_process.hpp"
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>

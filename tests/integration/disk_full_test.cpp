@@ -8,8 +8,8 @@
 //  - after SIGKILL and a restart, exactly the acknowledged messages are in
 //    the store, and integrity_check is ok.
 
-#include "reliability_util.hpp"
-#include "server_process.hpp"
+#include "tests/support/reliability_util.hpp"
+#include "tests/support/server_process.hpp"
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>

@@ -4,9 +4,9 @@
 // redelivery, repeated ids inside one batch, appends, and the counter in
 // /metrics.
 
-#include "process.hpp"
-#include "reliability_util.hpp"
-#include "server_process.hpp"
+#include "tests/support/process.hpp"
+#include "tests/support/reliability_util.hpp"
+#include "tests/support/server_process.hpp"
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>

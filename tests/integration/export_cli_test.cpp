@@ -2,9 +2,9 @@
 // binary: `export --format markdown --redact-pii` against a server (CLI and
 // HTTP) and on the data dir, and `import-hermes` on a home with transcripts.
 
-#include "tests/integration/data_dir_fixture.hpp"
-#include "tests/integration/process.hpp"
-#include "tests/integration/server_process.hpp"
+#include "tests/support/data_dir_fixture.hpp"
+#include "tests/support/process.hpp"
+#include "tests/support/server_process.hpp"
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>

@@ -21,8 +21,8 @@
 // The server ignores Content-Type (every body is parsed as JSON), so a
 // wrong content type with a non-JSON body is a 400 on the body.
 
-#include "reliability_util.hpp"
-#include "server_process.hpp"
+#include "tests/support/reliability_util.hpp"
+#include "tests/support/server_process.hpp"
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>

@@ -1,7 +1,7 @@
 // `switchboard key SOURCE_JSON` driven as a user would: the real binary,
 // its exit code, stdout and stderr.
 
-#include "tests/integration/process.hpp"
+#include "tests/support/process.hpp"
 
 #include <gtest/gtest.h>
 

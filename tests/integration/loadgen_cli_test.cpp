@@ -2,9 +2,9 @@
 // virtual time producing idle and daily resets, verification catching a
 // dropped message) and runs against `switchboard serve`. No timing asserts.
 
-#include "tests/integration/data_dir_fixture.hpp"
-#include "tests/integration/process.hpp"
-#include "tests/integration/server_process.hpp"
+#include "tests/support/data_dir_fixture.hpp"
+#include "tests/support/process.hpp"
+#include "tests/support/server_process.hpp"
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>

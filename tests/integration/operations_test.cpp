@@ -2,9 +2,9 @@
 // retention and prune dry runs (SPEC 11, 13), usage rollups (SPEC 14), by
 // HTTP and by the CLI (--url and --data-dir).
 
-#include "tests/integration/data_dir_fixture.hpp"
-#include "tests/integration/process.hpp"
-#include "tests/integration/server_process.hpp"
+#include "tests/support/data_dir_fixture.hpp"
+#include "tests/support/process.hpp"
+#include "tests/support/server_process.hpp"
 
 #include "persistence/sqlite.hpp"
 

@@ -8,8 +8,8 @@
 // (checked in the file after a SIGKILL and a restart); and once the flood
 // stops a normal request succeeds.
 
-#include "reliability_util.hpp"
-#include "server_process.hpp"
+#include "tests/support/reliability_util.hpp"
+#include "tests/support/server_process.hpp"
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>

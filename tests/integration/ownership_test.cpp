@@ -3,9 +3,9 @@
 // allowed and forbidden; search and history filtered by user_id and
 // session_key, over HTTP and through the CLI.
 
-#include "process.hpp"
-#include "reliability_util.hpp"
-#include "server_process.hpp"
+#include "tests/support/process.hpp"
+#include "tests/support/reliability_util.hpp"
+#include "tests/support/server_process.hpp"
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>

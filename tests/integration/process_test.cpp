@@ -1,6 +1,6 @@
 // The run_command helper itself, on programs every POSIX system has.
 
-#include "tests/integration/process.hpp"
+#include "tests/support/process.hpp"
 
 #include <gtest/gtest.h>
 

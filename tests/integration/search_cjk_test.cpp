@@ -2,7 +2,7 @@
 // through the real binary's POST /v1/messages, found with GET /v1/search
 // (SPEC 10 "every language").
 
-#include "server_process.hpp"
+#include "tests/support/server_process.hpp"
 
 #include <curl/curl.h>
 #include <gtest/gtest.h>

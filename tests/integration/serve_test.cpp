@@ -1,8 +1,8 @@
 // `switchboard serve` end to end: the real binary on a free port and a
 // temporary data dir, driven over HTTP.
 
-#include "process.hpp"
-#include "server_process.hpp"
+#include "tests/support/process.hpp"
+#include "tests/support/server_process.hpp"
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>

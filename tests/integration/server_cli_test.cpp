@@ -1,9 +1,9 @@
 // The CLI's server mode end to end: `switchboard serve` on a free port and
 // the data commands with --url against it.
 
-#include "tests/integration/data_dir_fixture.hpp"
-#include "tests/integration/process.hpp"
-#include "tests/integration/server_process.hpp"
+#include "tests/support/data_dir_fixture.hpp"
+#include "tests/support/process.hpp"
+#include "tests/support/server_process.hpp"
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>

@@ -1,5 +1,0 @@
-#pragma once
-
-// Moved to tests/support/ (the switchboard_test_support library); this
-// forwarding header keeps the old include path compiling.
-#include "tests/support/reliability_util.hpp"
