@@ -30,7 +30,8 @@ wal_checkpointer::start(const std::string& path, sqlite3* writer_db,
 
 wal_checkpointer::wal_checkpointer(std::unique_ptr<connection> own,
                                    sqlite3* writer_db, checkpoint_options opt)
-  : own_(std::move(own)), writer_db_(writer_db), opt_(opt) {
+  : own_(std::move(own)), writer_db_(writer_db), opt_(opt),
+    next_pass_(opt.step_pages) {
   // Replaces the auto-checkpoint, which is itself a WAL hook.
   sqlite3_wal_hook(writer_db_, &wal_checkpointer::on_commit, this);
   thread_ = std::thread([this] { run(); });
@@ -49,7 +50,10 @@ wal_checkpointer::~wal_checkpointer() {
 int wal_checkpointer::on_commit(void* self, sqlite3*, const char*, int pages) {
   auto* c = static_cast<wal_checkpointer*>(self);
   c->wal_pages_.store(pages, std::memory_order_relaxed);
-  if (pages >= c->opt_.start_pages) {
+  if (pages < c->next_pass_ - c->opt_.step_pages) // the WAL restarted
+    c->next_pass_ = c->opt_.step_pages;
+  if (pages >= c->next_pass_) {
+    c->next_pass_ = pages + c->opt_.step_pages;
     std::lock_guard<std::mutex> lk(c->mtx_);
     c->pending_ = true;
     c->wake_.notify_one();

@@ -24,7 +24,7 @@ TEST(WalCheckpointerTest, WalStaysBoundedUnderSustainedWrites) {
   auto w = must_open_writer(path);
   ASSERT_TRUE(w);
   checkpoint_options opt;
-  opt.start_pages = 50;
+  opt.step_pages = 50;
   opt.limit_pages = 200;
   ASSERT_TRUE(w->checkpoint_in_background(path, opt));
   ASSERT_TRUE(w->begin());
@@ -60,7 +60,7 @@ TEST(WalCheckpointerTest, TheBackgroundThreadCheckpoints) {
   auto w = must_open_writer(path);
   ASSERT_TRUE(w);
   checkpoint_options opt;
-  opt.start_pages = 10;
+  opt.step_pages = 10;
   opt.limit_pages = 1000000; // only the thread checkpoints
   ASSERT_TRUE(w->checkpoint_in_background(path, opt));
   ASSERT_TRUE(w->begin());
@@ -81,6 +81,39 @@ TEST(WalCheckpointerTest, TheBackgroundThreadCheckpoints) {
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   EXPECT_GT(w->checkpointer()->background_checkpoints(), 0);
   EXPECT_EQ(*w->message_count("s1"), 500);
+}
+
+// A pass copies the whole WAL: the thread waits until the WAL has grown by a
+// step, so pages rewritten by every commit are copied once per step.
+TEST(WalCheckpointerTest, TheThreadWaitsForAStepOfGrowth) {
+  temp_dir dir;
+  auto path = dir.file("state.db");
+  auto w = must_open_writer(path);
+  ASSERT_TRUE(w);
+  checkpoint_options opt;
+  opt.step_pages = 400;
+  opt.limit_pages = 1000000;
+  ASSERT_TRUE(w->checkpoint_in_background(path, opt));
+  ASSERT_TRUE(w->begin());
+  ASSERT_TRUE(w->create_session(row("s1")));
+  ASSERT_TRUE(w->commit());
+  const std::string text(4000, 'z');
+  auto write_batch = [&] {
+    ASSERT_TRUE(w->begin());
+    for (int i = 0; i < 10; ++i) // ~10 overflow-sized rows: >= 20 pages
+      ASSERT_TRUE(
+        w->append_message("s1", msg("user", text), at_seconds(1)).ok());
+    ASSERT_TRUE(w->commit());
+  };
+  for (int b = 0; b < 5; ++b) // ~100-200 pages: below one step
+    write_batch();
+  EXPECT_EQ(w->checkpointer()->background_checkpoints(), 0);
+  for (int b = 0; b < 40; ++b) // well past one step
+    write_batch();
+  for (int i = 0; i < 1000 && w->checkpointer()->background_checkpoints() == 0;
+       ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  EXPECT_GT(w->checkpointer()->background_checkpoints(), 0);
 }
 
 } // namespace
