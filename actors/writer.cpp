@@ -9,7 +9,9 @@
 //                         commit. A batch also commits at writer.max_batch.
 //   (commit_atom, gen) -> when jobs arrived behind it (writer_queue > 0) and
 //                         the batch grew since the last look, it re-sends
-//                         itself behind them; otherwise COMMIT; then every
+//                         itself behind them; with writer.commit_delay_us it
+//                         may wait once for requests still on their way
+//                         (wait_for_others); otherwise COMMIT; then every
 //                         job's `done` gets its own status,
 //                         or the COMMIT's error for all of them.
 //   mirror_atom        -> refreshes the sessions.json mirror when dirty.
@@ -18,12 +20,16 @@
 //   exit               -> commits what is open (with the derived state),
 //                         refreshes the mirror, quits.
 // Derived state (store.hpp, persistence/derived_state.cpp) is written
-// behind: a batch's COMMIT folds it in only when it is due (max_unflushed
-// commits or flush_interval since the last fold), so at 100k keys the
-// counter and updated_at pages are dirtied once per fold instead of once per
-// batch; an idle writer folds it in flush_idle after its last commit. It is
-// computed from the rows in the same transaction, so a crash between folds
-// loses nothing (the next open folds the rest in) and readers stay exact.
+// behind: it is folded in when due (max_unfolded_jobs jobs or
+// flush_interval since the last fold), in a transaction of its own right
+// after a batch's replies went out (so no request waits for a fold it did
+// not need), and an idle writer folds it in flush_idle after its last
+// commit. Counting jobs, not commits: under single-message load (batches of
+// ~20) a fold every 20 commits dirtied each key's counter and updated_at
+// pages every ~400 messages; per 20000 jobs, each page is dirtied about once
+// per fold, in key order. The fold is computed from the committed rows, so a
+// crash between folds loses nothing (the next open folds the rest in) and
+// readers stay exact.
 // Replies go out only after COMMIT: nothing is acknowledged that is not on
 // disk. WAL checkpoints run on a thread of the store's own
 // (persistence/wal_checkpointer.hpp), not inside COMMIT; between_batches()
@@ -62,9 +68,9 @@ namespace {
 
 using steady = std::chrono::steady_clock;
 
-// Write-behind of derived state: fold at most every this many commits or
-// this much time under load, and this long after the last commit when idle.
-constexpr int max_unflushed = 20;
+// Write-behind of derived state: fold at most every this many jobs or this
+// much time under load, and this long after the last commit when idle.
+constexpr std::int64_t max_unfolded_jobs = 20000;
 constexpr auto flush_interval = std::chrono::seconds(1);
 constexpr auto flush_idle = std::chrono::milliseconds(50);
 
@@ -131,7 +137,24 @@ public:
       self_->send(self_, commit_atom::value, gen);
       return;
     }
+    if (wait_for_others()) {
+      waited_ = true;
+      self_->delayed_send(
+        self_, std::chrono::microseconds(rt_->cfg.writer.commit_delay_us),
+        commit_atom::value, gen);
+      return;
+    }
     commit();
+  }
+  /// writer.commit_delay_us (off by default): once per batch, when at least
+  /// as many other requests are in flight as the batch holds, their jobs
+  /// are probably on their way: a COMMIT now would leave them a batch of
+  /// their own (many small COMMITs under single-message HTTP load).
+  bool wait_for_others() const {
+    if (rt_->cfg.writer.commit_delay_us <= 0 || waited_)
+      return false;
+    auto mine = static_cast<std::int64_t>(pending_.size());
+    return rt_->in_flight.load(std::memory_order_relaxed) - mine >= mine;
   }
   void on_mirror() {
     mirror_timer_ = false;
@@ -141,13 +164,13 @@ public:
     flush_timer_ = false;
     bool idle =
       !open_ && rt_->writer_queue.load(std::memory_order_relaxed) == 0;
-    if (unflushed_ > 0 && idle)
+    if (unfolded_jobs_ > 0 && idle)
       flush_alone();
   }
   void on_exit(const caf::exit_msg& m) {
     if (open_)
       commit(true);
-    else if (unflushed_ > 0)
+    else if (unfolded_jobs_ > 0)
       flush_alone();
     if (mirror_dirty_ && rt_->write_mirror)
       (void)rt_->write_mirror();
@@ -163,9 +186,10 @@ private:
   void send_replies(const core::status& commit_st);
   void commit(bool force_fold = false);
   bool fold_due(steady::time_point now) const {
-    return unflushed_ >= max_unflushed || now - last_fold_ >= flush_interval;
+    return unfolded_jobs_ >= max_unfolded_jobs ||
+           (unfolded_jobs_ > 0 && now - last_fold_ >= flush_interval);
   }
-  void after_commit(bool folded);
+  void after_commit(bool folded, std::size_t jobs);
   void flush_alone();
   void maybe_mirror();
 
@@ -179,9 +203,10 @@ private:
   std::optional<core::error> lost_; // a replay lost the transaction
   std::uint64_t gen_ = 0;
   std::size_t looked_at_ = 0; // pending_.size() at the last re-arm
+  bool waited_ = false;       // this batch waited writer.commit_delay_us
   bool mirror_dirty_ = false;
   bool mirror_timer_ = false;
-  int unflushed_ = 0; // commits since derived state was last folded in
+  std::int64_t unfolded_jobs_ = 0; // committed since the last fold
   steady::time_point last_fold_ = steady::now();
   bool flush_timer_ = false;
   steady::time_point last_mirror_{};
@@ -221,6 +246,7 @@ void writer_state::on_job(write_job& job) {
     }
     open_ = true;
     looked_at_ = 0;
+    waited_ = false;
     self_->send(self_, commit_atom::value, ++gen_);
   }
   auto st = run_bare(job.fn);
@@ -283,31 +309,36 @@ void writer_state::send_replies(const core::status& commit_st) {
   self_->send(replier_, std::move(batch));
 }
 
+/// COMMITs the open batch (with the derived state only on exit), replies,
+/// then folds the derived state in its own transaction when it is due.
 void writer_state::commit(bool force_fold) {
   auto t0 = steady::now();
   // A failed fold rolled itself back and leaves the batch intact: it is
   // retried by the next one.
-  bool folded = (force_fold || fold_due(t0)) && w_->flush_derived();
+  bool folded = force_fold && w_->flush_derived();
+  std::size_t jobs = pending_.size();
   auto st = w_->commit();
   open_ = false;
   rt_->commit_seconds.record(
     std::chrono::duration<double>(steady::now() - t0).count());
   send_replies(st);
   w_->between_batches();
-  if (st) {
-    after_commit(folded);
-    mirror_dirty_ = true;
-    maybe_mirror();
-  }
+  if (!st)
+    return;
+  after_commit(folded, jobs);
+  if (!folded && fold_due(steady::now()))
+    flush_alone();
+  mirror_dirty_ = true;
+  maybe_mirror();
 }
 
-void writer_state::after_commit(bool folded) {
+void writer_state::after_commit(bool folded, std::size_t jobs) {
   if (folded) {
-    unflushed_ = 0;
+    unfolded_jobs_ = 0;
     last_fold_ = steady::now();
     return;
   }
-  ++unflushed_;
+  unfolded_jobs_ += static_cast<std::int64_t>(jobs);
   if (!flush_timer_) {
     flush_timer_ = true;
     self_->delayed_send(self_, flush_idle, flush_atom::value);
@@ -320,7 +351,7 @@ void writer_state::flush_alone() {
     return;
   bool folded = static_cast<bool>(w_->flush_derived());
   if (w_->commit())
-    after_commit(folded);
+    after_commit(folded, 0);
   w_->between_batches();
 }
 
