@@ -44,11 +44,11 @@ void add_sweep_metrics(const runtime& rt, metrics_snapshot& m) {
 
 template <class T>
 bool engine_impl::admit(completion<T>& done) {
-  in_flight_.fetch_add(1);
+  rt_.in_flight.fetch_add(1);
   std::optional<core::error> refuse;
   if (stopping_.load())
     refuse = core::overloaded("engine is stopping");
-  else if (in_flight_.load() > rt_.cfg.api.max_in_flight)
+  else if (rt_.in_flight.load() > rt_.cfg.api.max_in_flight)
     refuse = core::overloaded("too many requests in flight");
   else if (rt_.writer_queue.load(std::memory_order_relaxed) >=
            rt_.cfg.writer.max_queue)
@@ -73,7 +73,7 @@ completion<T> engine_impl::tracked(completion<T> done) {
 }
 
 void engine_impl::release() {
-  if (in_flight_.fetch_sub(1) == 1) {
+  if (rt_.in_flight.fetch_sub(1) == 1) {
     std::lock_guard<std::mutex> lk(stop_mtx_);
     drained_.notify_all();
   }
@@ -87,7 +87,7 @@ void engine_impl::stop() {
     stopped_ = true;
     stopping_.store(true);
     // Every request accepted before stop() is answered (and durable) first.
-    drained_.wait(lk, [this] { return in_flight_.load() == 0; });
+    drained_.wait(lk, [this] { return rt_.in_flight.load() == 0; });
   }
   if (started_) {
     caf::anon_send_exit(supervisor_, caf::exit_reason::user_shutdown);
@@ -245,7 +245,7 @@ void engine_impl::retention_tick(completion<std::optional<prune_report>> done) {
 void engine_impl::read(std::function<void(core::store_reader&)> fn) {
   if (stopping_.load())
     return;
-  in_flight_.fetch_add(1);
+  rt_.in_flight.fetch_add(1);
   auto job = [this, fn = std::move(fn)](core::store_reader& r) {
     fn(r);
     release();

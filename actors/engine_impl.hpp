@@ -136,7 +136,6 @@ private:
   caf::actor writer_;
   caf::actor supervisor_;
   std::vector<caf::actor> shards_;
-  std::atomic<std::int64_t> in_flight_{0};
   std::atomic<bool> stopping_{false};
   std::mutex stop_mtx_;
   std::condition_variable drained_;

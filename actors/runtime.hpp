@@ -97,6 +97,8 @@ struct runtime {
   worker_pool* hooks = nullptr;   // flush hooks (flush.concurrency threads)
   /// Write requests sent to the writer and not yet executed.
   std::atomic<std::int64_t> writer_queue{0};
+  /// Requests the engine admitted and has not answered yet (engine.cpp).
+  std::atomic<std::int64_t> in_flight{0};
 
   core::time_point now() const { return clk->now(); }
 };

@@ -287,6 +287,7 @@ std::vector<field> make_fields() {
     int_field("writer.max_batch", SB_REF(writer.max_batch), 1),
     durability_field(),
     int_field("writer.max_queue", SB_REF(writer.max_queue), 1),
+    int_field("writer.commit_delay_us", SB_REF(writer.commit_delay_us), 0),
     positive_number_field("actors.passivate_after_seconds",
                           SB_REF(actors.passivate_after_seconds)),
     int_field("actors.max_resident", SB_REF(actors.max_resident), 1),

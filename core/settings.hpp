@@ -56,6 +56,9 @@ struct settings {
     int max_batch = 1000;
     durability mode = durability::normal;
     int max_queue = 100000; // requests waiting for the writer before overload
+    // Before committing a batch while at least as many other requests are
+    // in flight as the batch holds, wait this long once for them (0: off).
+    int commit_delay_us = 0;
   } writer;
   struct {
     double passivate_after_seconds = 600;

@@ -305,6 +305,36 @@ TEST_F(EngineTest, TenThousandKeysInParallel) {
   EXPECT_GT(eng_->metrics().writer_batch_size.count, 0u);
 }
 
+// writer.commit_delay_us waits only while other requests are in flight: a
+// lone request commits at once even with a delay far beyond the test's
+// bound (route() gives up after 10 s).
+TEST_F(EngineTest, CommitDelaySkipsALoneRequest) {
+  cfg_.writer.commit_delay_us = 60 * 1000 * 1000;
+  start();
+  auto r = route(telegram_dm(), user_msg("alone"));
+  ASSERT_TRUE(r.ok()) << r.err().message;
+  EXPECT_TRUE(r->created);
+}
+
+// With the delay on, concurrent requests still each get their own answer,
+// and every acknowledged message is stored.
+TEST_F(EngineTest, CommitDelayKeepsEveryAnswer) {
+  cfg_.writer.commit_delay_us = 2000;
+  start();
+  std::vector<route_request> reqs;
+  for (int i = 0; i < 200; ++i)
+    reqs.push_back({telegram_dm("d" + std::to_string(i % 50)),
+                    user_msg(std::to_string(i)), false});
+  std::promise<std::vector<core::result<route_reply>>> p;
+  eng_->route_batch(reqs, [&](auto rs) { p.set_value(std::move(rs)); });
+  auto rs = p.get_future().get();
+  ASSERT_EQ(rs.size(), 200u);
+  for (const auto& r : rs)
+    ASSERT_TRUE(r.ok()) << r.err().message;
+  EXPECT_EQ(with_reader([](core::store_reader& r) { return *r.entry_count(); }),
+            50);
+}
+
 TEST_F(EngineTest, BatchKeepsOrderPerKey) {
   start();
   std::vector<route_request> reqs;

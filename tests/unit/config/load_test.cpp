@@ -17,6 +17,7 @@ TEST(ConfigLoadTest, NothingGivenYieldsTheDocumentedDefaults) {
   EXPECT_EQ(r->reset.policies.default_policy, core::reset_policy{});
   EXPECT_EQ(r->reset.timezone, "local");
   EXPECT_EQ(r->writer.max_batch, 1000);
+  EXPECT_EQ(r->writer.commit_delay_us, 0);
   EXPECT_EQ(r->flush.hook, core::flush_hook::none);
   EXPECT_FALSE(r->api.token_file.has_value());
 }
@@ -24,7 +25,7 @@ TEST(ConfigLoadTest, NothingGivenYieldsTheDocumentedDefaults) {
 TEST(ConfigLoadTest, FileOverridesDefaults) {
   auto r = load_text(R"({"listen": "0.0.0.0:9000", "agent_name": "bot",
     "group_sessions_per_user": false, "writer": {"max_batch": 50,
-    "durability": "full"}, "flush": {"hook": "webhook", "url": "http://h/x"},
+    "durability": "full", "commit_delay_us": 250}, "flush": {"hook": "webhook", "url": "http://h/x"},
     "context": {"connected_platforms": ["telegram", "discord"],
     "home_channels": {"telegram": {"chat_id": "5", "name": "Ops"},
                       "discord": {"chat_id": "7"}}}})");
@@ -34,6 +35,7 @@ TEST(ConfigLoadTest, FileOverridesDefaults) {
   EXPECT_FALSE(r->keys.group_sessions_per_user);
   EXPECT_EQ(r->writer.max_batch, 50);
   EXPECT_EQ(r->writer.mode, core::durability::full);
+  EXPECT_EQ(r->writer.commit_delay_us, 250);
   EXPECT_EQ(r->flush.hook, core::flush_hook::webhook);
   EXPECT_EQ(r->flush.url, "http://h/x");
   EXPECT_EQ(r->context.connected_platforms,
