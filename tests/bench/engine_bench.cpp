@@ -7,7 +7,8 @@
 // route  (default): N messages over K keys, C requests in flight, 200-byte
 //        texts; then, in the same run, "writer-only": the same SQL per
 //        message (create+upsert on a key's first message; append_message,
-//        derived state folded in every 20 commits; no SAVEPOINT, as the
+//        derived state folded in every 20000 messages, checkpoints on their
+//        thread; no SAVEPOINT, as the
 //        engine's writer runs jobs
 //        bare; batches of writer.max_batch)
 //        driven directly on a store writer, no actors. Prints both and the
@@ -17,6 +18,9 @@
 //        median per-pair ratio; CPU us per message of both (load-proof).
 //        --threads N (actors.threads); --short-ids: writer-only with the
 //        old short "w<i>" session ids instead of the engine's 24-char ones;
+//        --warm: one message per key first, untimed, so the timed messages
+//        all go to existing sessions (ingest, not creation; the ceiling C
+//        also creates its sessions untimed);
 //        --request-ids: every engine request carries a unique request_id
 //        (SPEC 12: a lookup and an insert per message on the writer), to
 //        compare with a run without
@@ -83,6 +87,7 @@ struct options {
   bool json = false;
   bool short_ids = false;   // writer-only with the old 2-5 char session ids
   bool request_ids = false; // route: a unique request_id per message
+  bool warm = false;        // route: every key created before the clock runs
 };
 
 options parse(int argc, char** argv) {
@@ -99,6 +104,10 @@ options parse(int argc, char** argv) {
     }
     if (k == "--request-ids") {
       o.request_ids = true;
+      continue;
+    }
+    if (k == "--warm") {
+      o.warm = true;
       continue;
     }
     if (i + 1 >= argc)
@@ -288,18 +297,48 @@ std::string writer_only_id(long i, sb::core::time_point now, bool short_ids) {
                                    [bits] { return bits; });
 }
 
-/// The engine's SQL per message, on the writer directly (no actors).
+/// A key's first message: its session row and entry (SQL as the engine's).
+void create_key(sb::persistence::sqlite_writer& wr, sb::core::session_entry& e,
+                long key, sb::core::time_point now, bool short_ids) {
+  e.session_key = "agent:main:telegram:dm:w" + std::to_string(key);
+  e.session_id = writer_only_id(key, now, short_ids);
+  e.created_at = e.updated_at = now;
+  e.origin = source_for("w" + std::to_string(key));
+  e.platform = "telegram";
+  sb::core::session_row_init r;
+  r.id = e.session_id;
+  r.source = "telegram";
+  r.session_key = e.session_key;
+  r.started_at = now;
+  must(wr.create_session(r), "create_session");
+  must(wr.upsert_entry(e), "upsert_entry");
+}
+
+/// The engine's SQL per message, on the writer directly (no actors). With
+/// `warm`, every key is created (untimed) before the clock runs.
 double writer_only(const std::string& path, long n, long keys, int batch,
-                   const std::vector<std::string>& texts, bool short_ids) {
+                   const std::vector<std::string>& texts, bool short_ids,
+                   bool warm) {
   auto w = sb::persistence::open_writer(path);
   if (!w)
     die(w.err().message);
   auto& wr = **w;
   // As the engine's writer does: derived state written behind, folded in
-  // every 20 commits (actors/writer.cpp, persistence/derived_state.cpp).
+  // its own transaction every 20000 messages (actors/writer.cpp,
+  // persistence/derived_state.cpp), and
+  // checkpoints off COMMIT (persistence/wal_checkpointer.hpp).
   wr.set_write_behind(true);
-  long commits = 0;
+  must(wr.checkpoint_in_background(path), "checkpoint_in_background");
   std::vector<sb::core::session_entry> entries(static_cast<std::size_t>(keys));
+  for (long k = 0; warm && k < keys; ++k) {
+    if (k % batch == 0)
+      must(wr.begin(), "begin");
+    create_key(wr, entries[static_cast<std::size_t>(k)], k,
+               sb::core::system_clock{}.now(), short_ids);
+    if (k % batch == batch - 1 || k + 1 == keys)
+      must(wr.commit(), "commit");
+  }
+  long unfolded = 0;
   sb::core::message m;
   m.role = "user";
   auto t0 = steady::now();
@@ -308,29 +347,23 @@ double writer_only(const std::string& path, long n, long keys, int batch,
       must(wr.begin(), "begin");
     auto& e = entries[static_cast<std::size_t>(i % keys)];
     auto now = sb::core::system_clock{}.now();
-    if (e.session_id.empty()) {
-      e.session_key = "agent:main:telegram:dm:w" + std::to_string(i % keys);
-      e.session_id = writer_only_id(i % keys, now, short_ids);
-      e.created_at = e.updated_at = now;
-      e.origin = source_for("w" + std::to_string(i % keys));
-      e.platform = "telegram";
-      sb::core::session_row_init r;
-      r.id = e.session_id;
-      r.source = "telegram";
-      r.session_key = e.session_key;
-      r.started_at = now;
-      must(wr.create_session(r), "create_session");
-      must(wr.upsert_entry(e), "upsert_entry");
-    } else {
+    if (e.session_id.empty())
+      create_key(wr, e, i % keys, now, short_ids);
+    else
       e.updated_at = now; // derived from the user message below
-    }
     m.content = texts[static_cast<std::size_t>(i) % texts.size()];
     if (auto id = wr.append_message(e.session_id, m, now); !id)
       die(id.err().message);
     if (i % batch == batch - 1 || i + 1 == n) {
-      if (++commits % 20 == 0 || i + 1 == n)
-        must(wr.flush_derived(), "flush_derived");
       must(wr.commit(), "commit");
+      wr.between_batches();
+      unfolded += i % batch + 1;
+      if (unfolded >= 20000 || i + 1 == n) { // as actors/writer.cpp
+        must(wr.begin(), "begin");
+        must(wr.flush_derived(), "flush_derived");
+        must(wr.commit(), "commit");
+        unfolded = 0;
+      }
     }
   }
   return static_cast<double>(n) / secs_since(t0);
@@ -365,6 +398,8 @@ engine_pass engine_route(const options& o,
   p.max_batch = cfg.writer.max_batch;
   auto eng = start(cfg, std::make_shared<sb::core::system_clock>());
   std::vector<double> v;
+  if (o.warm)
+    drive(*eng, "chat", o.keys, o.keys, o.concurrency, texts, v);
   auto c0 = cpu_seconds();
   auto t0 = steady::now();
   p.acked = drive(*eng, "chat", o.messages, o.keys, o.concurrency, texts, v, 0,
@@ -400,7 +435,7 @@ nlohmann::json run_route(const options& o) {
     temp_dir d2;
     auto c0 = cpu_seconds();
     double wo = writer_only(d2.db(), o.messages, o.keys, last.max_batch, texts,
-                            o.short_ids);
+                            o.short_ids, o.warm);
     wo_cpus.push_back((cpu_seconds() - c0) * 1e6 /
                       static_cast<double>(o.messages));
     rates.push_back(last.rate);
@@ -410,9 +445,10 @@ nlohmann::json run_route(const options& o) {
   }
   double ratio = median(ratios);
   double cpu_ratio = median(wo_cpus) / median(cpus);
-  std::printf("route: %ld msgs over %ld keys, %ld in flight, %zu rep(s)%s\n",
+  std::printf("route: %ld msgs over %ld keys, %ld in flight, %zu rep(s)%s%s\n",
               o.messages, o.keys, o.concurrency, ratios.size(),
-              o.request_ids ? ", every request with a request_id" : "");
+              o.request_ids ? ", every request with a request_id" : "",
+              o.warm ? ", keys created first (untimed)" : "");
   std::printf("  engine      %9.0f msgs/s  %.1f us CPU/msg  p50 %.1f ms  "
               "p99 %.1f ms  batch p50 <= %.0f mean %.0f (last rep)\n",
               median(rates), median(cpus), last.lat["p50"].get<double>(),
@@ -427,6 +463,7 @@ nlohmann::json run_route(const options& o) {
   return {{"mode", "route"},
           {"keys", o.keys},
           {"request_ids", o.request_ids},
+          {"warm", o.warm},
           {"messages", o.messages},
           {"reps", ratios.size()},
           {"acked", o.messages * static_cast<long>(ratios.size()) - errors},
