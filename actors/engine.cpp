@@ -116,6 +116,8 @@ public:
                  completion<std::optional<std::string>> done) override;
   void delete_session(std::string session_id, completion<bool> done) override;
   void expire_now(completion<sweep_report> done) override;
+  void expire_key(std::string key, std::optional<std::string> session_id,
+                  completion<expire_reply> done) override;
   void prune(prune_request req, completion<prune_report> done) override;
   void apply_retention(completion<prune_report> done) override;
   void retention_tick(completion<std::optional<prune_report>> done) override;
@@ -402,6 +404,14 @@ void engine_impl::expire_now(completion<sweep_report> done) {
   caf::anon_send(supervisor_, sweep_request{[d](sweep_report r) {
                    d(std::move(r));
                  }});
+}
+
+void engine_impl::expire_key(std::string key,
+                             std::optional<std::string> session_id,
+                             completion<expire_reply> done) {
+  submit(std::move(key), std::move(done), [&](auto d) {
+    return make_expire_key_op(std::move(session_id), std::move(d));
+  });
 }
 
 void engine_impl::prune(prune_request req, completion<prune_report> done) {

@@ -487,6 +487,26 @@ void fake_engine::expire_now(actors::completion<actors::sweep_report> done) {
   deliver([done] { done(actors::sweep_report{2, 1, 0}); });
 }
 
+void fake_engine::expire_key(std::string key,
+                             std::optional<std::string> session_id,
+                             actors::completion<actors::expire_reply> done) {
+  deliver([this, key, session_id, done] {
+    state_->last.expire_key = key;
+    state_->last.expire_session_id = session_id;
+    auto it = state_->entries.find(key);
+    if (it == state_->entries.end())
+      return done(no_entry(key));
+    if (it->second.expiry_finalized)
+      return done(core::conflict("already expired"));
+    it->second.expiry_finalized = true;
+    actors::expire_reply r;
+    r.session_key = key;
+    r.session_id = it->second.session_id;
+    r.flushed = true;
+    done(r);
+  });
+}
+
 void fake_engine::prune(actors::prune_request req,
                         actors::completion<actors::prune_report> done) {
   deliver([this, req, done] {
