@@ -116,10 +116,9 @@ function rewrittenToggle() {
 
 async function load(id) {
   const q = `format=json${showRewritten ? '&include_inactive=true' : ''}`;
-  const [s, kids] = await Promise.all([
-    api(`/v1/session-ids/${encodeURIComponent(id)}/export?${q}`),
-    api(`/v1/history?parent_session_id=${encodeURIComponent(id)}&limit=100`),
-  ]);
+  const s = await api(`/v1/session-ids/${encodeURIComponent(id)}/export?${q}`);
+  // By the full id: `open` may be a unique prefix, the filter is exact.
+  const kids = await api(`/v1/history?parent_session_id=${encodeURIComponent(s.id)}&limit=100`);
   if (openId !== id) return;
   const d = el();
   const head = document.createElement('div');
