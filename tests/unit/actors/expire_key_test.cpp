@@ -2,44 +2,12 @@
 // the supervisor's own op, through the key's shard (SPEC 8).
 
 #include "engine_fixture.hpp"
-
-#include <condition_variable>
-#include <mutex>
+#include "hook_probe.hpp"
 
 namespace switchboard::actors::testing {
 namespace {
 
 using namespace std::chrono_literals;
-
-/// A flush hook that records its payloads and can hold callers until
-/// opened.
-struct held_hook {
-  std::mutex mtx;
-  std::condition_variable cv;
-  bool held = false;
-  std::vector<nlohmann::json> payloads;
-
-  core::status call(const nlohmann::json& p) {
-    std::unique_lock<std::mutex> lk(mtx);
-    payloads.push_back(p);
-    cv.notify_all();
-    cv.wait(lk, [&] { return !held; });
-    return {};
-  }
-  void open() {
-    std::lock_guard<std::mutex> lk(mtx);
-    held = false;
-    cv.notify_all();
-  }
-  void wait_calls(std::size_t n) {
-    std::unique_lock<std::mutex> lk(mtx);
-    cv.wait(lk, [&] { return payloads.size() >= n; });
-  }
-  std::vector<nlohmann::json> seen() {
-    std::lock_guard<std::mutex> lk(mtx);
-    return payloads;
-  }
-};
 
 class ExpireKeyTest : public EngineTest {
 protected:
@@ -62,7 +30,7 @@ protected:
       eng_->expire_key(key, id, std::move(d));
     });
   }
-  std::shared_ptr<held_hook> hook_ = std::make_shared<held_hook>();
+  std::shared_ptr<hook_probe> hook_ = std::make_shared<hook_probe>();
 };
 
 TEST_F(ExpireKeyTest, NotDueYetFlushesThenEndsWithReasonManual) {
@@ -125,7 +93,7 @@ TEST_F(ExpireKeyTest, DueSessionKeepsItsPolicyReasonAndIsExpiredOnce) {
 }
 
 TEST_F(ExpireKeyTest, MessageDuringTheFlushWaitsThenStartsANewSession) {
-  hook_->held = true;
+  hook_->blocked = true;
   start();
   talk(telegram_dm(), 2);
   auto key = key_of(telegram_dm());
@@ -133,13 +101,13 @@ TEST_F(ExpireKeyTest, MessageDuringTheFlushWaitsThenStartsANewSession) {
   std::promise<core::result<expire_reply>> ep;
   eng_->expire_key(key, std::nullopt,
                    [&](core::result<expire_reply> r) { ep.set_value(r); });
-  hook_->wait_calls(1);
+  hook_->wait_running(1);
   std::promise<core::result<route_reply>> rp;
   eng_->route({telegram_dm(), user_msg("during"), false},
               [&](core::result<route_reply> r) { rp.set_value(r); });
   auto rf = rp.get_future();
   EXPECT_EQ(rf.wait_for(0s), std::future_status::timeout);
-  hook_->open();
+  hook_->release();
   EXPECT_TRUE(ep.get_future().get().ok());
   auto r = rf.get();
   ASSERT_TRUE(r.ok());
