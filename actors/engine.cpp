@@ -205,6 +205,14 @@ void engine_impl::expire_now(completion<sweep_report> done) {
                  }});
 }
 
+void engine_impl::expire_key(std::string key,
+                             std::optional<std::string> session_id,
+                             completion<expire_reply> done) {
+  submit(std::move(key), std::move(done), [&](auto d) {
+    return make_expire_key_op(std::move(session_id), std::move(d));
+  });
+}
+
 void engine_impl::prune(prune_request req, completion<prune_report> done) {
   if (!admit(done))
     return;

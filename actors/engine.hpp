@@ -87,6 +87,17 @@ struct sweep_report {
   std::int64_t flush_failed = 0;
 };
 
+/// What expiring one key did (POST /v1/sessions/KEY/expire).
+struct expire_reply {
+  std::string session_key;
+  std::string session_id; // the session that ended
+  /// idle | daily when its policy says it is due (as a sweep would end
+  /// it), else manual.
+  core::reset_reason reason = core::reset_reason::manual;
+  bool flushed = false;      // the flush hook ran and succeeded
+  bool flush_failed = false; // it ran and failed after every retry
+};
+
 /// POST /v1/admin/prune (SPEC 11): ended sessions started more than
 /// older_than_days ago (0: every ended session), of `source` when set.
 struct prune_request {
@@ -220,6 +231,16 @@ public:
   // -- operations ------------------------------------------------------------
   /// Runs an expiry sweep now (SPEC 8) and reports what it did.
   virtual void expire_now(completion<sweep_report> done) = 0;
+  /// Expires the key's current session now, through its shard, as a sweep
+  /// does (SPEC 8: the flush hook first when the flush rule says so, then
+  /// expiry_finalized, the row ended with the reason, session_expired),
+  /// whether or not its policy says it is due yet. Changes nothing and
+  /// fails with not_found (no entry), conflict (already finalized; busy,
+  /// SPEC 4.1; or `session_id` given and the key now points at another
+  /// session).
+  virtual void expire_key(std::string key,
+                          std::optional<std::string> session_id,
+                          completion<expire_reply> done) = 0;
   /// SPEC 11 prune with core::prune_rule's protections (no session an
   /// entry points at, hence no busy one); logged and counted.
   virtual void prune(prune_request req, completion<prune_report> done) = 0;

@@ -90,6 +90,8 @@ public:
                  completion<std::optional<std::string>> done) override;
   void delete_session(std::string session_id, completion<bool> done) override;
   void expire_now(completion<sweep_report> done) override;
+  void expire_key(std::string key, std::optional<std::string> session_id,
+                  completion<expire_reply> done) override;
   void prune(prune_request req, completion<prune_report> done) override;
   void apply_retention(completion<prune_report> done) override;
   void retention_tick(completion<std::optional<prune_report>> done) override;

@@ -171,6 +171,8 @@ void expire_step(session_ctx& c, const expiry_job& job,
   auto reason = core::evaluate_deferred(policy_for(rt.cfg, *e),
                                         reset_state_of(*e), rt.now(), rt.zone)
                   .reason;
+  if (job.forced) // make_expire_key_op chose the reason
+    reason = job.reason;
   if (reason == core::reset_reason::none) {
     done(expiry_outcome{});
     return c.finish();

@@ -82,6 +82,9 @@ struct expiry_job {
   std::string session_id;    // the session the scan saw
   core::reset_reason reason; // idle | daily
   std::int64_t message_count = 0;
+  /// Set by make_expire_key_op: expire with `reason` even when the policy
+  /// does not say the entry is due.
+  bool forced = false;
 };
 
 /// The outcome of one expiry op, reported to the supervisor.
@@ -96,6 +99,13 @@ struct expiry_outcome {
 /// expiry_finalized, ends the row with the reason, then lets the actor go.
 session_op make_expire_op(expiry_job job,
                           std::function<void(expiry_outcome)> done);
+
+/// POST /v1/sessions/KEY/expire (engine::expire_key): checks the entry
+/// (not_found, conflict), counts its session's messages, then runs
+/// make_expire_op with a forced job. `session_id`: the session the caller
+/// means (conflict when the key points at another one).
+session_op make_expire_key_op(std::optional<std::string> session_id,
+                              completion<expire_reply> done);
 
 /// The flush rule: enough messages and not a cron session.
 bool should_flush(const core::flush_settings& f, const core::session_entry& e,

@@ -3,6 +3,7 @@
 #include "api/query.hpp"
 #include "api/replies.hpp"
 #include "api/routes.hpp"
+#include "core/session_id.hpp"
 
 namespace switchboard::api {
 
@@ -104,8 +105,21 @@ void get_search(const call& c, respond_fn respond) {
   });
 }
 
+/// `parent_session_id=` (optional): a valid session id (SPEC 2).
+core::result<std::optional<std::string>> parent_param(const request& req) {
+  auto v = query_string(req, "parent_session_id");
+  if (v && !core::valid_session_id(*v))
+    return core::bad_request(
+      "query.parent_session_id: expected a session id ([0-9A-Za-z_-]{1,64})");
+  return v;
+}
+
 core::result<core::history_query> decode_history(const request& req) {
   core::history_query q;
+  auto parent = parent_param(req);
+  if (!parent)
+    return parent.err();
+  q.parent_session_id = std::move(parent).value();
   q.source = query_string(req, "source");
   if (q.source && q.source->empty())
     q.source.reset();

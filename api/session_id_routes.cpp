@@ -61,21 +61,37 @@ reply export_reply(const nlohmann::json& row, core::export_format format,
   return md;
 }
 
-/// `?format=json|markdown&redact_pii=true|false`.
+/// `include_inactive=true`: also the rows transcript rewrites replaced
+/// (JSON only: the Markdown leaves them out, SPEC 11).
+core::result<bool> include_inactive(const request& req,
+                                    core::export_format format) {
+  auto all = query_bool(req, "include_inactive");
+  if (all && all.value() && format != core::export_format::json)
+    return core::bad_request(
+      "query.include_inactive: only with format=json (Markdown leaves "
+      "rewritten rows out)");
+  return all;
+}
+
+/// `?format=json|markdown&redact_pii=true|false&include_inactive=...`.
 void get_export(const call& c, respond_fn respond) {
   auto format = core::parse_export_format(
     query_string(c.req, "format").value_or("json"), "query.format");
   auto redact = query_bool(c.req, "redact_pii");
   if (failed(format, respond) || failed(redact, respond))
     return;
-  with_resolved_id(c, std::move(respond),
-                   [f = format.value(), redact = redact.value()](
-                     auto& s, const std::string& id, const respond_fn& r) {
-                     auto row = s.export_session(id);
-                     if (row && row.value())
-                       return r(export_reply(*row.value(), f, redact));
-                     answer_row(row, id, r);
-                   });
+  auto all = include_inactive(c.req, format.value());
+  if (failed(all, respond))
+    return;
+  with_resolved_id(
+    c, std::move(respond),
+    [f = format.value(), redact = redact.value(),
+     all = all.value()](auto& s, const std::string& id, const respond_fn& r) {
+      auto row = all ? s.export_session_all(id) : s.export_session(id);
+      if (row && row.value())
+        return r(export_reply(*row.value(), f, redact));
+      answer_row(row, id, r);
+    });
 }
 
 void get_messages(const call& c, respond_fn respond) {

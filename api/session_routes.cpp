@@ -218,6 +218,38 @@ void post_busy(const call& c, respond_fn respond) {
                      reply_with<core::session_entry>(respond, entry_json));
 }
 
+/// `{}` or `{"session_id": "..."}`: the session the caller means to end
+/// (409 when the key now points at another one).
+core::result<std::optional<std::string>>
+decode_expire(const nlohmann::json& j) {
+  if (auto st = expect_object(j, "", {"session_id"}); !st)
+    return st.err();
+  auto id = opt_string(j, "", "session_id", 64);
+  if (id && id.value() && !core::valid_session_id(*id.value()))
+    return core::bad_request("session_id: invalid session id");
+  return id;
+}
+
+nlohmann::json expire_json(const actors::expire_reply& r) {
+  return {{"session_key", r.session_key},
+          {"session_id", r.session_id},
+          {"reason", std::string(core::to_string(r.reason))},
+          {"flushed", r.flushed},
+          {"flush_failed", r.flush_failed}};
+}
+
+void post_expire(const call& c, respond_fn respond) {
+  auto key = key_param(c, respond);
+  auto body = key ? body_param(c, respond, true) : std::nullopt;
+  if (!body)
+    return;
+  auto id = decode_expire(*body);
+  if (failed(id, respond))
+    return;
+  c.ctx.eng.expire_key(*key, std::move(id).value(),
+                       reply_with<actors::expire_reply>(respond, expire_json));
+}
+
 } // namespace
 
 void add_session_routes(router& r) {
@@ -228,6 +260,7 @@ void add_session_routes(router& r) {
   r.add("POST", "/v1/sessions/{}/reset", post_reset);
   r.add("POST", "/v1/sessions/{}/switch", post_switch);
   r.add("POST", "/v1/sessions/{}/busy", post_busy);
+  r.add("POST", "/v1/sessions/{}/expire", post_expire);
   add_transcript_routes(r);
   add_context_route(r);
 }

@@ -35,12 +35,15 @@ std::string_view to_string(reset_reason r) {
       return "idle";
     case reset_reason::daily:
       return "daily";
+    case reset_reason::manual:
+      return "manual";
   }
   return "none";
 }
 
 std::optional<reset_reason> parse_reset_reason(std::string_view s) {
-  for (auto r : {reset_reason::none, reset_reason::idle, reset_reason::daily})
+  for (auto r : {reset_reason::none, reset_reason::idle, reset_reason::daily,
+                 reset_reason::manual})
     if (s == to_string(r))
       return r;
   return std::nullopt;

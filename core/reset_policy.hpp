@@ -15,13 +15,16 @@
 namespace switchboard::core {
 
 enum class reset_mode { daily, idle, both, none };
-enum class reset_reason { none, idle, daily };
+/// Why a session ended by expiry. `manual`: an operator expired it before
+/// its policy said so (POST /v1/sessions/KEY/expire); evaluate() never
+/// returns it.
+enum class reset_reason { none, idle, daily, manual };
 
 std::string_view to_string(reset_mode m);
 std::optional<reset_mode> parse_reset_mode(std::string_view s);
-/// "idle", "daily"; "none" for reset_reason::none.
+/// "idle", "daily", "manual"; "none" for reset_reason::none.
 std::string_view to_string(reset_reason r);
-/// Inverse of to_string(reset_reason): "none", "idle", "daily".
+/// Inverse of to_string(reset_reason): "none", "idle", "daily", "manual".
 std::optional<reset_reason> parse_reset_reason(std::string_view s);
 
 struct reset_policy {

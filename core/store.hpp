@@ -82,6 +82,9 @@ struct history_query {
   std::int64_t offset = 0;
   std::optional<std::string> user_id;     // sessions.user_id (new)
   std::optional<std::string> session_key; // sessions.session_key (new)
+  /// Only the children of this session (sessions.parent_session_id; the
+  /// dashboard's links to child sessions).
+  std::optional<std::string> parent_session_id;
 };
 
 /// Which ended sessions a prune or a retention run deletes (SPEC 11, 13).
@@ -326,6 +329,12 @@ public:
   /// The sessions row with "messages" (all active messages, full rows).
   virtual result<std::optional<nlohmann::json>>
   export_session(std::string_view id) = 0;
+  /// As export_session, but "messages" holds every row of the session,
+  /// active or not, oldest first: a row a transcript rewrite replaced has
+  /// active = 0 and replaced_by = the transcript_rewrites id (SPEC 7: a
+  /// rewrite never destroys history). nullopt when the session is absent.
+  virtual result<std::optional<nlohmann::json>>
+  export_session_all(std::string_view id) = 0;
   /// Calls `sink` once per session (newest first), each as export_session.
   virtual status
   export_all(std::optional<std::string> source,

@@ -1,5 +1,6 @@
 // store_reader on SQLite: transcripts, history, search and export
-// (SPEC 10, 11, 11b). Only active messages are ever returned.
+// (SPEC 10, 11, 11b). Only active messages are returned, except by
+// export_session_all (every row, marked by its active column).
 
 #include "persistence/sqlite_store.hpp"
 
@@ -56,6 +57,15 @@ nlohmann::json display_title(const nlohmann::json& row) {
   return t ? nlohmann::json(*t) : nlohmann::json(nullptr);
 }
 
+/// A full `messages` row (export form): every column, tool_calls decoded.
+nlohmann::json stored_row(const statement& q) {
+  auto j = detail::row_to_json(q);
+  if (j["tool_calls"].is_string())
+    if (auto tc = detail::parse_json_text(j["tool_calls"].get<std::string>()))
+      j["tool_calls"] = std::move(*tc);
+  return j;
+}
+
 } // namespace
 
 result<nlohmann::json> sqlite_reader::active_messages(std::string_view id,
@@ -80,11 +90,7 @@ result<nlohmann::json> sqlite_reader::active_messages(std::string_view id,
       out.push_back(core::to_conversation_json(read_message(q)));
       continue;
     }
-    auto j = detail::row_to_json(q);
-    if (j["tool_calls"].is_string())
-      if (auto tc = detail::parse_json_text(j["tool_calls"].get<std::string>()))
-        j["tool_calls"] = std::move(*tc);
-    out.push_back(std::move(j));
+    out.push_back(stored_row(q));
   }
 }
 
@@ -132,15 +138,21 @@ result<nlohmann::json> sqlite_reader::history(const core::history_query& hq) {
     "13))) > 0 ORDER BY m3.timestamp, m3.id LIMIT 1) AS _title_source "
     "FROM sessions s WHERE (?1 IS NULL OR s.source = ?1) "
     "AND (?4 IS NULL OR s.user_id = ?4) AND (?5 IS NULL OR s.session_key = ?5)";
+  // Its own clause only when asked: "?N IS NULL OR ..." would defeat
+  // idx_sessions_parent.
+  if (hq.parent_session_id)
+    sql += " AND s.parent_session_id = ?6";
   if (!hq.exclude_sources.empty())
     sql += " AND s.source NOT IN (" +
-           detail::placeholders(hq.exclude_sources.size(), 6) + ")";
+           detail::placeholders(hq.exclude_sources.size(), 7) + ")";
   sql += " ORDER BY s.started_at DESC LIMIT ?2 OFFSET ?3";
   SB_QUERY(q, *db_, sql);
   q->bind(1, hq.source).bind(2, hq.limit).bind(3, hq.offset);
   q->bind(4, hq.user_id).bind(5, hq.session_key);
+  if (hq.parent_session_id)
+    q->bind(6, *hq.parent_session_id);
   for (std::size_t i = 0; i < hq.exclude_sources.size(); ++i)
-    q->bind(static_cast<int>(i + 6), hq.exclude_sources[i]);
+    q->bind(static_cast<int>(i + 7), hq.exclude_sources[i]);
   nlohmann::json out = nlohmann::json::array();
   for (;;) {
     auto row = q->step();
@@ -252,17 +264,51 @@ result<nlohmann::json> sqlite_reader::search(const core::search_query& sq) {
   return out;
 }
 
+namespace {
+
+/// `session` (a sessions row, or nullopt) with "messages" = what `load`
+/// reads.
+template <class Load>
 result<std::optional<nlohmann::json>>
-sqlite_reader::export_session(std::string_view id) {
-  detail::snapshot snap(*db_);
-  auto session = get_session(id);
+with_messages(result<std::optional<nlohmann::json>> session, Load load) {
   if (!session || !*session)
     return session;
-  auto msgs = active_messages(id, false);
+  auto msgs = load();
   if (!msgs)
     return std::move(msgs).err();
   (**session)["messages"] = std::move(*msgs);
   return session;
+}
+
+/// Every message row of a session, active or not, oldest first.
+result<nlohmann::json> every_message(connection& db, std::string_view id) {
+  SB_QUERY(
+    q, db,
+    "SELECT * FROM messages WHERE session_id = ? ORDER BY timestamp, id");
+  q->bind(1, id);
+  auto rows = nlohmann::json::array();
+  auto row = q->step();
+  for (; row && *row; row = q->step())
+    rows.push_back(stored_row(*q));
+  if (!row)
+    return std::move(row).err();
+  return rows;
+}
+
+} // namespace
+
+result<std::optional<nlohmann::json>>
+sqlite_reader::export_session(std::string_view id) {
+  detail::snapshot snap(*db_);
+  return with_messages(get_session(id),
+                       [&] { return active_messages(id, false); });
+}
+
+result<std::optional<nlohmann::json>>
+sqlite_reader::export_session_all(std::string_view id) {
+  detail::snapshot snap(*db_);
+  return with_messages(get_session(id),
+                       [&] { return every_message(*db_, id); });
 }
 
 status sqlite_reader::export_all(

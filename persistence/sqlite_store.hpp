@@ -74,6 +74,8 @@ public:
   core::result<nlohmann::json> search(const core::search_query& q) override;
   core::result<std::optional<nlohmann::json>>
   export_session(std::string_view id) override;
+  core::result<std::optional<nlohmann::json>>
+  export_session_all(std::string_view id) override;
   core::status
   export_all(std::optional<std::string> source,
              const std::function<void(const nlohmann::json&)>& sink) override;

@@ -80,6 +80,8 @@ std::optional<std::string> reason_text(core::reset_reason r) {
       return "idle";
     case core::reset_reason::daily:
       return "daily";
+    case core::reset_reason::manual:
+      return "manual";
   }
   return std::nullopt;
 }
@@ -89,6 +91,8 @@ core::reset_reason parse_reason(const std::optional<std::string>& s) {
     return core::reset_reason::idle;
   if (s == "daily")
     return core::reset_reason::daily;
+  if (s == "manual")
+    return core::reset_reason::manual;
   return core::reset_reason::none;
 }
 

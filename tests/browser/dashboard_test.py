@@ -14,6 +14,7 @@ files from disk (serve --ui-dir) instead of the copy in the binary.
 import json
 import os
 import shutil
+import sqlite3
 import subprocess
 import tempfile
 import time
@@ -24,6 +25,7 @@ from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
 from selenium.common.exceptions import TimeoutException
 from selenium.webdriver.common.by import By
+from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
 BIN = os.environ.get("SWITCHBOARD_BIN", "build/tools/switchboard")
@@ -33,9 +35,12 @@ WAIT = 20
 class Server:
     """A `switchboard serve` on a free loopback port and a temp data dir."""
 
-    def __init__(self, token=None):
+    def __init__(self, token=None, prepare=None):
+        """`prepare(data_dir)` runs before the server starts."""
         self.dir = tempfile.mkdtemp(prefix="sb-browser-")
         self.token = token
+        if prepare:
+            prepare(os.path.join(self.dir, "var"))
         args = [BIN, "serve", "--clock", "manual", "--listen", "127.0.0.1:0",
                 "--data-dir", os.path.join(self.dir, "var")]
         if os.environ.get("SWITCHBOARD_UI_DIR"):  # develop without rebuilding
@@ -77,6 +82,42 @@ class Server:
         self.proc.stdout.close()
         shutil.rmtree(self.dir, ignore_errors=True)
         assert code == 0, "switchboard exited %r on SIGTERM" % code
+
+
+PARENT = "20260301_000000_aaaa0001"
+CHILD = "20260301_010000_bbbb0002"
+
+
+def import_lineage(data_dir):
+    """Imports a Hermes home whose session PARENT was compressed into CHILD
+    (SPEC 11b), the way a Hermes user's history arrives."""
+    home = tempfile.mkdtemp(prefix="sb-hermes-")
+    try:
+        db = sqlite3.connect(os.path.join(home, "state.db"))
+        db.executescript("""
+            CREATE TABLE schema_version (version INTEGER NOT NULL);
+            INSERT INTO schema_version VALUES (6);
+            CREATE TABLE sessions (id TEXT PRIMARY KEY, source TEXT NOT NULL,
+                parent_session_id TEXT, started_at REAL NOT NULL,
+                ended_at REAL, end_reason TEXT, title TEXT);
+            CREATE TABLE messages (id INTEGER PRIMARY KEY AUTOINCREMENT,
+                session_id TEXT NOT NULL, role TEXT NOT NULL, content TEXT,
+                timestamp REAL NOT NULL);""")
+        db.execute("INSERT INTO sessions VALUES (?, 'cli', NULL, 1000, 1500,"
+                   " 'compression', 'plan')", (PARENT,))
+        db.execute("INSERT INTO sessions VALUES (?, 'cli', ?, 1500, NULL,"
+                   " NULL, 'plan #2')", (CHILD, PARENT))
+        db.executemany("INSERT INTO messages (session_id, role, content,"
+                       " timestamp) VALUES (?, 'user', ?, ?)",
+                       [(PARENT, "before compression", 1001),
+                        (CHILD, "after compression", 1501)])
+        db.commit()
+        db.close()
+        subprocess.run([BIN, "import-hermes", "--hermes-home", home,
+                        "--data-dir", data_dir], check=True,
+                       stdout=subprocess.DEVNULL)
+    finally:
+        shutil.rmtree(home, ignore_errors=True)
 
 
 def make_driver():
@@ -277,6 +318,80 @@ class DashboardTest(unittest.TestCase):
         finally:
             self.driver.get("about:blank")  # no reconnects to a stopped server
             server.stop()
+
+    # -- the session drawer ---------------------------------------------
+    # The drawer re-renders when an event for its session arrives: read what
+    # a check needs in one script, never through elements that may go stale.
+    def rows(self):
+        return [tuple(r) for r in self.driver.execute_script(
+            "return [...document.querySelectorAll("
+            "'[data-testid=transcript-message]')].map("
+            "m => [m.dataset.active, m.innerText])")]
+
+    def summary(self):
+        return self.driver.execute_script(
+            "const s = document.querySelector("
+            "'[data-testid=session-summary]'); return s ? s.innerText : ''")
+
+    def test_8a_rewritten_rows_show_behind_the_toggle(self):
+        sid = self.server.route("telegram", "81", "first draft")["session_id"]
+        key = "agent%3Amain%3Atelegram%3Adm%3A81"
+        self.server.call("PUT", f"/v1/sessions/{key}/transcript", {
+            "messages": [{"role": "user", "content": "clean copy"}]})
+        self.open(f"sessions?open={sid}")
+        self.wait_for(lambda d: len(self.rows()) == 1)
+        self.assertEqual(self.rows()[0][0], "true")
+        self.by_testid("transcript-show-rewritten")[0].click()
+        self.wait_for(lambda d: len(self.rows()) == 2)
+        old, new = self.rows()
+        self.assertEqual(old[0], "false")
+        self.assertIn("first draft", old[1])
+        self.assertIn("REWRITTEN", old[1].upper())
+        self.assertEqual(new[0], "true")
+        self.assertNotIn("REWRITTEN", new[1].upper())
+        self.assertIn("rewritten=1", self.driver.current_url)
+        self.by_testid("transcript-show-rewritten")[0].click()
+        self.wait_for(lambda d: len(self.rows()) == 1)
+
+    def test_8b_a_child_link_opens_the_child_session(self):
+        server = Server(prepare=import_lineage)
+        try:
+            self.open(f"sessions?open={PARENT}", server)
+            link = self.wait_for(lambda d: self.by_testid("session-child"))[0]
+            self.assertEqual(link.get_attribute("data-session-id"), CHILD)
+            self.assertIn("plan #2", link.text)
+            link.click()
+            self.wait_for(lambda d: any("after compression" in text
+                                        for _, text in self.rows()))
+            self.assertIn(f"open={CHILD}", self.driver.current_url)
+            back = self.wait_for(lambda d: self.by_testid("session-parent"))[0]
+            self.assertEqual(back.get_attribute("data-session-id"), PARENT)
+            self.assertEqual(self.by_testid("session-child"), [])
+        finally:
+            self.driver.get("about:blank")  # no reconnects to a stopped server
+            server.stop()
+
+    def test_8c_expire_now_asks_then_expires_only_this_session(self):
+        self.server.route("telegram", "83", "a bystander")
+        sid = self.server.route("telegram", "82", "expire me")["session_id"]
+        key = "agent%3Amain%3Atelegram%3Adm%3A82"
+        self.open(f"sessions?open={sid}")
+        button = self.wait_for(lambda d: self.by_testid("session-expire"))[0]
+        button.click()
+        alert = self.wait_for(EC.alert_is_present())
+        self.assertIn("Expire session " + sid, alert.text)
+        alert.dismiss()  # cancelled: nothing happens
+        entry = self.server.call("GET", f"/v1/sessions/{key}")
+        self.assertFalse(entry["expiry_finalized"])
+        self.by_testid("session-expire")[0].click()
+        self.wait_for(EC.alert_is_present()).accept()
+        self.wait_for(lambda d: "ended (manual)" in self.summary())
+        self.assertEqual(self.by_testid("session-expire"), [])
+        entry = self.server.call("GET", f"/v1/sessions/{key}")
+        self.assertTrue(entry["expiry_finalized"])
+        other = self.server.call(
+            "GET", "/v1/sessions/agent%3Amain%3Atelegram%3Adm%3A83")
+        self.assertFalse(other["expiry_finalized"])
 
 
 if __name__ == "__main__":

@@ -31,11 +31,7 @@ protected:
   }
   json call(const std::string& method, const std::string& path,
             const json& body = nullptr, long want = 200) {
-    auto r =
-      http(method, server_->url() + path, body.is_null() ? "" : body.dump(),
-           {"Content-Type: application/json"});
-    EXPECT_EQ(r.status, want) << method << " " << path << ": " << r.body;
-    return json::parse(r.body, nullptr, false);
+    return json_call(server_->url(), method, path, body, want);
   }
   void set_clock(const std::string& iso) {
     call("POST", "/v1/admin/clock", {{"set", iso}});

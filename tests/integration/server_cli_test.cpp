@@ -106,6 +106,24 @@ TEST_F(ServerCliTest, ExpireExportAndPrune) {
   EXPECT_EQ(pruned["pruned"], 0); // nothing old or ended
 }
 
+TEST_F(ServerCliTest, ExpireOneKey) {
+  server_process s({"--data-dir", dir_.path()});
+  ASSERT_FALSE(s.url().empty()) << s.line();
+  auto sent =
+    nlohmann::json::parse(run(s, {"send", source, "bye"}).out, nullptr, false);
+  auto id = sent["session_id"].get<std::string>();
+  auto stale = run(s, {"expire", key, "--session-id", "20200101_000000_0000"});
+  EXPECT_EQ(stale.exit_code, 1);
+  EXPECT_NE(stale.err.find(id), std::string::npos) << stale.err;
+  auto done = run(s, {"expire", key, "--session-id", id});
+  ASSERT_EQ(done.exit_code, 0) << done.err;
+  EXPECT_EQ(done.out, "expired " + id + " of " + key + " (manual)\n");
+  auto again = run(s, {"expire", key});
+  EXPECT_EQ(again.exit_code, 1);
+  EXPECT_NE(again.err.find("already expired"), std::string::npos) << again.err;
+  EXPECT_EQ(run_json(s, {"sessions"})["sessions"][0]["expiry_finalized"], true);
+}
+
 TEST_F(ServerCliTest, ServerErrorsAreFailedOperations) {
   server_process s({"--data-dir", dir_.path()});
   ASSERT_FALSE(s.url().empty()) << s.line();

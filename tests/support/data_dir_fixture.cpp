@@ -57,14 +57,43 @@ core::status fill(persistence::sqlite_writer& w) {
   return w.commit();
 }
 
-} // namespace
+core::status fill_lineage(persistence::sqlite_writer& w) {
+  if (auto st = w.begin(); !st)
+    return st;
+  if (auto st = w.create_session(
+        row("20260301_000000_aaaa0001", "telegram", 3000, "plan"));
+      !st)
+    return st;
+  auto child = w.create_compression_child(
+    "20260301_000000_aaaa0001",
+    row("20260301_010000_bbbb0002", "telegram", 3600, std::nullopt));
+  if (!child)
+    return child.err();
+  if (auto st = w.create_session(
+        row("20260301_020000_cccc0003", "telegram", 7200, std::nullopt));
+      !st)
+    return st;
+  return w.commit();
+}
 
-std::string fill_data_dir(const std::string& dir) {
+/// Opens DIR/state.db for writing and runs `fill` on it; "" or the error.
+std::string write_data_dir(const std::string& dir,
+                           core::status (*fill)(persistence::sqlite_writer&)) {
   auto w = persistence::open_writer(dir + "/state.db");
   if (!w)
     return w.err().message;
   auto st = fill(**w);
   return st ? "" : st.err().message;
+}
+
+} // namespace
+
+std::string fill_lineage_data_dir(const std::string& dir) {
+  return write_data_dir(dir, fill_lineage);
+}
+
+std::string fill_data_dir(const std::string& dir) {
+  return write_data_dir(dir, fill);
 }
 
 std::string make_hermes_home(const std::string& home) {

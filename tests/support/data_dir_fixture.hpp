@@ -18,6 +18,12 @@ namespace switchboard::testing {
 /// Returns "" on success, else what failed.
 std::string fill_data_dir(const std::string& dir);
 
+/// Writes DIR/state.db with a compression chain (SPEC 11b): the parent
+/// "20260301_000000_aaaa0001" (telegram, title "plan", ended "compression")
+/// and its child "20260301_010000_bbbb0002" ("plan #2"), plus the unrelated
+/// "20260301_020000_cccc0003". Returns "" on success, else what failed.
+std::string fill_lineage_data_dir(const std::string& dir);
+
 /// Writes HOME/state.db in the seed's schema v6 with one session
 /// "20250505_050505_cccc3333" (cli) holding one user message "imported
 /// platypus". Returns "" on success, else what failed.

@@ -1,6 +1,7 @@
 #include "tests/support/http_client.hpp"
 
 #include <curl/curl.h>
+#include <gtest/gtest.h>
 
 #include <algorithm>
 #include <cctype>
@@ -109,6 +110,15 @@ std::string http_result::error_code() const {
 
 std::string http_result::error_message() const {
   return error_field(json(), "message");
+}
+
+nlohmann::json json_call(const std::string& base, const std::string& method,
+                         const std::string& path, const nlohmann::json& body,
+                         long want) {
+  auto r = http(method, base + path, body.is_null() ? "" : body.dump(),
+                {"Content-Type: application/json"});
+  EXPECT_EQ(r.status, want) << method << " " << path << ": " << r.body;
+  return nlohmann::json::parse(r.body, nullptr, false);
 }
 
 http_result http(const std::string& method, const std::string& url,

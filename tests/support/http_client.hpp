@@ -34,6 +34,13 @@ http_result http(const std::string& method, const std::string& url,
                  const std::vector<std::string>& headers = {},
                  long timeout_seconds = 60);
 
+/// A JSON request to `base + path` (no body when `body` is null). Adds a
+/// GoogleTest failure naming the call unless the status is `want`; returns
+/// the reply parsed (a discarded value when it is not JSON).
+nlohmann::json json_call(const std::string& base, const std::string& method,
+                         const std::string& path,
+                         const nlohmann::json& body = nullptr, long want = 200);
+
 /// Opens a GET stream; calls `on_open` once the response headers arrived,
 /// then reads until `stop_at` appears; returns the body read.
 std::string read_stream(const std::string& url,

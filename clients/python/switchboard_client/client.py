@@ -268,6 +268,17 @@ class Client:
             body["ttl_seconds"] = ttl_seconds
         return self._request("POST", f"/v1/sessions/{self._key(key)}/busy", body)
 
+    def expire_session(self, key: str, session_id: Optional[str] = None
+                       ) -> Dict[str, Any]:
+        """POST /v1/sessions/KEY/expire: expires the key's current session now,
+        as the expiry sweep would (flush hook first, then finalized). Returns
+        ``{"session_key", "session_id", "reason", "flushed", "flush_failed"}``;
+        ``reason`` is ``manual`` unless the policy already said it was due.
+        404 for an unknown key; 409 when it has already expired, is busy, or
+        ``session_id`` is given and the key now points at another session."""
+        body = {} if session_id is None else {"session_id": session_id}
+        return self._request("POST", f"/v1/sessions/{self._key(key)}/expire", body)
+
     def context(self, key: str, redact_pii: bool = False) -> Dict[str, Any]:
         """GET /v1/sessions/KEY/context: ``{"prompt": ...}``."""
         return self._request("GET", f"/v1/sessions/{self._key(key)}/context",
@@ -282,7 +293,8 @@ class Client:
 
     def history(self, **filters: Any) -> Dict[str, Any]:
         """GET /v1/history: source, exclude_sources (list or "a,b"), limit,
-        offset, user_id, session_key."""
+        offset, user_id, session_key, parent_session_id (the children of a
+        session)."""
         return self._request("GET", "/v1/history", query=filters)
 
     def search(self, q: str, **filters: Any) -> Dict[str, Any]:
@@ -306,12 +318,16 @@ class Client:
                              {"title": title})
 
     def export(self, session_id: str, format: str = "json",
-               redact_pii: bool = False):
+               redact_pii: bool = False, include_inactive: bool = False):
         """GET /v1/session-ids/ID/export: the session with its messages (a
-        dict), or the Markdown text for ``format="markdown"``."""
+        dict), or the Markdown text for ``format="markdown"``. With
+        ``include_inactive`` (JSON only) also the rows transcript rewrites
+        replaced, each with ``active`` 0."""
         query: Dict[str, Any] = {"format": format}
         if redact_pii:
             query["redact_pii"] = True
+        if include_inactive:
+            query["include_inactive"] = True
         return self._request("GET", f"/v1/session-ids/{self._id(session_id)}/export",
                              query=query, text=format == "markdown")
 

@@ -231,6 +231,39 @@ def test_export_json_and_markdown(client, chat):
     assert "export me" in text
 
 
+def test_export_with_rewritten_rows(client, chat):
+    sid = client.route(source(chat), "draft")["session_id"]
+    client.rewrite(key_of(chat), [{"role": "user", "content": "final"}])
+    assert [m["content"] for m in client.export(sid)["messages"]] == ["final"]
+    rows = client.export(sid, include_inactive=True)["messages"]
+    assert [(m["content"], m["active"]) for m in rows] == [("draft", 0), ("final", 1)]
+
+
+def test_history_parent_filter(client, chat):
+    sid = client.route(source(chat), "no children")["session_id"]
+    assert client.history(parent_session_id=sid)["sessions"] == []
+    with pytest.raises(SwitchboardError) as e:
+        client.history(parent_session_id="../x")
+    assert (e.value.status, e.value.code) == (400, "bad_request")
+
+
+def test_expire_one_session(client, chat):
+    sid = client.route(source(chat), "expire me")["session_id"]
+    with pytest.raises(SwitchboardError) as e:
+        client.expire_session(key_of(chat), session_id="20200101_000000_00000000")
+    assert (e.value.status, e.value.code) == (409, "conflict")
+    reply = client.expire_session(key_of(chat), session_id=sid)
+    assert reply == {"session_key": key_of(chat), "session_id": sid,
+                     "reason": "manual", "flushed": False, "flush_failed": False}
+    assert client.entry(key_of(chat))["expiry_finalized"] is True
+    with pytest.raises(SwitchboardError) as e:
+        client.expire_session(key_of(chat))
+    assert (e.value.status, e.value.code) == (409, "conflict")
+    with pytest.raises(SwitchboardError) as e:
+        client.expire_session(key_of(chat + "-none"))
+    assert (e.value.status, e.value.code) == (404, "not_found")
+
+
 def test_delete(client, chat):
     sid = client.route(source(chat), "bye")["session_id"]
     client.reset(key_of(chat))

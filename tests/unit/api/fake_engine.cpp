@@ -12,6 +12,7 @@ struct fake_session {
   std::string source;
   std::optional<std::string> title;
   std::vector<core::message> messages;
+  std::vector<core::message> replaced; // by rewrites (active = 0)
 };
 
 struct fake_engine::state {
@@ -26,7 +27,7 @@ struct fake_engine::state {
   std::string new_session(const std::string& source, core::time_point now) {
     (void)now;
     auto id = "sess_" + std::to_string(next_session++);
-    sessions[id] = fake_session{id, source, std::nullopt, {}};
+    sessions[id] = fake_session{id, source, std::nullopt, {}, {}};
     return id;
   }
 
@@ -186,6 +187,23 @@ public:
     j["messages"] = nlohmann::json::array();
     for (const auto& m : it->second.messages)
       j["messages"].push_back(core::to_conversation_json(m));
+    return std::optional<nlohmann::json>{j};
+  }
+  /// The replaced rows first (active 0), then the current ones (active 1).
+  core::result<std::optional<nlohmann::json>>
+  export_session_all(std::string_view id) override {
+    auto it = s_.sessions.find(std::string{id});
+    if (it == s_.sessions.end())
+      return std::optional<nlohmann::json>{};
+    auto j = s_.session_json(it->second);
+    j["messages"] = nlohmann::json::array();
+    for (auto [rows, active] : {std::pair{&it->second.replaced, 0},
+                                std::pair{&it->second.messages, 1}})
+      for (const auto& m : *rows) {
+        auto row = core::to_conversation_json(m);
+        row["active"] = active;
+        j["messages"].push_back(std::move(row));
+      }
     return std::optional<nlohmann::json>{j};
   }
   core::status
@@ -416,6 +434,7 @@ void fake_engine::rewrite_transcript(
     if (it == state_->entries.end())
       return done(no_entry(key));
     auto& s = state_->sessions[it->second.session_id];
+    s.replaced.insert(s.replaced.end(), s.messages.begin(), s.messages.end());
     s.messages = msgs;
     done(actors::rewrite_reply{s.id, static_cast<std::int64_t>(msgs.size())});
   });
@@ -466,6 +485,26 @@ void fake_engine::delete_session(std::string session_id,
 
 void fake_engine::expire_now(actors::completion<actors::sweep_report> done) {
   deliver([done] { done(actors::sweep_report{2, 1, 0}); });
+}
+
+void fake_engine::expire_key(std::string key,
+                             std::optional<std::string> session_id,
+                             actors::completion<actors::expire_reply> done) {
+  deliver([this, key, session_id, done] {
+    state_->last.expire_key = key;
+    state_->last.expire_session_id = session_id;
+    auto it = state_->entries.find(key);
+    if (it == state_->entries.end())
+      return done(no_entry(key));
+    if (it->second.expiry_finalized)
+      return done(core::conflict("already expired"));
+    it->second.expiry_finalized = true;
+    actors::expire_reply r;
+    r.session_key = key;
+    r.session_id = it->second.session_id;
+    r.flushed = true;
+    done(r);
+  });
 }
 
 void fake_engine::prune(actors::prune_request req,

@@ -47,6 +47,8 @@ public:
   void delete_session(std::string session_id,
                       actors::completion<bool> done) override;
   void expire_now(actors::completion<actors::sweep_report> done) override;
+  void expire_key(std::string key, std::optional<std::string> session_id,
+                  actors::completion<actors::expire_reply> done) override;
   void prune(actors::prune_request req,
              actors::completion<actors::prune_report> done) override;
   void apply_retention(actors::completion<actors::prune_report> done) override;
@@ -86,6 +88,8 @@ public:
     std::optional<core::search_query> search;
     std::optional<core::history_query> history;
     std::optional<core::entry_list_query> list;
+    std::optional<std::string> expire_key;
+    std::optional<std::string> expire_session_id;
   };
   record last() const;
 

@@ -54,6 +54,22 @@ TEST_F(SearchTest, History) {
   EXPECT_EQ(get("/v1/history?limit=abc").status, 400);
 }
 
+TEST_F(SearchTest, HistoryFiltersByParentSession) {
+  ASSERT_EQ(
+    get("/v1/history?parent_session_id=20260101_000000_aaaa1111").status, 200);
+  EXPECT_EQ(eng_.last().history->parent_session_id, "20260101_000000_aaaa1111");
+  ASSERT_EQ(get("/v1/history").status, 200);
+  EXPECT_EQ(eng_.last().history->parent_session_id, std::nullopt);
+  for (const char* q : {"/v1/history?parent_session_id=",
+                        "/v1/history?parent_session_id=..%2Fx"}) {
+    auto r = get(q);
+    EXPECT_EQ(r.status, 400) << q;
+    EXPECT_NE(r.error_message().find("query.parent_session_id"),
+              std::string::npos)
+      << r.body;
+  }
+}
+
 TEST_F(SearchTest, UserAndKeyScopes) {
   ASSERT_EQ(
     get("/v1/search?q=a&user_id=42&session_key=agent%3Amain%3Ax").status, 200);

@@ -92,6 +92,34 @@ TEST_F(SessionIdsTest, ExportRejectsUnknownFormatAndBadRedactFlag) {
   EXPECT_EQ(get("/v1/session-ids/nope/export?format=markdown").status, 404);
 }
 
+TEST_F(SessionIdsTest, ExportIncludesRewrittenRowsOnlyWhenAsked) {
+  auto rewrite = put("/v1/sessions/" + key_path("1") + "/transcript",
+                     R"({"messages": [{"role": "user", "content": "new"}]})");
+  ASSERT_EQ(rewrite.status, 200) << rewrite.body;
+  auto plain = get("/v1/session-ids/sess_1/export");
+  ASSERT_EQ(plain.status, 200) << plain.body;
+  ASSERT_EQ(plain.json()["messages"].size(), 1u);
+  EXPECT_EQ(plain.json()["messages"][0]["content"], "new");
+  auto all = get("/v1/session-ids/sess_1/export?include_inactive=true");
+  ASSERT_EQ(all.status, 200) << all.body;
+  auto rows = all.json()["messages"];
+  ASSERT_EQ(rows.size(), 2u) << all.body;
+  EXPECT_EQ(rows[0]["content"], "first words");
+  EXPECT_EQ(rows[0]["active"], 0);
+  EXPECT_EQ(rows[1]["active"], 1);
+  EXPECT_EQ(get("/v1/session-ids/sess_1/export?include_inactive=false")
+              .json()["messages"]
+              .size(),
+            1u);
+  auto md =
+    get("/v1/session-ids/sess_1/export?format=markdown&include_inactive=true");
+  EXPECT_EQ(md.status, 400);
+  EXPECT_NE(md.error_message().find("query.include_inactive"),
+            std::string::npos);
+  EXPECT_EQ(get("/v1/session-ids/sess_1/export?include_inactive=2").status,
+            400);
+}
+
 TEST_F(SessionIdsTest, DeleteTakesTheExactId) {
   auto r = http("DELETE", url("/v1/session-ids/sess_2"));
   ASSERT_EQ(r.status, 200) << r.body;

@@ -127,6 +127,32 @@ TEST_F(SessionsTest, ResetSwitchBusy) {
   EXPECT_EQ(post(key_url("/busy"), R"({"busy": 1})").status, 400);
 }
 
+TEST_F(SessionsTest, ExpireOneKey) {
+  auto r = post(key_url("/expire"), "");
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(r.json(),
+            (nlohmann::json{{"session_key", "agent:main:telegram:dm:99"},
+                            {"session_id", "sess_1"},
+                            {"reason", "manual"},
+                            {"flushed", true},
+                            {"flush_failed", false}}));
+  EXPECT_EQ(eng_.last().expire_key, "agent:main:telegram:dm:99");
+  EXPECT_EQ(eng_.last().expire_session_id, std::nullopt);
+  auto again = post(key_url("/expire"), R"({"session_id": "sess_1"})");
+  EXPECT_EQ(again.status, 409);
+  EXPECT_EQ(again.error_code(), "conflict");
+  EXPECT_EQ(eng_.last().expire_session_id, "sess_1");
+  auto unknown = post("/v1/sessions/" + key_path("404") + "/expire", "{}");
+  EXPECT_EQ(unknown.status, 404);
+  EXPECT_EQ(unknown.error_code(), "not_found");
+  for (const char* body : {R"({"session": "x"})", R"({"session_id": "../x"})",
+                           R"({"session_id": 7})", "[1]"}) {
+    auto bad = post(key_url("/expire"), body);
+    EXPECT_EQ(bad.status, 400) << body;
+    EXPECT_EQ(bad.error_code(), "bad_request") << body;
+  }
+}
+
 TEST_F(SessionsTest, ContextPrompt) {
   auto r = get(key_url("/context?redact_pii=true"));
   ASSERT_EQ(r.status, 200) << r.body;

@@ -47,7 +47,9 @@ TEST(ResetPolicyTest, ReasonNamesRoundTrip) {
   EXPECT_EQ(to_string(reset_reason::none), "none");
   EXPECT_EQ(to_string(reset_reason::idle), "idle");
   EXPECT_EQ(to_string(reset_reason::daily), "daily");
-  for (auto r : {reset_reason::none, reset_reason::idle, reset_reason::daily})
+  EXPECT_EQ(to_string(reset_reason::manual), "manual");
+  for (auto r : {reset_reason::none, reset_reason::idle, reset_reason::daily,
+                 reset_reason::manual})
     EXPECT_EQ(parse_reset_reason(to_string(r)), r);
   EXPECT_EQ(parse_reset_reason("weekly"), std::nullopt);
 }

@@ -547,6 +547,53 @@ TEST_F(WriterTest, ExportOneAndAll) {
   EXPECT_EQ(*w_->session_count(std::nullopt), 2);
 }
 
+TEST_F(WriterTest, ExportAllRowsMarksWhatARewriteReplaced) {
+  create("a");
+  append("a", "user", "draft", 1);
+  append("a", "assistant", "reply", 2);
+  ASSERT_TRUE(
+    w_->rewrite_transcript("a", {msg("user", "final")}, at_seconds(3)));
+  auto all = w_->export_session_all("a");
+  ASSERT_TRUE(all.ok() && all->has_value());
+  const auto& rows = (**all)["messages"];
+  ASSERT_EQ(rows.size(), 3u) << rows;
+  EXPECT_EQ(rows[0]["content"], "draft");
+  EXPECT_EQ(rows[1]["content"], "reply");
+  EXPECT_EQ(rows[2]["content"], "final");
+  for (int i : {0, 1}) {
+    EXPECT_EQ(rows[i]["active"], 0);
+    EXPECT_TRUE(rows[i]["replaced_by"].is_number_integer());
+  }
+  EXPECT_EQ(rows[2]["active"], 1);
+  EXPECT_EQ((**all)["message_count"], 1);
+  EXPECT_EQ((*w_->export_session("a"))->at("messages").size(), 1u);
+  EXPECT_FALSE(w_->export_session_all("zz")->has_value());
+}
+
+TEST_F(WriterTest, HistoryOfTheChildrenOfASession) {
+  create("p", 1);
+  create("other", 3);
+  ASSERT_TRUE(w_->create_compression_child("p", row("c", "telegram", 2)));
+  core::history_query q;
+  q.parent_session_id = "p";
+  auto kids = w_->history(q);
+  ASSERT_TRUE(kids.ok());
+  ASSERT_EQ(kids->size(), 1u) << *kids;
+  EXPECT_EQ((*kids)[0]["id"], "c");
+  q.parent_session_id = "c";
+  EXPECT_EQ(w_->history(q)->size(), 0u);
+  // With the other filters: their parameters come after the parent's.
+  q.parent_session_id = "p";
+  q.exclude_sources = {"cli"};
+  EXPECT_EQ(w_->history(q)->size(), 1u);
+  q.exclude_sources = {"telegram"};
+  EXPECT_EQ(w_->history(q)->size(), 0u);
+  q.parent_session_id.reset();
+  EXPECT_EQ(w_->history(q)->size(), 0u);
+  q.exclude_sources = {"cli"};
+  EXPECT_EQ(w_->history(q)->size(), 3u);
+}
+
 TEST_F(WriterTest, TranscriptOfMissingSessionIsNotFound) {
   EXPECT_EQ(w_->transcript("zz", false).err().code, core::errc::not_found);
   EXPECT_EQ(w_->compression_tip("zz").err().code, core::errc::not_found);
