@@ -13,19 +13,22 @@
 // copies the WAL into the database with PASSIVE checkpoints on its own
 // connection, which block neither the writer nor the readers.
 //
-// Why rarely: a checkpoint copies every page the WAL holds, once. Under
-// load the same pages (the message index's leaves, one per key of a batch)
-// are rewritten by almost every commit, so each pass copies nearly the
-// same set again: a pass every 500 pages copied the hot set ~8 times per
-// 4000 pages, a pass every 4000 pages copies it once (measured: the WAL
-// cycle size alone moved raw inserts with the engine's schema from 25k to
-// 48k msgs/s, 1k keys, /tmp/exp in the issue 12 note). A PASSIVE checkpoint
-// cannot rewind a WAL that the writer keeps appending to, so when the WAL
-// still holds `limit_pages` the writer itself, between two batches (after
-// their replies), copies the few frames the thread has not (a PASSIVE
-// checkpoint on the writer connection); its next transaction then starts the
-// WAL over. The WAL therefore stays bounded under sustained load, and a
-// `journal_size_limit` truncates the file when it restarts.
+// Why a step: a pass copies every page the WAL holds, once. Under load the
+// same pages (the message index's leaves, one per key of a batch) are
+// rewritten by almost every commit, so each pass copies nearly the same set
+// again; fewer passes copy less. But a larger WAL limit made the writer's
+// own copy at the limit, and the WAL restart, the tail of the latency. Same
+// run, wrk 64 connections / engine_bench 1k keys (issue 12 note):
+//   step/limit  500/4000: 14.1k req/s p99 30 ms / engine 41k msgs/s
+//              1000/4000: 15.5k req/s p99 28 ms / engine 42k msgs/s
+//             4000/16000: 13.2k req/s p99 59 ms / engine 44k msgs/s
+//
+// A PASSIVE checkpoint cannot rewind a WAL that the writer keeps appending to,
+// so when the WAL still holds `limit_pages` the writer itself, between two
+// batches (after their replies), copies the few frames the thread has not (a
+// PASSIVE checkpoint on the writer connection); its next transaction then
+// starts the WAL over. The WAL therefore stays bounded under sustained load,
+// and a `journal_size_limit` truncates the file when it restarts.
 //
 // REQUIRES: between_batches() and the destructor run on the writer's thread
 // (or with the writer connection otherwise idle).
@@ -46,8 +49,8 @@ namespace switchboard::persistence {
 class connection;
 
 struct checkpoint_options {
-  int step_pages = 4000;   // a thread pass each time the WAL grew this much
-  int limit_pages = 16000; // the writer finishes the copy from this size
+  int step_pages = 1000;  // a thread pass each time the WAL grew this much
+  int limit_pages = 4000; // the writer finishes the copy from this size
 };
 
 class wal_checkpointer {
