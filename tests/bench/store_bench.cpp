@@ -8,9 +8,16 @@
 // Messages are ~200 bytes of realistic words. One run; prints messages/s of
 // both and the ratio b/a.
 //
-// Usage: store_bench [--json] [--reps 3] [messages=200000] [sessions=100000]
+// Usage: store_bench [--json] [--reps 3] [--engine-ids] [messages=200000]
+//                    [sessions=100000]
 //                    [dir=/tmp]
 // Runs (a) then (b) `reps` times and reports the medians.
+// --engine-ids: session ids as the engine makes them (24 chars,
+// "YYYYMMDD_HHMMSS_" + 8 hex digits, in an order unrelated to the
+// round-robin of the messages) instead of "s<i>". With "s<i>", the i-th
+// message's index entry sorts next to the (i-1)-th's, so
+// idx_messages_session grows almost sequentially; real chats arrive in no
+// such order, and every message then lands on a random index leaf.
 // --json: also prints {"raw_msgs_per_s", "store_msgs_per_s", "ratio",
 // "messages", "sessions"} as the last stdout line.
 
@@ -34,6 +41,19 @@ namespace sb = switchboard;
 namespace {
 
 constexpr int batch = 1000;
+
+bool engine_ids = false; // --engine-ids
+
+/// Session i's id: "s<i>", or the engine's form with --engine-ids (an odd
+/// multiplier is a bijection mod 2^32: distinct, in scattered order).
+std::string session_id(int i) {
+  if (!engine_ids)
+    return "s" + std::to_string(i);
+  char b[32];
+  std::snprintf(b, sizeof b, "20261130_083412_%08x",
+                static_cast<unsigned>(i) * 2654435761u);
+  return b;
+}
 
 const char* const words[] = {
   "the",       "deploy",  "server",     "please",   "check",    "config",
@@ -101,7 +121,7 @@ void insert_raw_sessions(sqlite3* db, int sessions) {
   sqlite3_stmt* s = prepare(db, "INSERT INTO sessions (id, source, started_at) "
                                 "VALUES (?, 'telegram', 1.7e9)");
   for (int i = 0; i < sessions; ++i) {
-    std::string id = "s" + std::to_string(i);
+    std::string id = session_id(i);
     sqlite3_bind_text(s, 1, id.c_str(), -1, SQLITE_TRANSIENT);
     step_reset(db, s);
   }
@@ -134,7 +154,7 @@ double raw_ceiling(const std::string& path,
   for (std::size_t i = 0; i < msgs.size(); ++i) {
     if (i % batch == 0)
       exec(db, "BEGIN");
-    std::string sid = "s" + std::to_string(static_cast<int>(i) % sessions);
+    std::string sid = session_id(static_cast<int>(i) % sessions);
     sqlite3_bind_text(ins, 1, sid.c_str(), -1, SQLITE_TRANSIENT);
     sqlite3_bind_text(ins, 2, msgs[i].c_str(), -1, SQLITE_STATIC);
     sqlite3_bind_double(ins, 3, 1.7e9 + static_cast<double>(i));
@@ -162,7 +182,7 @@ void create_sessions(sb::persistence::sqlite_writer& w, int sessions) {
     if (i % batch == 0)
       must(w.begin(), "begin");
     sb::core::session_row_init r;
-    r.id = "s" + std::to_string(i);
+    r.id = session_id(i);
     r.source = "telegram";
     r.started_at = sb::core::from_epoch_seconds(1.7e9);
     must(w.create_session(r), "create_session");
@@ -187,7 +207,7 @@ double store_run(const std::string& path, const std::vector<std::string>& msgs,
     m.content = msgs[i];
     must((*w)->savepoint(), "savepoint");
     auto id = (*w)->append_message(
-      "s" + std::to_string(static_cast<int>(i) % sessions), m,
+      session_id(static_cast<int>(i) % sessions), m,
       sb::core::from_epoch_seconds(1.7e9 + static_cast<double>(i)));
     if (!id)
       die(id.err().message);
@@ -213,6 +233,8 @@ int main(int argc, char** argv) {
     std::string a = argv[i];
     if (a == "--json")
       json = true;
+    else if (a == "--engine-ids")
+      engine_ids = true;
     else if (a == "--reps" && i + 1 < argc)
       reps = std::max(1, std::atoi(argv[++i]));
     else
@@ -222,7 +244,8 @@ int main(int argc, char** argv) {
   int sessions = pos.size() > 1 ? std::atoi(pos[1].c_str()) : 100000;
   std::string dir = pos.size() > 2 ? pos[2] : "/tmp";
   if (n <= 0 || sessions <= 0)
-    die("usage: store_bench [--json] [--reps 3] [messages] [sessions] [dir]");
+    die("usage: store_bench [--json] [--reps 3] [--engine-ids] [messages] "
+        "[sessions] [dir]");
   std::string work = dir + "/store_bench_" + std::to_string(::getpid());
   std::filesystem::create_directories(work);
   auto msgs = make_messages(n);
