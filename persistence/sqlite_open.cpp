@@ -32,7 +32,12 @@ core::status configure_writer(connection& db, core::durability mode) {
   // Why: with the default 2 MiB page cache a 1000-message batch spills dirty
   // pages to the WAL mid-transaction (pwrite inside sqlite3_step was ~20% of
   // the engine profile) and rewrites hot pages several times per batch.
-  if (auto st = db.exec("PRAGMA cache_size=-65536"); !st) // 64 MiB
+  // Why not more: 64 MiB routed no faster than 16 MiB (same run, engine
+  // 1k keys and 100k existing keys, wrk single: within noise), and it was
+  // ~240 B of RSS per resident key at 200k keys. (perf: ~5% of the
+  // embedded load generator's samples were pcache1's truncate scan inside
+  // COMMIT, a loop over the cache's hash table, which grows with the cache.)
+  if (auto st = db.exec("PRAGMA cache_size=-16384"); !st) // 16 MiB
     return st;
   // Why: each request's SAVEPOINT sub-journals the pages it touches; with
   // temp files that was a pwrite per page inside sqlite3_step (~25% of the
