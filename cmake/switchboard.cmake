@@ -71,8 +71,9 @@ endfunction()
 
 # Test code (suites, their support library) is built -O1 -g1 in the default
 # RelWithDebInfo build: half the compile time of -O2 -g. The code under
-# test (every library and the binary) keeps -O2 -g, so the tests check what
-# ships; -g1 keeps function names and line numbers for backtraces. A full
+# test (every library and the binary) keeps -O2 (with -g1, CMakeLists.txt),
+# so the tests check what ships; -g1 keeps function names and line numbers
+# for backtraces. A full
 # debug build of the tests: -DSWITCHBOARD_TEST_FLAGS= (or a Debug build).
 set(SWITCHBOARD_TEST_FLAGS "-O1;-g1" CACHE STRING
   "Extra compile flags for test code in RelWithDebInfo builds")
