@@ -18,18 +18,26 @@ std::uintmax_t wal_bytes(const std::string& db) {
   return ec ? 0 : n;
 }
 
+/// A writer on a fresh state.db in `dir` with checkpoints on the thread
+/// (`step`, `limit` pages) and one session "s1"; null when any step failed.
+std::unique_ptr<sqlite_writer> checkpointed_writer(temp_dir& dir, int step,
+                                                   int limit) {
+  auto path = dir.file("state.db");
+  auto w = must_open_writer(path);
+  checkpoint_options opt;
+  opt.step_pages = step;
+  opt.limit_pages = limit;
+  if (!w || !w->checkpoint_in_background(path, opt) || !w->begin() ||
+      !w->create_session(row("s1")) || !w->commit())
+    return nullptr;
+  return w;
+}
+
 TEST(WalCheckpointerTest, WalStaysBoundedUnderSustainedWrites) {
   temp_dir dir;
   auto path = dir.file("state.db");
-  auto w = must_open_writer(path);
+  auto w = checkpointed_writer(dir, 50, 200);
   ASSERT_TRUE(w);
-  checkpoint_options opt;
-  opt.step_pages = 50;
-  opt.limit_pages = 200;
-  ASSERT_TRUE(w->checkpoint_in_background(path, opt));
-  ASSERT_TRUE(w->begin());
-  ASSERT_TRUE(w->create_session(row("s1")));
-  ASSERT_TRUE(w->commit());
 
   const std::string text(2000, 'x');
   std::uintmax_t largest = 0;
@@ -56,16 +64,8 @@ TEST(WalCheckpointerTest, WalStaysBoundedUnderSustainedWrites) {
 
 TEST(WalCheckpointerTest, TheBackgroundThreadCheckpoints) {
   temp_dir dir;
-  auto path = dir.file("state.db");
-  auto w = must_open_writer(path);
+  auto w = checkpointed_writer(dir, 10, 1000000); // only the thread checkpoints
   ASSERT_TRUE(w);
-  checkpoint_options opt;
-  opt.step_pages = 10;
-  opt.limit_pages = 1000000; // only the thread checkpoints
-  ASSERT_TRUE(w->checkpoint_in_background(path, opt));
-  ASSERT_TRUE(w->begin());
-  ASSERT_TRUE(w->create_session(row("s1")));
-  ASSERT_TRUE(w->commit());
   const std::string text(4000, 'y');
   for (int b = 0; b < 50; ++b) {
     ASSERT_TRUE(w->begin());
@@ -87,16 +87,8 @@ TEST(WalCheckpointerTest, TheBackgroundThreadCheckpoints) {
 // step, so pages rewritten by every commit are copied once per step.
 TEST(WalCheckpointerTest, TheThreadWaitsForAStepOfGrowth) {
   temp_dir dir;
-  auto path = dir.file("state.db");
-  auto w = must_open_writer(path);
+  auto w = checkpointed_writer(dir, 400, 1000000);
   ASSERT_TRUE(w);
-  checkpoint_options opt;
-  opt.step_pages = 400;
-  opt.limit_pages = 1000000;
-  ASSERT_TRUE(w->checkpoint_in_background(path, opt));
-  ASSERT_TRUE(w->begin());
-  ASSERT_TRUE(w->create_session(row("s1")));
-  ASSERT_TRUE(w->commit());
   const std::string text(4000, 'z');
   auto write_batch = [&] {
     ASSERT_TRUE(w->begin());
