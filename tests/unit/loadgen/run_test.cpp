@@ -9,8 +9,10 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <chrono>
 #include <deque>
 #include <map>
+#include <optional>
 #include <thread>
 
 namespace lg = switchboard::loadgen;
@@ -27,9 +29,12 @@ public:
   std::thread::id driver;
   bool wrong_thread = false;
   // Shared by several fakes: no completion runs before `gate_need` of them
-  // have had a first request (so every lane gets work).
+  // have had `gate_at` requests in flight at once (so every lane fills its
+  // share before another lane can spend the budget), or 5 s have passed (so
+  // a lane that never fills its share fails the test instead of hanging it).
   std::atomic<int>* gate = nullptr;
   int gate_need = 0;
+  int gate_at = 1;
 
   void route(const lg::routed& r,
              lg::done_fn<actors::route_reply> done) override {
@@ -71,7 +76,7 @@ public:
   }
 
   void poll(std::chrono::milliseconds timeout) override {
-    if (ready_.empty() || (gate && gate->load() < gate_need)) {
+    if (ready_.empty() || gate_closed()) {
       std::this_thread::sleep_for(
         std::min(timeout, std::chrono::milliseconds(1)));
       return;
@@ -91,13 +96,23 @@ public:
 
 private:
   void start() {
-    if (driver == std::thread::id{}) {
+    if (driver == std::thread::id{})
       driver = std::this_thread::get_id();
-      if (gate)
-        ++*gate;
-    }
     wrong_thread = wrong_thread || driver != std::this_thread::get_id();
     max_in_flight = std::max(max_in_flight, ++in_flight);
+    if (gate && !gate_passed_ && in_flight >= gate_at) {
+      gate_passed_ = true;
+      ++*gate;
+    }
+  }
+
+  bool gate_closed() {
+    if (!gate || gate->load() >= gate_need)
+      return false;
+    auto now = std::chrono::steady_clock::now();
+    if (!gate_deadline_)
+      gate_deadline_ = now + std::chrono::seconds(5);
+    return now < *gate_deadline_;
   }
 
   void later(std::function<void()> fn) { ready_.push_back(std::move(fn)); }
@@ -111,6 +126,8 @@ private:
     return out;
   }
 
+  bool gate_passed_ = false;
+  std::optional<std::chrono::steady_clock::time_point> gate_deadline_;
   std::deque<std::function<void()>> ready_;
   std::map<std::string, int> seen_;
   std::int64_t next_id_ = 1;
@@ -172,6 +189,8 @@ TEST(LoadgenRunTest, LanesSplitTheConcurrencyEachOnItsOwnThread) {
   std::atomic<int> gate{0};
   a.gate = b.gate = &gate;
   a.gate_need = b.gate_need = 2;
+  a.gate_at = 3; // the lanes' shares of the bound of 5
+  b.gate_at = 2;
   lg::workload_options wo;
   wo.chats = 20;
   wo.replies = 0;
