@@ -20,6 +20,9 @@
 //    (open_writer runs it) and a replayed batch cannot count twice.
 //  - Readers add the part above W of the snapshot they read (pending_of), so
 //    what they report is exact in every snapshot.
+//  - The same flush files every unfiled message under its session
+//    (messages.filed, schema.cpp). Readers never depend on it: they search
+//    both session indexes (SB_IN_SESSION).
 
 #include "persistence/sqlite_store.hpp"
 
@@ -61,9 +64,9 @@ result<pending_derived> sqlite_reader::pending_of(std::string_view session_id) {
            "m.active = 1 THEN " SB_TOOL_CALLS(
              "m.tool_calls") " ELSE 0 END), "
                              "0), MAX(" SB_ACTIVITY_TS
-                             ") FROM messages m WHERE m.session_id = "
-                             "?1 AND m.id > (SELECT watermark FROM "
-                             "derived_state WHERE id = 1)");
+                             ") FROM messages m WHERE " SB_IN_SESSION(
+                               "m.", "?1") " AND m.id > (SELECT watermark FROM "
+                                           "derived_state WHERE id = 1)");
   q->bind(1, session_id);
   auto row = q->step();
   if (!row)
@@ -114,6 +117,10 @@ status sqlite_writer::flush_derived() {
 }
 
 status sqlite_writer::fold_above_watermark() {
+  // File every unfiled message under its session (schema.cpp): one pass
+  // over the small unfiled index, so each leaf of idx_messages_session is
+  // written once per fold and not once per message.
+  SB_TRY(run("UPDATE messages SET filed = 1 WHERE filed = 0"));
   auto from = watermark();
   if (!from)
     return std::move(from).err();

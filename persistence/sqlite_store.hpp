@@ -3,8 +3,9 @@
 // The SQLite implementation of core/store.hpp.
 //
 //  - open_writer(): the one read-write connection (WAL, synchronous NORMAL or
-//    FULL, foreign_keys ON, busy_timeout). Creates or migrates the schema
-//    (schema.cpp); refuses newer or foreign files without modifying them.
+//    FULL, foreign_keys OFF (the writer checks them), busy_timeout). Creates
+//    or migrates the schema (schema.cpp); refuses newer or foreign files
+//    without modifying them.
 //    The sqlite_writer implements store_writer AND store_reader on that
 //    connection: the writer actor needs a few reads inside its transaction.
 //  - open_reader(): a read-only connection (SQLITE_OPEN_READONLY, query_only)
