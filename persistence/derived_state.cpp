@@ -20,9 +20,6 @@
 //    (open_writer runs it) and a replayed batch cannot count twice.
 //  - Readers add the part above W of the snapshot they read (pending_of), so
 //    what they report is exact in every snapshot.
-//  - The same flush files every unfiled message under its session
-//    (messages.filed, schema.cpp). Readers never depend on it: they search
-//    both session indexes (SB_IN_SESSION).
 
 #include "persistence/sqlite_store.hpp"
 
@@ -117,10 +114,6 @@ status sqlite_writer::flush_derived() {
 }
 
 status sqlite_writer::fold_above_watermark() {
-  // File every unfiled message under its session (schema.cpp): one pass
-  // over the small unfiled index, so each leaf of idx_messages_session is
-  // written once per fold and not once per message.
-  SB_TRY(run("UPDATE messages SET filed = 1 WHERE filed = 0"));
   auto from = watermark();
   if (!from)
     return std::move(from).err();

@@ -59,12 +59,13 @@
 //  - idx_messages_session (the seed's name and columns, v9: partial,
 //    filed = 1) and idx_messages_unfiled (session_id, partial, filed = 0)
 //    together index every message by session. The writer inserts a message
-//    with filed = 0, into the small unfiled index; its derived-state fold
-//    (derived_state.cpp) sets filed = 1 on every unfiled row in the same
-//    transaction as the watermark. Why: with one full index, every message
-//    dirtied a random leaf of a large index in its batch's commit (a page
-//    per message at 1k keys and at 100k: the ceiling with the engine's ids
-//    ran at 0.32 of the ceiling with sequential ids); filed in bulk, a leaf
+//    with filed = 0, into the small unfiled index; file_messages
+//    (message_filing.cpp) sets filed = 1 on unfiled rows in bulk, in slices
+//    in session order (the writer actor runs a cycle after each fold; with
+//    write-behind off, commit() files everything). Why: with one full index,
+//    every message dirtied a random leaf of a large index in its batch's commit
+//    (a page per message at 1k keys and at 100k: the ceiling with the engine's
+//    ids ran at 0.32 of the ceiling with sequential ids); filed in bulk, a leaf
 //    takes many messages per commit (raw SQL, 200k messages, 100k sessions:
 //    1.7x the single index, same run). Per-session queries name both
 //    halves (SB_IN_SESSION, store_util.hpp). The seed's own queries

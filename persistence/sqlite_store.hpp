@@ -181,6 +181,7 @@ public:
 
   void set_write_behind(bool on) override { write_behind_ = on; }
   core::status flush_derived() override;
+  core::result<bool> file_messages(std::int64_t max_rows) override;
 
   /// Moves WAL checkpoints off COMMIT onto a thread of their own
   /// (wal_checkpointer.hpp). `path` is this database's file.
@@ -249,6 +250,9 @@ private:
   bool in_savepoint_ = false;
   std::vector<fts_row> flushed_in_savepoint_; // re-queued on ROLLBACK TO
   bool write_behind_ = false; // false: commit() flushes derived state
+  // file_messages: the session id through which this cycle has filed
+  // ("" at the start of a cycle; session ids are never empty).
+  std::string filed_through_;
   // Destroyed before the connection (a base member): unhooks, then joins.
   std::unique_ptr<wal_checkpointer> checkpointer_;
   core::zone rollup_zone_ = core::zone::utc();

@@ -68,6 +68,9 @@ status sqlite_writer::begin() {
 
 status sqlite_writer::commit() {
   auto st = write_behind_ ? status{} : flush_derived();
+  if (st && !write_behind_)
+    if (auto filed = file_messages(0); !filed)
+      st = std::move(filed).err();
   if (st)
     st = flush_fts();
   if (st)

@@ -1,7 +1,8 @@
 // Messages filed in bulk (schema.cpp, idx_messages_session / _unfiled): the
-// writer inserts a message unfiled, its fold files every unfiled row, and
-// every per-session read and write treats both kinds alike and searches both
-// indexes without scanning the table.
+// writer inserts a message unfiled, file_messages files unfiled rows in
+// slices in key order (message_filing.cpp), and every per-session read and
+// write treats both kinds alike and searches both indexes without scanning
+// the table.
 
 #include "persistence/sqlite_store.hpp"
 
@@ -24,7 +25,7 @@ protected:
   void SetUp() override {
     w_ = must_open_writer(dir_.file("state.db"));
     ASSERT_TRUE(w_);
-    w_->set_write_behind(true); // nothing is filed until flush_derived
+    w_->set_write_behind(true); // nothing is filed until file_messages
     ASSERT_TRUE(w_->begin());
     for (int i = 0; i < sessions; ++i)
       ASSERT_TRUE(w_->create_session(row(sid(i))));
@@ -52,6 +53,9 @@ protected:
   void file_everything() {
     ASSERT_TRUE(w_->begin());
     ASSERT_TRUE(w_->flush_derived());
+    auto done = w_->file_messages(0);
+    ASSERT_TRUE(done.ok());
+    EXPECT_TRUE(*done);
     ASSERT_TRUE(w_->commit());
   }
 
@@ -77,11 +81,50 @@ int full_scan_steps(connection& db) {
   return steps;
 }
 
-TEST_F(FiledIndexTest, TheFoldFilesEveryUnfiledMessage) {
+TEST_F(FiledIndexTest, FilingEverythingLeavesNothingUnfiled) {
   EXPECT_EQ(unfiled(), sessions * per_commit);
   file_everything();
   EXPECT_EQ(unfiled(), 0);
   exec(w_->db(), "PRAGMA integrity_check");
+}
+
+TEST_F(FiledIndexTest, SlicesFileInKeyOrderUntilTheCycleIsComplete) {
+  int slices = 0;
+  for (bool done = false; !done; ++slices) {
+    ASSERT_LT(slices, 10);
+    auto before = unfiled();
+    ASSERT_TRUE(w_->begin());
+    auto d = w_->file_messages(25);
+    ASSERT_TRUE(d.ok());
+    ASSERT_TRUE(w_->commit());
+    done = *d;
+    if (!done) {
+      EXPECT_GE(before - unfiled(), 25); // whole sessions: 25 or a few more
+      // Everything filed so far sorts before everything still unfiled.
+      auto last_filed = w_->db().prepare(
+        "SELECT max(session_id) FROM messages WHERE filed = 1 AND content "
+        "LIKE 'new%'");
+      auto first_unfiled = w_->db().prepare(
+        "SELECT min(session_id) FROM messages WHERE filed = 0");
+      ASSERT_TRUE(*last_filed->step() && *first_unfiled->step());
+      EXPECT_LT(last_filed->text(0), first_unfiled->text(0));
+      // Readers see a half-filed session store whole.
+      auto t = r_->transcript(first_unfiled->text(0), false);
+      ASSERT_TRUE(t.ok());
+      EXPECT_EQ(t->size(), 2u * per_commit);
+    }
+  }
+  EXPECT_EQ(slices, 5); // 120 rows, 9 whole sessions (27 rows) per slice
+  EXPECT_EQ(unfiled(), 0);
+  exec(w_->db(), "PRAGMA integrity_check");
+}
+
+TEST_F(FiledIndexTest, CommitWithoutWriteBehindFilesEverything) {
+  w_->set_write_behind(false);
+  ASSERT_TRUE(w_->begin());
+  ASSERT_TRUE(w_->append_message("s0", msg("user", "x"), at_seconds(9000)));
+  ASSERT_TRUE(w_->commit());
+  EXPECT_EQ(unfiled(), 0);
 }
 
 TEST_F(FiledIndexTest, ReadsSeeFiledAndUnfiledMessagesAlike) {
