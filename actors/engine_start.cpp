@@ -22,6 +22,9 @@ namespace switchboard::actors {
 namespace {
 
 constexpr int reader_threads = 2;
+// The router shards' entry lookups: 256 KiB holds the upper levels of the
+// entries' B-tree; leaves come from the OS page cache.
+constexpr int lookup_cache_kib = 256;
 
 int thread_count(const core::settings& cfg) {
   if (cfg.actors.threads > 0)
@@ -51,13 +54,17 @@ core::status engine_impl::init(engine_options opts) {
   std::unique_ptr<core::store_writer> w = std::move(*opened);
   if (opts.wrap_writer)
     w = opts.wrap_writer(std::move(w));
-  rt_.open_reader =
-    [path]() -> core::result<std::unique_ptr<core::store_reader>> {
-    auto r = persistence::open_reader(path);
-    if (!r)
-      return r.err();
-    return std::unique_ptr<core::store_reader>(std::move(*r));
+  auto reader_with_cache = [path](int cache_kib) {
+    return
+      [path, cache_kib]() -> core::result<std::unique_ptr<core::store_reader>> {
+        auto r = persistence::open_reader(path, cache_kib);
+        if (!r)
+          return r.err();
+        return std::unique_ptr<core::store_reader>(std::move(*r));
+      };
   };
+  rt_.open_reader = reader_with_cache(0);
+  rt_.open_lookup_reader = reader_with_cache(lookup_cache_kib);
   if (rt_.cfg.index.sessions_json_mirror) {
     auto mr = rt_.open_reader();
     if (!mr)

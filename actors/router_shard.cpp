@@ -275,7 +275,8 @@ void key_state::run_next() {
 core::result<std::optional<core::session_entry>>
 shard_state::load(const std::string& key) {
   if (!reader_) {
-    auto r = rt_->open_reader();
+    auto r =
+      rt_->open_lookup_reader ? rt_->open_lookup_reader() : rt_->open_reader();
     if (!r)
       return r.err();
     reader_ = std::move(*r);

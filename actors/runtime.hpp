@@ -81,6 +81,9 @@ struct runtime {
   core::zone zone = core::zone::utc();
   writer_factory open_writer;
   reader_factory open_reader;
+  /// A reader for point lookups only (the router shards' entry loads): a
+  /// small page cache. Falls back to open_reader when empty.
+  reader_factory open_lookup_reader;
   flush_hook_fn flush_hook;
   /// Random bits for session ids; called on the writer thread only.
   core::random_source random;

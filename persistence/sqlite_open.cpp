@@ -90,13 +90,18 @@ open_writer(const std::string& path, core::durability mode) {
 }
 
 core::result<std::unique_ptr<sqlite_reader>>
-open_reader(const std::string& path) {
+open_reader(const std::string& path, int cache_kib) {
   auto db = connection::open(path, SQLITE_OPEN_READONLY);
   if (!db)
     return std::move(db).err();
   sqlite3_busy_timeout((*db)->raw(), busy_timeout_ms);
   if (auto st = (*db)->exec("PRAGMA query_only=1"); !st)
     return std::move(st).err();
+  if (cache_kib > 0)
+    if (auto st =
+          (*db)->exec("PRAGMA cache_size=-" + std::to_string(cache_kib));
+        !st)
+      return std::move(st).err();
   auto state = inspect_schema(**db);
   if (!state)
     return std::move(state).err();

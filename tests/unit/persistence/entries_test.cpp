@@ -176,6 +176,16 @@ TEST_F(EntriesTest, DeferredScanUsesItsPartialIndex) {
   EXPECT_NE(all.find("idx_entries_deferred"), std::string::npos) << all;
 }
 
+TEST(ReaderTest, ALookupReaderHasTheCacheItAskedFor) {
+  temp_dir dir;
+  auto w = must_open_writer(dir.file("state.db"));
+  auto plain = open_reader(dir.file("state.db"));
+  auto lookup = open_reader(dir.file("state.db"), 256);
+  ASSERT_TRUE(plain.ok() && lookup.ok());
+  EXPECT_EQ((*plain)->db().scalar("PRAGMA cache_size")->value_or(0), -2000);
+  EXPECT_EQ((*lookup)->db().scalar("PRAGMA cache_size")->value_or(0), -256);
+}
+
 TEST(ReaderTest, ReaderSeesCommittedWritesAndNeverBlocksTheWriter) {
   temp_dir dir;
   auto w = must_open_writer(dir.file("state.db"));
