@@ -31,12 +31,15 @@ echo "build-caf-tsan: fetching $tarball (apt may report a 404 for the .debian.ta
    [[ -f "$tarball" ]]) # the .debian.tar.xz may be gone from the mirror; the orig is enough
 tar -xzf "$out/$tarball" -C "$out"
 
-# Through ccache when installed: CI rebuilds CAF in every fresh checkout
-# (about 190 CPU-s), and the same sources give the same objects.
+# Through ccache when installed: CI rebuilds CAF in every fresh checkout,
+# and the same sources give the same objects. Line tables (-g1), as in
+# switchboard's sanitizer builds: TSan's report frames in CAF keep file and
+# line, for less compile time than -g (docs/TESTING.md, "Build cost").
 launcher=()
 command -v ccache >/dev/null && launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
 cmake -S "$out/actor-framework-$version" -B "$out/build" "${launcher[@]}" \
   -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_FLAGS="-fsanitize=thread" \
+  -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O2 -g1 -DNDEBUG" \
   -DCMAKE_INSTALL_PREFIX="$out/install" \
   -DCAF_NO_IO=ON -DCAF_NO_EXAMPLES=ON -DCAF_NO_UNIT_TESTS=ON \
   -DCAF_NO_OPENCL=ON -DCAF_NO_OPENSSL=ON -DCAF_NO_PYTHON=ON \
