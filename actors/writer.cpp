@@ -30,11 +30,6 @@
 // per fold, in key order. The fold is computed from the committed rows, so a
 // crash between folds loses nothing (the next open folds the rest in) and
 // readers stay exact.
-// Each fold also starts a filing cycle (store_writer::file_messages: the
-// SQLite store files new messages under their session in bulk): one slice
-// of filing_slice_rows in a transaction of its own after each batch's
-// replies, and slice after slice while the writer is idle, until the cycle
-// is complete.
 // Replies go out only after COMMIT: nothing is acknowledged that is not on
 // disk. WAL checkpoints run on a thread of the store's own
 // (persistence/wal_checkpointer.hpp), not inside COMMIT; between_batches()
@@ -78,9 +73,6 @@ using steady = std::chrono::steady_clock;
 constexpr std::int64_t max_unfolded_jobs = 20000;
 constexpr auto flush_interval = std::chrono::seconds(1);
 constexpr auto flush_idle = std::chrono::milliseconds(50);
-// Rows per filing slice: a few milliseconds of work, so no request waits
-// long behind one.
-constexpr std::int64_t filing_slice_rows = 2000;
 
 /// Runs each batch's replies; quits on stop_atom (sent by the writer after
 /// its last batch, so no reply is dropped).
@@ -170,12 +162,10 @@ public:
   }
   void on_flush() {
     flush_timer_ = false;
-    if (unfolded_jobs_ > 0 && idle())
+    bool idle =
+      !open_ && rt_->writer_queue.load(std::memory_order_relaxed) == 0;
+    if (unfolded_jobs_ > 0 && idle)
       flush_alone();
-    while (filing_ && idle())
-      file_alone();
-    if (filing_)
-      arm_flush_timer();
   }
   void on_exit(const caf::exit_msg& m) {
     if (open_)
@@ -201,16 +191,6 @@ private:
   }
   void after_commit(bool folded, std::size_t jobs);
   void flush_alone();
-  void file_alone();
-  bool idle() const {
-    return !open_ && rt_->writer_queue.load(std::memory_order_relaxed) == 0;
-  }
-  void arm_flush_timer() {
-    if (flush_timer_)
-      return;
-    flush_timer_ = true;
-    self_->delayed_send(self_, flush_idle, flush_atom::value);
-  }
   void maybe_mirror();
 
   caf::event_based_actor* self_;
@@ -229,7 +209,6 @@ private:
   std::int64_t unfolded_jobs_ = 0; // committed since the last fold
   steady::time_point last_fold_ = steady::now();
   bool flush_timer_ = false;
-  bool filing_ = false; // a filing cycle is under way
   steady::time_point last_mirror_{};
 };
 
@@ -349,8 +328,6 @@ void writer_state::commit(bool force_fold) {
   after_commit(folded, jobs);
   if (!folded && fold_due(steady::now()))
     flush_alone();
-  else if (filing_)
-    file_alone();
   mirror_dirty_ = true;
   maybe_mirror();
 }
@@ -359,11 +336,13 @@ void writer_state::after_commit(bool folded, std::size_t jobs) {
   if (folded) {
     unfolded_jobs_ = 0;
     last_fold_ = steady::now();
-    filing_ = true;
-    return arm_flush_timer(); // idle: the cycle goes on without batches
+    return;
   }
   unfolded_jobs_ += static_cast<std::int64_t>(jobs);
-  arm_flush_timer();
+  if (!flush_timer_) {
+    flush_timer_ = true;
+    self_->delayed_send(self_, flush_idle, flush_atom::value);
+  }
 }
 
 /// A transaction of its own that only folds the derived state in.
@@ -373,23 +352,6 @@ void writer_state::flush_alone() {
   bool folded = static_cast<bool>(w_->flush_derived());
   if (w_->commit())
     after_commit(folded, 0);
-  w_->between_batches();
-}
-
-/// One filing slice in a transaction of its own; a failed slice is rolled
-/// back and the cycle ends (the next fold starts another).
-void writer_state::file_alone() {
-  if (!w_->begin()) {
-    filing_ = false;
-    return;
-  }
-  auto done = w_->file_messages(filing_slice_rows);
-  if (done && w_->commit())
-    filing_ = !*done;
-  else {
-    w_->rollback();
-    filing_ = false;
-  }
   w_->between_batches();
 }
 

@@ -237,15 +237,6 @@ public:
   /// with it on, the caller flushes when it chooses (bulk, off the hot path).
   virtual void set_write_behind(bool) {}
   virtual status flush_derived() { return {}; }
-  /// A store's own index housekeeping, written behind like derived state
-  /// (the SQLite store files new messages under their session in bulk,
-  /// persistence/schema.cpp): one slice of about `max_rows` rows (all when
-  /// <= 0) in the open transaction, resuming in key order where the last
-  /// slice stopped. Returns true when the cycle is complete (nothing left
-  /// to file after the last key). With write-behind off, commit() files
-  /// everything. Readers never depend on it; a slice lost to a rollback is
-  /// filed by a later cycle.
-  virtual result<bool> file_messages(std::int64_t /*max_rows*/) { return true; }
 
   /// Housekeeping outside any transaction, after a batch's replies (the
   /// SQLite store finishes a WAL checkpoint there when the WAL is large).

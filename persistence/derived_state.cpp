@@ -61,9 +61,9 @@ result<pending_derived> sqlite_reader::pending_of(std::string_view session_id) {
            "m.active = 1 THEN " SB_TOOL_CALLS(
              "m.tool_calls") " ELSE 0 END), "
                              "0), MAX(" SB_ACTIVITY_TS
-                             ") FROM messages m WHERE " SB_IN_SESSION(
-                               "m.", "?1") " AND m.id > (SELECT watermark FROM "
-                                           "derived_state WHERE id = 1)");
+                             ") FROM messages m WHERE m.session_id = "
+                             "?1 AND m.id > (SELECT watermark FROM "
+                             "derived_state WHERE id = 1)");
   q->bind(1, session_id);
   auto row = q->step();
   if (!row)

@@ -64,13 +64,8 @@ std::vector<fs::path> transcript_files(const std::string& home) {
   return out;
 }
 
-/// Whether session `id` has a message row: in a seed file (`seed_file`, no
-/// `filed` column) or in switchboard's (both session indexes, schema.cpp).
-result<bool> has_rows(connection& db, const std::string& id, bool seed_file) {
-  SB_QUERY(q, db,
-           seed_file ? "SELECT 1 FROM messages WHERE session_id = ?1 LIMIT 1"
-                     : "SELECT 1 FROM messages WHERE " SB_IN_SESSION(
-                         "", "?1") " LIMIT 1");
+result<bool> has_rows(connection& db, const std::string& id) {
+  SB_QUERY(q, db, "SELECT 1 FROM messages WHERE session_id = ? LIMIT 1");
   q->bind(1, id);
   auto row = q->step();
   if (!row)
@@ -155,13 +150,13 @@ private:
 /// Whether the file's messages should come in: no rows on either side.
 result<bool> jsonl_importer::wanted(const std::string& id) {
   if (src_) {
-    auto rows = has_rows(*src_, id, true);
+    auto rows = has_rows(*src_, id);
     if (!rows)
       return std::move(rows).err();
     if (*rows)
       return false; // the rows win
   }
-  auto rows = has_rows(dest_.db(), id, false);
+  auto rows = has_rows(dest_.db(), id);
   if (!rows)
     return std::move(rows).err();
   return !*rows;

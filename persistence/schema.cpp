@@ -1,13 +1,13 @@
 #include "persistence/schema.hpp"
 
-// switchboard's SQLite schema, version 9 = the seed's v6 (hermes_state.py)
+// switchboard's SQLite schema, version 8 = the seed's v6 (hermes_state.py)
 // plus switchboard's additions.
 //
-//   schema_version(version)                    one row: 9
+//   schema_version(version)                    one row: 8
 //   sessions(<seed v6 columns, same order and types>,
 //            session_key, chat_id, chat_type, thread_id)        [added]
 //   messages(<seed v6 columns>, active, replaced_by,
-//            platform_message_id, filed)                        [added]
+//            platform_message_id)                               [added]
 //   messages_fts  FTS5(content, content=messages, content_rowid=id)
 //   messages_trigram  FTS5(content, tool_name, tokenize='trigram')  [added, v8]
 //   session_entries(...)   the routing index, one row per session key [added]
@@ -56,23 +56,6 @@
 //  - request_ids holds each request_id once with the reply JSON of its first
 //    request, written in the same transaction as that request's writes;
 //    `at` is INTEGER microseconds, indexed so expired ids go in cheap chunks.
-//  - idx_messages_session (the seed's name and columns, v9: partial,
-//    filed = 1) and idx_messages_unfiled (session_id, partial, filed = 0)
-//    together index every message by session. The writer inserts a message
-//    with filed = 0, into the small unfiled index; file_messages
-//    (message_filing.cpp) sets filed = 1 on unfiled rows in bulk, in slices
-//    in session order (the writer actor runs a cycle after each fold; with
-//    write-behind off, commit() files everything). Why: with one full index,
-//    every message dirtied a random leaf of a large index in its batch's commit
-//    (a page per message at 1k keys and at 100k: the ceiling with the engine's
-//    ids ran at 0.32 of the ceiling with sequential ids); filed in bulk, a leaf
-//    takes many messages per commit (raw SQL, 200k messages, 100k sessions:
-//    1.7x the single index, same run). Per-session queries name both
-//    halves (SB_IN_SESSION, store_util.hpp). The seed's own queries
-//    ("session_id = ?") stay correct but scan the table. Rows written by the
-//    seed or an import get the default filed = 1. The writer connection
-//    runs with foreign keys off (sqlite_open.cpp): the key on
-//    messages.session_id would scan the table for every deleted session.
 //  - idx_messages_platform_id (partial: platform_message_id IS NOT NULL)
 //    finds a redelivered platform message in a session without costing the
 //    messages that have none.
@@ -88,9 +71,8 @@
 //    Nothing deletes from it: deleting or pruning a session keeps its usage.
 //
 // Versions: seed v1 (no finish_reason/title/billing/reasoning columns) to v6,
-// and switchboard's v7 and v8, migrate in place; a version above 9 or a
-// non-empty file without the seed's tables is refused before anything is
-// written.
+// and switchboard's v7, migrate in place; a version above 8 or a non-empty
+// file without the seed's tables is refused before anything is written.
 
 #include "persistence/store_util.hpp"
 
@@ -208,8 +190,6 @@ const std::vector<column>& added_columns() {
     {"messages", "replaced_by", "INTEGER"},
     // switchboard v8
     {"messages", "platform_message_id", "TEXT"},
-    // switchboard v9
-    {"messages", "filed", "INTEGER NOT NULL DEFAULT 1"},
   };
   return cols;
 }
@@ -407,29 +387,8 @@ core::status create_fresh(connection& db) {
   return db.exec(create_trigram_sql);
 }
 
-/// Makes idx_messages_session partial (filed = 1) and adds
-/// idx_messages_unfiled (schema invariant). A v8 file's full index is
-/// rebuilt once, over the rows it holds.
-core::status ensure_filed_indexes(connection& db) {
-  auto partial =
-    db.scalar("SELECT count(*) FROM sqlite_master WHERE type = 'index' AND "
-              "name = 'idx_messages_session' AND sql LIKE '%WHERE filed = 1'");
-  if (!partial)
-    return std::move(partial).err();
-  if (partial->value_or(0) == 0)
-    if (auto st = db.exec("DROP INDEX IF EXISTS idx_messages_session;"
-                          "CREATE INDEX idx_messages_session ON "
-                          "messages(session_id, timestamp) WHERE filed = 1");
-        !st)
-      return st;
-  return db.exec("CREATE INDEX IF NOT EXISTS idx_messages_unfiled "
-                 "ON messages(session_id) WHERE filed = 0");
-}
-
 core::status finish(connection& db) {
   if (auto st = db.exec(switchboard_sql); !st)
-    return st;
-  if (auto st = ensure_filed_indexes(db); !st)
     return st;
   if (auto st = add_missing_columns(db, late_columns()); !st)
     return st;

@@ -12,14 +12,12 @@ namespace switchboard::persistence {
 
 /// The version switchboard writes into `schema_version`: the seed's v6 plus
 /// switchboard's additions. The seed's own migrations only test `< N`, so the
-/// seed's SessionDB still opens a version-9 file without touching it.
-/// 9 made idx_messages_session partial (messages.filed = 1) beside
-/// idx_messages_unfiled (messages filed in bulk by the writer's fold).
+/// seed's SessionDB still opens a version-8 file without touching it.
 /// 8 added messages_trigram (CJK search, SPEC 10), request_ids and
 /// messages.platform_message_id (SPEC 12), usage_daily (SPEC 14),
 /// session_entries.daily_reset_deferred (SPEC 4.6), derived_state and
 /// transcript_rewrites.first_id/last_id (derived state written behind).
-inline constexpr std::int64_t schema_version = 9;
+inline constexpr std::int64_t schema_version = 8;
 
 /// What an opened file holds, found without writing anything.
 struct schema_state {

@@ -44,13 +44,7 @@ core::status configure_writer(connection& db, core::durability mode) {
   // engine profile). A SAVEPOINT holds one request's pages: memory is fine.
   if (auto st = db.exec("PRAGMA temp_store=MEMORY"); !st)
     return st;
-  // Why off: the key on messages.session_id makes every deleted session
-  // scan `messages`, which has no index a plain "session_id = ?" can use
-  // (schema.cpp, idx_messages_session). The writer checks what the keys
-  // would: a message's session exists (append_message, require_session
-  // elsewhere), and a session's messages and children go before it
-  // (delete_session_rows).
-  return db.exec("PRAGMA foreign_keys=OFF");
+  return db.exec("PRAGMA foreign_keys=ON");
 }
 
 } // namespace

@@ -3,9 +3,8 @@
 // The SQLite implementation of core/store.hpp.
 //
 //  - open_writer(): the one read-write connection (WAL, synchronous NORMAL or
-//    FULL, foreign_keys OFF (the writer checks them), busy_timeout). Creates
-//    or migrates the schema (schema.cpp); refuses newer or foreign files
-//    without modifying them.
+//    FULL, foreign_keys ON, busy_timeout). Creates or migrates the schema
+//    (schema.cpp); refuses newer or foreign files without modifying them.
 //    The sqlite_writer implements store_writer AND store_reader on that
 //    connection: the writer actor needs a few reads inside its transaction.
 //  - open_reader(): a read-only connection (SQLITE_OPEN_READONLY, query_only)
@@ -181,7 +180,6 @@ public:
 
   void set_write_behind(bool on) override { write_behind_ = on; }
   core::status flush_derived() override;
-  core::result<bool> file_messages(std::int64_t max_rows) override;
 
   /// Moves WAL checkpoints off COMMIT onto a thread of their own
   /// (wal_checkpointer.hpp). `path` is this database's file.
@@ -250,9 +248,6 @@ private:
   bool in_savepoint_ = false;
   std::vector<fts_row> flushed_in_savepoint_; // re-queued on ROLLBACK TO
   bool write_behind_ = false; // false: commit() flushes derived state
-  // file_messages: the session id through which this cycle has filed
-  // ("" at the start of a cycle; session ids are never empty).
-  std::string filed_through_;
   // Destroyed before the connection (a base member): unhooks, then joins.
   std::unique_ptr<wal_checkpointer> checkpointer_;
   core::zone rollup_zone_ = core::zone::utc();

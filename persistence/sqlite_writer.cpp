@@ -68,9 +68,6 @@ status sqlite_writer::begin() {
 
 status sqlite_writer::commit() {
   auto st = write_behind_ ? status{} : flush_derived();
-  if (st && !write_behind_)
-    if (auto filed = file_messages(0); !filed)
-      st = std::move(filed).err();
   if (st)
     st = flush_fts();
   if (st)
@@ -149,13 +146,6 @@ core::error title_conflict(std::string_view title, std::string_view holder) {
 } // namespace
 
 status sqlite_writer::create_session(const core::session_row_init& r) {
-  // The parent's existence is ours to check (foreign keys are off).
-  if (r.parent_session_id)
-    if (auto p = require_session(*r.parent_session_id); !p)
-      return p.err().code != core::errc::not_found
-               ? p
-               : core::not_found("parent session '" + *r.parent_session_id +
-                                 "' not found");
   SB_QUERY(q, *db_,
            "INSERT INTO sessions (id, source, user_id, model, "
            "parent_session_id, started_at, title, session_key, chat_id, "
@@ -167,6 +157,9 @@ status sqlite_writer::create_session(const core::session_row_init& r) {
   auto st = q->run();
   if (st || st.err().code == core::errc::internal)
     return st;
+  if (st.err().code == core::errc::not_found)
+    return core::not_found("parent session '" +
+                           r.parent_session_id.value_or("") + "' not found");
   if (require_session(r.id))
     return core::conflict("session id '" + r.id + "' already exists");
   SB_QUERY(h, *db_, "SELECT id FROM sessions WHERE title = ?");
@@ -288,7 +281,7 @@ sqlite_writer::create_compression_child(std::string_view parent_id,
 status sqlite_writer::delete_session_rows(std::string_view id) {
   SB_TRY(unindex_active(id));
   for (const char* sql :
-       {"DELETE FROM messages WHERE " SB_IN_SESSION("", "?1"),
+       {"DELETE FROM messages WHERE session_id = ?",
         "UPDATE sessions SET parent_session_id = NULL "
         "WHERE parent_session_id = ?",
         "DELETE FROM session_entries WHERE session_id = ?",
@@ -339,8 +332,8 @@ result<std::int64_t> sqlite_writer::insert_message(std::string_view session_id,
            "INSERT INTO messages (session_id, role, content, tool_call_id, "
            "tool_calls, tool_name, timestamp, token_count, finish_reason, "
            "reasoning, reasoning_details, codex_reasoning_items, "
-           "platform_message_id, filed) "
-           "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0)");
+           "platform_message_id) "
+           "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
   q->bind(1, session_id).bind(2, m.role).bind(3, m.content);
   q->bind(4, m.tool_call_id).bind(5, detail::json_text(m.tool_calls));
   q->bind(6, m.tool_name).bind(7, core::to_epoch_seconds(at));
@@ -362,12 +355,14 @@ result<std::int64_t> sqlite_writer::append_message(std::string_view session_id,
                                                    const core::message& m,
                                                    core::time_point at) {
   // Only the row (and its FTS row at commit): the counters and the entry's
-  // updated_at are derived from it (derived_state.cpp), and the row is filed
-  // under its session by the fold (schema.cpp). The existence check is ours:
-  // foreign keys are off on this connection (sqlite_open.cpp).
+  // updated_at are derived from it (derived_state.cpp). The foreign key on
+  // session_id is the existence check.
   return atomically([&]() -> result<std::int64_t> {
-    SB_TRY(require_session(session_id));
-    return insert_message(session_id, m, at);
+    auto id = insert_message(session_id, m, at);
+    if (!id && id.err().code == core::errc::not_found)
+      return core::not_found("session '" + std::string{session_id} +
+                             "' not found");
+    return id;
   });
 }
 
@@ -376,29 +371,27 @@ status sqlite_writer::unindex_active(std::string_view session_id) {
   SB_QUERY(q, *db_,
            "INSERT INTO messages_fts(messages_fts, rowid, content) "
            "SELECT 'delete', id, content FROM messages "
-           "WHERE " SB_IN_SESSION("", "?1") " AND active = 1");
+           "WHERE session_id = ? AND active = 1");
   q->bind(1, session_id);
   SB_TRY(q->run());
   // A plain DELETE by rowid: a no-op for the rows without CJK (schema.cpp).
   SB_QUERY(t, *db_,
            "DELETE FROM messages_trigram WHERE rowid IN "
-           "(SELECT id FROM messages WHERE " SB_IN_SESSION(
-             "", "?1") " AND active = 1)");
+           "(SELECT id FROM messages WHERE session_id = ? AND active = 1)");
   t->bind(1, session_id);
   return t->run();
 }
 
 status sqlite_writer::reindex_restored(std::string_view session_id,
                                        std::int64_t rewrite) {
-  SB_QUERY(
-    q, *db_,
-    "INSERT INTO messages_fts(rowid, content) SELECT id, content "
-    "FROM messages WHERE " SB_IN_SESSION("", "?1") " AND replaced_by = ?2");
+  SB_QUERY(q, *db_,
+           "INSERT INTO messages_fts(rowid, content) SELECT id, content "
+           "FROM messages WHERE session_id = ?1 AND replaced_by = ?2");
   q->bind(1, session_id).bind(2, rewrite);
   SB_TRY(q->run());
   SB_QUERY(c, *db_,
            "SELECT id, content, tool_name FROM messages "
-           "WHERE " SB_IN_SESSION("", "?1") " AND replaced_by = ?2");
+           "WHERE session_id = ?1 AND replaced_by = ?2");
   c->bind(1, session_id).bind(2, rewrite);
   return detail::add_cjk_rows(*db_, *c);
 }
@@ -410,19 +403,13 @@ result<std::int64_t> sqlite_writer::recount(std::string_view session_id) {
   auto w = watermark();
   if (!w)
     return std::move(w).err();
-  SB_QUERY(
-    q, *db_,
-    "UPDATE sessions SET message_count = (SELECT count(*) FROM messages "
-    "WHERE " SB_IN_SESSION(
-      "", "?1") " AND active = 1 AND id <= ?2), "
-                "tool_call_count = (SELECT COALESCE(SUM(" SB_TOOL_CALLS(
-                  "tool_calls") "), 0) FROM messages "
-                                "WHERE " SB_IN_SESSION("", "?1") " AND "
-                                                                 "active = "
-                                                                 "1 AND "
-                                                                 "id <= ?2) "
-                                                                 "WHERE id "
-                                                                 "= ?1");
+  SB_QUERY(q, *db_,
+           "UPDATE sessions SET message_count = (SELECT count(*) FROM messages "
+           "WHERE session_id = ?1 AND active = 1 AND id <= ?2), "
+           "tool_call_count = (SELECT COALESCE(SUM(" SB_TOOL_CALLS(
+             "tool_calls") "), 0) FROM messages WHERE session_id = ?1 AND "
+                           "active = 1 AND "
+                           "id <= ?2) WHERE id = ?1");
   q->bind(1, session_id).bind(2, *w);
   SB_TRY(q->run());
   if (db_->changes() == 0)
@@ -444,9 +431,9 @@ sqlite_writer::rewrite_transcript(std::string_view session_id,
     std::int64_t rewrite = db_->last_rowid();
     SB_TRY(unindex_active(session_id));
     SB_QUERY(q, *db_,
-             "UPDATE messages SET active = 0, replaced_by = ?2 "
-             "WHERE " SB_IN_SESSION("", "?1") " AND active = 1");
-    q->bind(1, session_id).bind(2, rewrite);
+             "UPDATE messages SET active = 0, replaced_by = ? "
+             "WHERE session_id = ? AND active = 1");
+    q->bind(1, rewrite).bind(2, session_id);
     SB_TRY(q->run());
     std::optional<std::int64_t> first, last;
     for (const auto& m : messages) {
@@ -484,10 +471,9 @@ sqlite_writer::restore_transcript(std::string_view session_id) {
     SB_TRY(unindex_active(session_id));
     SB_TRY(reindex_restored(session_id, rewrite));
     for (const char* sql :
-         {"UPDATE messages SET active = 0 WHERE " SB_IN_SESSION(
-            "", "?1") " AND active = 1",
+         {"UPDATE messages SET active = 0 WHERE session_id = ?1 AND active = 1",
           "UPDATE messages SET active = 1, replaced_by = NULL "
-          "WHERE " SB_IN_SESSION("", "?1") " AND replaced_by = ?2",
+          "WHERE session_id = ?1 AND replaced_by = ?2",
           "UPDATE transcript_rewrites SET restored = 1 WHERE id = ?2"}) {
       SB_QUERY(q, *db_, sql);
       q->bind(1, session_id);
@@ -504,7 +490,7 @@ status sqlite_writer::clear_messages(std::string_view session_id) {
     SB_TRY(require_session(session_id));
     SB_TRY(unindex_active(session_id));
     for (const char* sql :
-         {"DELETE FROM messages WHERE " SB_IN_SESSION("", "?1"),
+         {"DELETE FROM messages WHERE session_id = ?",
           "DELETE FROM transcript_rewrites WHERE session_id = ?",
           "UPDATE sessions SET message_count = 0, tool_call_count = 0 "
           "WHERE id = ?"}) {

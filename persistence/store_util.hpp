@@ -39,17 +39,6 @@ namespace switchboard::persistence::detail {
   ") AND json_type(" col ") = 'array' THEN json_array_length(" col             \
   ") ELSE 1 END"
 
-/// SQL condition (a string literal): the messages row under alias `m`
-/// ("m." or "") belongs to session `p` (a parameter such as "?1", or a
-/// column). A row is in idx_messages_session once the writer's fold filed it
-/// (filed = 1) and in idx_messages_unfiled before (schema.cpp), so a plain
-/// "session_id = ?" can use neither index and scans the table; this form
-/// makes SQLite search both (MULTI-INDEX OR). Every per-session read and
-/// write of messages uses it (sqlite_store_test checks none scans).
-#define SB_IN_SESSION(m, p)                                                    \
-  "((" m "filed = 1 AND " m "session_id = " p ") OR (" m "filed = 0 AND " m    \
-  "session_id = " p "))"
-
 /// One snapshot for several read statements: a read transaction from
 /// construction to destruction (a no-op when one is already open, e.g. the
 /// writer's). Why: a reader that combines stored derived state with the rows

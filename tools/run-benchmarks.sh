@@ -84,10 +84,6 @@ log "store_bench --engine-ids: the same ceiling with the engine's session ids (C
 run store_engine_ids "$store_bench" --json --reps 1 --engine-ids "$(n 200000 2000)" \
   100000 "$work"
 
-log "store_bench --engine-ids --filed: C' with messages filed in bulk (schema v9)"
-run store_filed "$store_bench" --json --reps 1 --engine-ids --filed \
-  "$(n 200000 2000)" 100000 "$work"
-
 log "engine_bench --mode route: 1000 in flight, 1k and 100k keys (with writer-only)"
 run engine_1k "$engine_bench" --mode route --keys 1000 --concurrency 1000 \
   --messages "$(n 200000 2000)" --reps 1 --json
@@ -251,10 +247,6 @@ row("C: raw SQLite+FTS ceiling (batch 1000, 200 B, WAL NORMAL)", f"{num(C)} msgs
     1.0 if C else None, "", None, "", "store")
 row("C': C with the engine's 24-char session ids (random index order)",
     f"{num(C2)} msgs/s", ratio(C2, C), "", None, "", "store_engine_ids")
-C3 = by.get("store_filed", {}).get("raw_msgs_per_s")
-row("C' with messages filed in bulk every 20 batches (the engine's schema v9)",
-    f"{num(C3)} msgs/s", ratio(C3, C), "", None,
-    f"{C3 / C2:.2f} C'" if C3 and C2 else "", "store_filed")
 def keys_of(name):
     k = num(by.get(name, {}).get("keys"))
     return {"engine_100k": f"{k} existing keys",

@@ -339,7 +339,6 @@ double writer_only(const std::string& path, long n, long keys, int batch,
       must(wr.commit(), "commit");
   }
   long unfolded = 0;
-  bool filing = false;
   sb::core::message m;
   m.role = "user";
   auto t0 = steady::now();
@@ -364,14 +363,6 @@ double writer_only(const std::string& path, long n, long keys, int batch,
         must(wr.flush_derived(), "flush_derived");
         must(wr.commit(), "commit");
         unfolded = 0;
-        filing = true;
-      } else if (filing) { // one filing slice per batch, as the writer
-        must(wr.begin(), "begin");
-        auto done = wr.file_messages(2000);
-        if (!done)
-          die(done.err().message);
-        must(wr.commit(), "commit");
-        filing = !*done;
       }
     }
   }

@@ -8,8 +8,7 @@
 // Messages are ~200 bytes of realistic words. One run; prints messages/s of
 // both and the ratio b/a.
 //
-// Usage: store_bench [--json] [--reps 3] [--engine-ids] [--filed]
-//                    [messages=200000]
+// Usage: store_bench [--json] [--reps 3] [--engine-ids] [messages=200000]
 //                    [sessions=100000]
 //                    [dir=/tmp]
 // Runs (a) then (b) `reps` times and reports the medians.
@@ -19,10 +18,6 @@
 // message's index entry sorts next to the (i-1)-th's, so
 // idx_messages_session grows almost sequentially; real chats arrive in no
 // such order, and every message then lands on a random index leaf.
-// --filed: (a) files messages under their session in bulk, as the engine's
-// schema v9 does (persistence/schema.cpp): rows go in with filed = 0 (a
-// small partial index), and every 20 batches one UPDATE files them into
-// the partial idx_messages_session (filed = 1).
 // --json: also prints {"raw_msgs_per_s", "store_msgs_per_s", "ratio",
 // "messages", "sessions"} as the last stdout line.
 
@@ -47,9 +42,7 @@ namespace {
 
 constexpr int batch = 1000;
 
-bool engine_ids = false;               // --engine-ids
-bool filed = false;                    // --filed
-constexpr int batches_per_filing = 20; // the engine's fold: 20000 jobs
+bool engine_ids = false; // --engine-ids
 
 /// Session i's id: "s<i>", or the engine's form with --engine-ids (an odd
 /// multiplier is a bijection mod 2^32: distinct, in scattered order).
@@ -147,25 +140,14 @@ double raw_ceiling(const std::string& path,
        " started_at REAL NOT NULL, message_count INTEGER DEFAULT 0);"
        "CREATE TABLE messages (id INTEGER PRIMARY KEY AUTOINCREMENT,"
        " session_id TEXT NOT NULL REFERENCES sessions(id), role TEXT NOT NULL,"
-       " content TEXT, timestamp REAL NOT NULL,"
-       " filed INTEGER NOT NULL DEFAULT 1);"
+       " content TEXT, timestamp REAL NOT NULL);"
+       "CREATE INDEX idx_messages_session ON messages(session_id, timestamp);"
        "CREATE VIRTUAL TABLE messages_fts USING fts5(content,"
        " content=messages, content_rowid=id);");
-  exec(db, filed ? "CREATE INDEX idx_messages_session ON "
-                   "messages(session_id, timestamp) WHERE filed = 1;"
-                   "CREATE INDEX idx_messages_unfiled ON messages(session_id) "
-                   "WHERE filed = 0;"
-                 : "CREATE INDEX idx_messages_session ON "
-                   "messages(session_id, timestamp);");
   insert_raw_sessions(db, sessions);
   sqlite3_stmt* ins =
     prepare(db, "INSERT INTO messages (session_id, role, "
-                "content, timestamp, filed) VALUES (?, 'user', ?, ?, ?)");
-  sqlite3_bind_int(ins, 4, filed ? 0 : 1);
-  auto file_all = [&] {
-    if (filed)
-      exec(db, "UPDATE messages SET filed = 1 WHERE filed = 0");
-  };
+                "content, timestamp) VALUES (?, 'user', ?, ?)");
   sqlite3_stmt* fts =
     prepare(db, "INSERT INTO messages_fts(rowid, content) VALUES (?, ?)");
   auto t0 = std::chrono::steady_clock::now();
@@ -180,12 +162,8 @@ double raw_ceiling(const std::string& path,
     sqlite3_bind_int64(fts, 1, sqlite3_last_insert_rowid(db));
     sqlite3_bind_text(fts, 2, msgs[i].c_str(), -1, SQLITE_STATIC);
     step_reset(db, fts);
-    if (i % batch == batch - 1 || i + 1 == msgs.size()) {
-      bool last = i + 1 == msgs.size();
-      if (last || (i / batch) % batches_per_filing == batches_per_filing - 1)
-        file_all();
+    if (i % batch == batch - 1 || i + 1 == msgs.size())
       exec(db, "COMMIT");
-    }
   }
   double secs = seconds_since(t0);
   sqlite3_finalize(ins);
@@ -257,8 +235,6 @@ int main(int argc, char** argv) {
       json = true;
     else if (a == "--engine-ids")
       engine_ids = true;
-    else if (a == "--filed")
-      filed = true;
     else if (a == "--reps" && i + 1 < argc)
       reps = std::max(1, std::atoi(argv[++i]));
     else
@@ -268,8 +244,7 @@ int main(int argc, char** argv) {
   int sessions = pos.size() > 1 ? std::atoi(pos[1].c_str()) : 100000;
   std::string dir = pos.size() > 2 ? pos[2] : "/tmp";
   if (n <= 0 || sessions <= 0)
-    die("usage: store_bench [--json] [--reps 3] [--engine-ids] [--filed] "
-        "[messages] "
+    die("usage: store_bench [--json] [--reps 3] [--engine-ids] [messages] "
         "[sessions] [dir]");
   std::string work = dir + "/store_bench_" + std::to_string(::getpid());
   std::filesystem::create_directories(work);

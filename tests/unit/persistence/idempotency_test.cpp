@@ -100,7 +100,7 @@ TEST(IdempotencyMigrationTest, AVersion7FileGainsTheColumnAndTable) {
   auto w = must_open_writer(path);
   ASSERT_TRUE(w);
   EXPECT_EQ(w->db().scalar("SELECT version FROM schema_version")->value_or(0),
-            9);
+            8);
   EXPECT_EQ(*w->message_count("s1"), 1);
   EXPECT_TRUE(w->remember_request("r", "{}", at_seconds(1)).ok());
   EXPECT_TRUE(w->find_platform_message("s1", "x").ok());

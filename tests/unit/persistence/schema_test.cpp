@@ -77,15 +77,13 @@ TEST(SchemaTest, AddedColumnsExist) {
             1);
 }
 
-// Foreign keys are off on the writer: the key on messages.session_id would
-// scan the table for each deleted session (schema.cpp); the writer checks.
-TEST(SchemaTest, WriterUsesWalWithoutForeignKeys) {
+TEST(SchemaTest, WriterUsesWalAndForeignKeys) {
   temp_dir dir;
   auto w = must_open_writer(dir.file("state.db"));
   auto mode = w->db().prepare("PRAGMA journal_mode");
   ASSERT_TRUE(*mode->step());
   EXPECT_EQ(mode->text(0), "wal");
-  EXPECT_EQ(scalar(w->db(), "PRAGMA foreign_keys"), 0);
+  EXPECT_EQ(scalar(w->db(), "PRAGMA foreign_keys"), 1);
   EXPECT_EQ(scalar(w->db(), "PRAGMA synchronous"), 1); // NORMAL
   auto full = open_writer(dir.file("full.db"), core::durability::full);
   ASSERT_TRUE(full.ok());
@@ -149,47 +147,12 @@ TEST(SchemaTest, Version7FileGainsTheVersion8Additions) {
   }
   auto w = must_open_writer(path);
   ASSERT_TRUE(w);
-  EXPECT_EQ(scalar(w->db(), "SELECT version FROM schema_version"), 9);
+  EXPECT_EQ(scalar(w->db(), "SELECT version FROM schema_version"), 8);
   EXPECT_TRUE(has_object(w->db(), "usage_daily"));
   EXPECT_TRUE(has_object(w->db(), "idx_entries_deferred"));
   auto e = w->get_entry("k");
   ASSERT_TRUE(e.ok() && e->has_value());
   EXPECT_FALSE((*e)->daily_reset_deferred);
-}
-
-// v9: idx_messages_session becomes partial (filed = 1) beside
-// idx_messages_unfiled; a v8 file's messages count as filed.
-TEST(SchemaTest, Version8FileGetsTheFiledIndexes) {
-  temp_dir dir;
-  auto path = dir.file("state.db");
-  {
-    auto w = must_open_writer(path);
-    ASSERT_TRUE(w);
-    ASSERT_TRUE(w->create_session(row("s1")));
-    ASSERT_TRUE(w->append_message("s1", msg("user", "hi"), at_seconds(101)));
-    // Back to what switchboard v8 wrote.
-    exec(w->db(), "DROP INDEX idx_messages_unfiled;"
-                  "DROP INDEX idx_messages_session;"
-                  "CREATE INDEX idx_messages_session "
-                  "ON messages(session_id, timestamp);"
-                  "ALTER TABLE messages DROP COLUMN filed;"
-                  "UPDATE schema_version SET version = 8");
-  }
-  auto w = must_open_writer(path);
-  ASSERT_TRUE(w);
-  EXPECT_EQ(scalar(w->db(), "SELECT version FROM schema_version"), 9);
-  EXPECT_EQ(scalar(w->db(), "SELECT count(*) FROM sqlite_master WHERE name = "
-                            "'idx_messages_session' AND sql LIKE "
-                            "'%WHERE filed = 1'"),
-            1);
-  EXPECT_TRUE(has_object(w->db(), "idx_messages_unfiled"));
-  EXPECT_EQ(scalar(w->db(), "SELECT count(*) FROM messages WHERE filed = 1"),
-            1);
-  EXPECT_EQ(*w->message_count("s1"), 1);
-  ASSERT_TRUE(w->append_message("s1", msg("user", "again"), at_seconds(102)));
-  auto t = w->transcript("s1", false);
-  ASSERT_TRUE(t.ok());
-  EXPECT_EQ(t->size(), 2u);
 }
 
 TEST(SchemaTest, NewerVersionIsRefusedUntouched) {

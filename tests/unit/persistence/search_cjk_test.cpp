@@ -354,7 +354,7 @@ TEST(SearchCjkMigrationTest, MigrationBuildsTheTrigramIndex) {
   }
   auto w = must_open_writer(path);
   EXPECT_EQ(w->db().scalar("SELECT version FROM schema_version")->value_or(0),
-            9);
+            8);
   EXPECT_EQ(
     w->db().scalar("SELECT count(*) FROM messages_trigram")->value_or(0), 1);
   core::search_query q;
