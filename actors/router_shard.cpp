@@ -25,9 +25,14 @@
 // `serve`), every op crossed one more mailbox (shard -> session actor and
 // back from the writer), and stopping 400k actors took 5 s. A shard runs
 // the same session ops against a plain per-key record.
+//
+// Memory: an idle key keeps its entry packed (core/packed_entry.hpp, ~70
+// bytes for a typical entry instead of a ~650-byte session_entry); a key
+// unpacks it when an op starts and packs it again when it has no op left.
 
 #include "actors/messages.hpp"
 #include "actors/pools.hpp"
+#include "core/packed_entry.hpp"
 
 #include <list>
 #include <unordered_map>
@@ -47,7 +52,9 @@ public:
   void bind_key(const std::string* key) { key_ = key; }
 
   const std::string& key() const override { return *key_; }
-  std::optional<core::session_entry>& entry() override { return entry_; }
+  std::optional<core::session_entry>& entry() override {
+    return unpacked().entry;
+  }
   runtime& rt() override;
   void write(write_fn fn, std::function<void(core::status)> then) override;
   void read(read_fn fn, std::function<void()> then) override;
@@ -69,6 +76,8 @@ public:
   bool idle() const { return !running_ && queue_.empty(); }
   /// Idle and asked to leave memory (or unable to load its entry).
   bool should_leave() const { return idle() && (leave_ || load_error_); }
+  /// Packs the entry of an idle key (no-op when it is already packed).
+  void pack();
 
   core::time_point last_used;
   std::list<key_state*>::iterator lru;
@@ -79,12 +88,20 @@ private:
   /// A continuation for this key, delivered through the shard's mailbox.
   std::function<void()> on_shard(std::function<void()> fn);
 
+  /// What a key holds only while it has ops: its entry unpacked, and how to
+  /// answer the running op's caller if a continuation throws.
+  struct unpacked_state {
+    std::optional<core::session_entry> entry;
+    std::function<void(core::error)> fail;
+  };
+  unpacked_state& unpacked();
+
   shard_state* shard_;
   const std::string* key_ = nullptr;
-  std::optional<core::session_entry> entry_;
-  std::optional<core::error> load_error_;
+  std::string packed_; // the entry when idle; empty: no entry
+  std::unique_ptr<unpacked_state> unpacked_;
+  std::unique_ptr<core::error> load_error_;
   std::list<session_op> queue_; // empty: no allocation (unlike a deque)
-  std::function<void(core::error)> current_fail_;
   bool running_ = false;
   bool dispatching_ = false;
   bool leave_ = false;
@@ -138,6 +155,8 @@ private:
   void settle(key_state& k) {
     if (k.should_leave())
       drop(k);
+    else
+      k.pack();
   }
   void drop(key_state& k);
   void evict_over_cap();
@@ -157,10 +176,33 @@ private:
 key_state::key_state(shard_state* shard,
                      core::result<std::optional<core::session_entry>> loaded)
   : shard_(shard) {
-  if (loaded)
-    entry_ = std::move(*loaded);
-  else
-    load_error_ = loaded.err();
+  if (!loaded)
+    load_error_ = std::make_unique<core::error>(loaded.err());
+  else if (*loaded) // packed once the key is bound (pack() needs the key)
+    unpacked_ = std::make_unique<unpacked_state>(
+      unpacked_state{std::move(*loaded), nullptr});
+}
+
+key_state::unpacked_state& key_state::unpacked() {
+  if (!unpacked_) {
+    unpacked_ = std::make_unique<unpacked_state>();
+    if (!packed_.empty())
+      unpacked_->entry = core::unpack_entry(packed_, *key_);
+  }
+  return *unpacked_;
+}
+
+void key_state::pack() {
+  if (!unpacked_ || !idle())
+    return;
+  thread_local std::string scratch;
+  scratch.clear();
+  if (unpacked_->entry)
+    core::pack_entry(*unpacked_->entry, *key_, scratch);
+  packed_.assign(scratch); // exact size: no growth slack per key
+  if (scratch.empty())
+    std::string().swap(packed_);
+  unpacked_.reset();
 }
 
 runtime& key_state::rt() {
@@ -239,7 +281,7 @@ void key_state::resume(const std::function<void()>& fn) {
 void key_state::fail_running(const char* what) {
   // A continuation threw: the op is over; answer its caller (a no-op when
   // its own completion was what threw after answering).
-  if (auto fail = std::move(current_fail_))
+  if (auto fail = std::move(unpacked().fail))
     try {
       fail(core::internal_error(std::string("session op failed: ") + what));
     } catch (...) {
@@ -257,12 +299,12 @@ void key_state::run_next() {
       continue;
     }
     running_ = true;
-    current_fail_ = std::move(op.fail);
+    unpacked().fail = std::move(op.fail);
     try {
       op.run(*this);
     } catch (const std::exception& e) {
       running_ = false;
-      if (auto fail = std::move(current_fail_))
+      if (auto fail = std::move(unpacked().fail))
         fail(
           core::internal_error(std::string("session op failed: ") + e.what()));
     }
