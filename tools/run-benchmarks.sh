@@ -41,11 +41,12 @@ fi
 
 log "building $build_type in $build"
 cmake -S "$here" -B "$build" -DCMAKE_BUILD_TYPE="$build_type" >/dev/null
-cmake --build "$build" -j "$jobs" --target switchboard store_bench engine_bench \
+cmake --build "$build" -j "$jobs" --target switchboard store_bench engine_bench index_bench \
   >/dev/null
 bin="$build/tools/switchboard"
 store_bench="$build/tests/bench/store_bench"
 engine_bench="$build/tests/bench/engine_bench"
+index_bench="$build/tests/bench/index_bench"
 lua="$here/tests/bench/wrk/messages.lua"
 results="$work/results.jsonl"
 : >"$results"
@@ -83,6 +84,8 @@ run store "$store_bench" --json --reps 3 "$(n 200000 2000)" 100000 "$work"
 log "store_bench --engine-ids: the same ceiling with the engine's session ids (C')"
 run store_engine_ids "$store_bench" --json --reps 1 --engine-ids "$(n 200000 2000)" \
   100000 "$work"
+log "index_bench: what the session index costs C', and a tail table moved in bulk"
+run index_shapes "$index_bench" --json "$(n 200000 2000)" 100000 20 "$work"
 
 log "engine_bench --mode route: 1000 in flight, 1k and 100k keys (with writer-only)"
 run engine_1k "$engine_bench" --mode route --keys 1000 --concurrency 1000 \
@@ -247,6 +250,14 @@ row("C: raw SQLite+FTS ceiling (batch 1000, 200 B, WAL NORMAL)", f"{num(C)} msgs
     1.0 if C else None, "", None, "", "store")
 row("C': C with the engine's 24-char session ids (random index order)",
     f"{num(C2)} msgs/s", ratio(C2, C), "", None, "", "store_engine_ids")
+ix = by.get("index_shapes", {})
+for shape, what in (("tail", "a small tail table, moved in bulk every 20 batches"),
+                    ("none", "no session index (upper bound)")):
+    v, base = ix.get(f"{shape}_msgs_per_s"), ix.get("inline_msgs_per_s")
+    row(f"diagnostic: C' with the session index as {what}", f"{num(v)} msgs/s",
+        ratio(v, C), "", None,
+        "" if ratio(v, base) is None else f"{ratio(v, base):.2f} x today's index, same run",
+        "index_shapes")
 def keys_of(name):
     k = num(by.get(name, {}).get("keys"))
     return {"engine_100k": f"{k} existing keys",
