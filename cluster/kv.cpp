@@ -27,7 +27,13 @@ core::result<kv_store_ptr> create_bucket(nats_client& c,
              std::chrono::seconds(cfg.ttl_seconds))
              .count();
   kvStore* raw = nullptr;
-  if (auto s = js_CreateKeyValue(&raw, c.js(), &kc); s != NATS_OK)
+  auto s = js_CreateKeyValue(&raw, c.js(), &kc);
+  // A concurrent creator of the same bucket makes the server answer
+  // "subjects overlap" (not "exists", which nats.c would handle): once it
+  // has won, the same request finds its bucket.
+  if (s != NATS_OK)
+    s = js_CreateKeyValue(&raw, c.js(), &kc);
+  if (s != NATS_OK)
     return nats_error("creating KV bucket " + cfg.name, s);
   return kv_store_ptr{raw};
 }

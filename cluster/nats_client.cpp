@@ -22,7 +22,8 @@ std::string url_problem(std::string_view url) {
     return "empty URL";
   if (std::any_of(url.begin(), url.end(),
                   [](char c) { return c == ' ' || c < 0x20; }))
-    return "URL \"" + std::string{url} + "\" contains a space";
+    return "URL \"" + std::string{url} +
+           "\" contains a space or control character";
   auto scheme_end = url.find("://");
   if (scheme_end != std::string_view::npos &&
       url.substr(0, scheme_end) != "nats")

@@ -49,6 +49,13 @@ core::status ensure_partition_stream(nats_client& c, int partition,
   jsErrCode jerr = static_cast<jsErrCode>(0);
   auto s = js_AddStream(&raw, c.js(), &sc, nullptr, &jerr);
   stream_info_ptr info{raw};
+  // A concurrent creator of the same stream makes the server answer
+  // "subjects overlap"; once it has won, the same request finds its stream.
+  if (s != NATS_OK && jerr == JSStreamSubjectOverlapErr) {
+    raw = nullptr;
+    s = js_AddStream(&raw, c.js(), &sc, nullptr, &jerr);
+    info.reset(raw);
+  }
   if (s != NATS_OK)
     return nats_error("creating stream " + name, s, jerr);
   return {};

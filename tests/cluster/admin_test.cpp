@@ -9,6 +9,9 @@
 
 #include "tests/cluster/cluster_test_util.hpp"
 
+#include <latch>
+#include <thread>
+
 namespace switchboard::cluster {
 namespace {
 
@@ -63,6 +66,28 @@ TEST_F(AdminTest, InitTwiceChangesNothing) {
   ASSERT_TRUE(again) << again.err().message;
   EXPECT_FALSE(again->created);
   EXPECT_EQ(last_sequences(4), (std::vector<std::uint64_t>{1, 1, 2, 1}));
+}
+
+TEST_F(AdminTest, ConcurrentInitsWriteOneGenesisPerStream) {
+  auto other = connect_or_fail(servers_.url_list());
+  ASSERT_TRUE(other);
+  std::latch start(2);
+  core::result<init_report> ra = core::internal_error("not run");
+  core::result<init_report> rb = core::internal_error("not run");
+  std::thread ta([&] {
+    start.arrive_and_wait();
+    ra = init_cluster(*c_, small_config());
+  });
+  std::thread tb([&] {
+    start.arrive_and_wait();
+    rb = init_cluster(*other, small_config());
+  });
+  ta.join();
+  tb.join();
+  ASSERT_TRUE(ra) << ra.err().message;
+  ASSERT_TRUE(rb) << rb.err().message;
+  EXPECT_NE(ra->created, rb->created); // one stored the config
+  EXPECT_EQ(last_sequences(4), (std::vector<std::uint64_t>{1, 1, 1, 1}));
 }
 
 TEST_F(AdminTest, ADifferentConfigIsRefusedAndChangesNothing) {
