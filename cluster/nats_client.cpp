@@ -52,13 +52,18 @@ bool unavailable(natsStatus s, jsErrCode js_code) {
 }
 
 /// nats.c's text for the last error of this thread (it is thread-local)
-/// when it belongs to `s`, else the status' generic text.
+/// when it belongs to `s`, else the status' generic text. nats.c starts it
+/// with its source location, "(js.c:535): ", which says nothing to a user.
 std::string text_of(natsStatus s) {
   natsStatus last = NATS_OK;
   const char* text = nats_GetLastError(&last);
-  if (last == s && text && *text)
-    return text;
-  return natsStatus_GetText(s);
+  if (last != s || !text || !*text)
+    return natsStatus_GetText(s);
+  std::string_view t{text};
+  if (auto end = t.find("): ");
+      !t.empty() && t.front() == '(' && end != std::string_view::npos)
+    t.remove_prefix(end + 3);
+  return std::string{t};
 }
 
 core::result<options_ptr> make_options(const std::vector<std::string>& urls,

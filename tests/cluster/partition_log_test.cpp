@@ -64,6 +64,9 @@ TEST_F(PartitionLogTest, StaleOrFutureExpectationsAreFenced) {
               std::string::npos)
       << r.err().message;
   }
+  EXPECT_EQ(append(*c, 5, batch_of("b", 3), 1).err().message,
+            "fenced: append to SB_P05 expecting last sequence 1: wrong last "
+            "sequence: 2 (JetStream error 10071)");
   EXPECT_EQ(*last_sequence(*c, 5), 2u); // nothing was written
 }
 
