@@ -106,7 +106,8 @@ nats_servers::nats_servers(int count) {
     return;
   }
   for (int attempt = 0; attempt < 3; ++attempt) {
-    if (start(count) && wait_ready(count)) {
+    start(count);
+    if (wait_ready(count)) {
       error_.clear();
       return;
     }
@@ -125,7 +126,7 @@ std::string nats_servers::urls() const {
   return out;
 }
 
-bool nats_servers::start(int count) {
+void nats_servers::start(int count) {
   auto ports = free_ports(2 * count); // client ports, then cluster ports
   std::vector<int> cluster_ports(ports.begin() + count, ports.end());
   for (int i = 0; i < count; ++i) {
@@ -152,7 +153,6 @@ bool nats_servers::start(int count) {
     pids_.push_back(spawn_quiet(args));
     urls_.push_back("nats://127.0.0.1:" + std::to_string(ports[i]));
   }
-  return true;
 }
 
 bool nats_servers::wait_ready(int count) {

@@ -38,7 +38,7 @@ public:
   void kill(std::size_t index);
 
 private:
-  bool start(int count);
+  void start(int count);
   bool wait_ready(int count);
   void stop_all();
 
