@@ -19,6 +19,7 @@ void register_commands(CLI::App& app, command_list& out) {
   register_export_command(app, out);
   register_import_command(app, out);
   register_loadgen_command(app, out);
+  register_cluster_command(app, out);
 }
 
 int run_selected(const command_list& commands) {

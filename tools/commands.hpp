@@ -40,5 +40,6 @@ void register_usage_command(CLI::App& app, command_list& out);
 void register_export_command(CLI::App& app, command_list& out);
 void register_import_command(CLI::App& app, command_list& out);
 void register_loadgen_command(CLI::App& app, command_list& out);
+void register_cluster_command(CLI::App& app, command_list& out);
 
 } // namespace switchboard::tools

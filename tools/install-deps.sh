@@ -15,6 +15,7 @@ packages=(
   prometheus # promtool check metrics (dashboard test of /metrics)
   lld          # the linker (CMakeLists.txt: SWITCHBOARD_LLD)
   clang-format # make format / make format-check
+  nats-server libnats-dev # cluster mode (cluster/), ctest -L cluster
 )
 
 missing=()

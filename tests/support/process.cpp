@@ -86,6 +86,15 @@ process_result run_command(const std::vector<std::string>& args) {
   return r;
 }
 
+pid_t spawn_quiet(const std::vector<std::string>& args) {
+  pid_t pid = ::fork();
+  if (pid == 0) {
+    int null_fd = ::open("/dev/null", O_RDWR);
+    exec_child(args, null_fd, null_fd);
+  }
+  return pid;
+}
+
 std::string switchboard_bin() {
   const char* bin = std::getenv("SWITCHBOARD_BIN");
   return bin && *bin ? bin : SWITCHBOARD_BIN_PATH;

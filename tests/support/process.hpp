@@ -6,6 +6,8 @@
 #include <string>
 #include <vector>
 
+#include <sys/types.h>
+
 namespace switchboard::testing {
 
 struct process_result {
@@ -19,6 +21,11 @@ struct process_result {
 /// pipes read concurrently, so a chatty child never blocks. stdin is
 /// /dev/null. REQUIRES: !args.empty().
 process_result run_command(const std::vector<std::string>& args);
+
+/// Starts args[0] (a path) with args[1..] in the background, stdin, stdout
+/// and stderr on /dev/null; returns its pid (-1 when fork fails). The
+/// caller kills and reaps it. REQUIRES: !args.empty().
+pid_t spawn_quiet(const std::vector<std::string>& args);
 
 /// The binary under test: $SWITCHBOARD_BIN, else the one this build made.
 std::string switchboard_bin();

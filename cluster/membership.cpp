@@ -1,0 +1,89 @@
+#include "cluster/membership.hpp"
+
+#include "cluster/kv.hpp"
+
+#include "core/json_decode.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <optional>
+
+namespace switchboard::cluster {
+
+namespace {
+
+constexpr std::size_t max_node_id_bytes = 64;
+
+bool id_char(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+         (c >= '0' && c <= '9') || c == '_' || c == '-';
+}
+
+std::string encode(const member& m) {
+  return nlohmann::json{
+    {"node_id", m.node_id}, {"url", m.url}, {"last_seen", m.last_seen}}
+    .dump();
+}
+
+std::optional<member> decode(const std::string& text) {
+  auto j = nlohmann::json::parse(text, nullptr, false);
+  if (j.is_discarded())
+    return std::nullopt;
+  core::object_reader r(j, "member");
+  auto id = r.required_string("node_id", max_node_id_bytes);
+  auto url = r.optional_string("url", 2048);
+  auto seen = r.optional_string("last_seen", 64);
+  if (!r.ok())
+    return std::nullopt;
+  return member{*id, url.value_or(""), seen.value_or("")};
+}
+
+} // namespace
+
+core::status check_node_id(std::string_view id, std::string_view field) {
+  if (id.empty() || id.size() > max_node_id_bytes ||
+      !std::all_of(id.begin(), id.end(), id_char))
+    return core::bad_request(std::string{field} +
+                             " must be 1 to 64 characters of A-Z, a-z, "
+                             "0-9, '_' and '-'");
+  return {};
+}
+
+core::result<membership> membership::create(nats_client& c, int ttl_seconds,
+                                            int replicas,
+                                            std::string_view bucket) {
+  auto kv = create_bucket(c, {std::string{bucket}, replicas, ttl_seconds});
+  if (!kv)
+    return kv.err();
+  return membership{c, std::move(*kv)};
+}
+
+core::result<membership> membership::open(nats_client& c,
+                                          std::string_view bucket) {
+  auto kv = find_bucket(c, bucket);
+  if (!kv)
+    return kv.err();
+  if (!*kv)
+    return core::not_found("the cluster is not initialised (no KV bucket " +
+                           std::string{bucket} +
+                           "): run switchboard cluster init");
+  return membership{c, std::move(*kv)};
+}
+
+core::status membership::put(const member& m) {
+  return kv_put(kv_.get(), m.node_id, encode(m));
+}
+
+core::result<std::vector<member>> membership::list() {
+  auto entries = kv_entries(kv_.get(), client_->timeout());
+  if (!entries)
+    return entries.err();
+  std::vector<member> out;
+  for (const auto& [key, value] : *entries)
+    if (auto m = decode(value); m && m->node_id == key)
+      out.push_back(std::move(*m));
+  return out;
+}
+
+} // namespace switchboard::cluster
