@@ -81,7 +81,8 @@ core::status check_config(const cluster_config& cfg) {
     return s;
   if (auto s = check_replicas(cfg.replicas, "cluster.replicas"); !s)
     return s;
-  if (cfg.member_ttl_seconds < 1 || cfg.member_ttl_seconds > 3600)
+  if (cfg.member_ttl_seconds < 1 ||
+      cfg.member_ttl_seconds > core::max_member_ttl_seconds)
     return core::bad_request(
       "cluster.member_ttl_seconds must be between 1 and 3600");
   return {};

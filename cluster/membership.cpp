@@ -6,7 +6,6 @@
 
 #include <nlohmann/json.hpp>
 
-#include <algorithm>
 #include <optional>
 
 namespace switchboard::cluster {
@@ -14,11 +13,6 @@ namespace switchboard::cluster {
 namespace {
 
 constexpr std::size_t max_node_id_bytes = 64;
-
-bool id_char(char c) {
-  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-         (c >= '0' && c <= '9') || c == '_' || c == '-';
-}
 
 std::string encode(const member& m) {
   return nlohmann::json{
@@ -40,15 +34,6 @@ std::optional<member> decode(const std::string& text) {
 }
 
 } // namespace
-
-core::status check_node_id(std::string_view id, std::string_view field) {
-  if (id.empty() || id.size() > max_node_id_bytes ||
-      !std::all_of(id.begin(), id.end(), id_char))
-    return core::bad_request(std::string{field} +
-                             " must be 1 to 64 characters of A-Z, a-z, "
-                             "0-9, '_' and '-'");
-  return {};
-}
 
 core::result<membership> membership::create(nats_client& c, int ttl_seconds,
                                             int replicas,

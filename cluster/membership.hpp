@@ -12,8 +12,10 @@
 #include "cluster/nats_client.hpp"
 #include "cluster/partition.hpp"
 
+#include "core/cluster_rules.hpp"
 #include "core/result.hpp"
 
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -28,9 +30,9 @@ struct member {
   friend bool operator==(const member&, const member&) = default;
 };
 
-/// ok, or bad_request naming `field` unless `id` is 1-64 bytes of
+/// The node id rule (core/cluster_rules.hpp): 1-64 characters of
 /// [A-Za-z0-9_-] (a KV key, and a token safe in subjects and file names).
-core::status check_node_id(std::string_view id, std::string_view field);
+using core::check_node_id;
 
 class membership {
 public:

@@ -8,33 +8,6 @@ namespace {
 
 using options_ptr = nats_ptr<natsOptions, natsOptions_Destroy>;
 
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && s.front() == ' ')
-    s.remove_prefix(1);
-  while (!s.empty() && s.back() == ' ')
-    s.remove_suffix(1);
-  return s;
-}
-
-/// "" when `url` looks like [nats://]HOST[:PORT], else what is wrong.
-std::string url_problem(std::string_view url) {
-  if (url.empty())
-    return "empty URL";
-  if (std::any_of(url.begin(), url.end(),
-                  [](char c) { return c == ' ' || c < 0x20; }))
-    return "URL \"" + std::string{url} +
-           "\" contains a space or control character";
-  auto scheme_end = url.find("://");
-  if (scheme_end != std::string_view::npos &&
-      url.substr(0, scheme_end) != "nats")
-    return "URL \"" + std::string{url} + "\" is not nats://HOST:PORT";
-  auto host =
-    scheme_end == std::string_view::npos ? url : url.substr(scheme_end + 3);
-  if (host.empty() || host.front() == ':')
-    return "URL \"" + std::string{url} + "\" has no host";
-  return "";
-}
-
 bool unavailable(natsStatus s, jsErrCode js_code) {
   switch (s) {
     case NATS_TIMEOUT:
@@ -92,21 +65,6 @@ std::string joined(const std::vector<std::string>& urls) {
 }
 
 } // namespace
-
-core::result<std::vector<std::string>> parse_nats_urls(std::string_view list,
-                                                       std::string_view field) {
-  std::vector<std::string> urls;
-  while (true) {
-    auto comma = list.find(',');
-    auto item = trim(list.substr(0, comma));
-    if (auto problem = url_problem(item); !problem.empty())
-      return core::bad_request(std::string{field} + ": " + problem);
-    urls.emplace_back(item);
-    if (comma == std::string_view::npos)
-      return urls;
-    list.remove_prefix(comma + 1);
-  }
-}
 
 core::error nats_error(std::string_view what, natsStatus s, jsErrCode js_code) {
   std::string message = std::string{what} + ": " + text_of(s);

@@ -17,6 +17,7 @@
 // (nats.c connections and JetStream contexts are thread-safe); destroying
 // it while another thread uses it is not allowed.
 
+#include "core/cluster_rules.hpp"
 #include "core/result.hpp"
 
 #include <nats/nats.h>
@@ -48,11 +49,8 @@ using kv_store_ptr = nats_ptr<kvStore, kvStore_Destroy>;
 using kv_entry_ptr = nats_ptr<kvEntry, kvEntry_Destroy>;
 using kv_watcher_ptr = nats_ptr<kvWatcher, kvWatcher_Destroy>;
 
-/// The URLs of "nats://a:4222,nats://b:4222" (spaces around commas are
-/// ignored), or bad_request naming `field` when the list or an item is
-/// empty, or an item is not nats://HOST:PORT or HOST:PORT.
-core::result<std::vector<std::string>> parse_nats_urls(std::string_view list,
-                                                       std::string_view field);
+/// The --nats URL list rule (core/cluster_rules.hpp).
+using core::parse_nats_urls;
 
 /// The error for a failed nats.c call: "<what>: <nats.c's text>", with the
 /// code described above. `js_code` is the JetStream error code, 0 if none.

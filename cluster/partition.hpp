@@ -8,6 +8,7 @@
 // config bucket, and never changes: changing it would move keys between
 // partitions and so between logs.
 
+#include "core/cluster_rules.hpp"
 #include "core/result.hpp"
 
 #include <cstdint>
@@ -16,14 +17,12 @@
 
 namespace switchboard::cluster {
 
-/// Partition ids are 0..P-1 and are written with two digits in stream
-/// names (SB_P00..SB_P99), hence at most 100 partitions.
-inline constexpr int max_partitions = 100;
-inline constexpr int default_partitions = 16;
-/// JetStream keeps at most 5 replicas of a stream.
-inline constexpr int max_replicas = 5;
-inline constexpr int default_replicas = 3;
-inline constexpr int default_member_ttl_seconds = 5;
+// Limits and defaults (core/cluster_rules.hpp, shared with config/).
+using core::default_member_ttl_seconds;
+using core::default_partitions;
+using core::default_replicas;
+using core::max_partitions;
+using core::max_replicas;
 
 /// The KV bucket where each node puts its own key (TTL member_ttl_seconds).
 inline constexpr std::string_view member_bucket = "SB_MEMBERS";
