@@ -29,6 +29,8 @@ struct flag_overrides {
   std::optional<std::string> listen;
   std::optional<std::string> data_dir;
   std::optional<std::string> token_file; // api.token_file
+  std::optional<std::string> nats;       // cluster.nats_urls, "URL,URL"
+  std::optional<std::string> node_id;    // cluster.node_id
 };
 
 struct load_inputs {

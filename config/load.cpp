@@ -151,6 +151,8 @@ void apply_flags(json& doc, const flag_overrides& flags, origin_map& origins) {
   apply_flag(doc, origins, "listen", flags.listen, "--listen");
   apply_flag(doc, origins, "data_dir", flags.data_dir, "--data-dir");
   apply_flag(doc, origins, "api.token_file", flags.token_file, "--token-file");
+  apply_flag(doc, origins, "cluster.nats_urls", flags.nats, "--nats");
+  apply_flag(doc, origins, "cluster.node_id", flags.node_id, "--node-id");
 }
 
 core::error with_origin(core::error e, const origin_map& origins,
@@ -168,6 +170,20 @@ core::status check_flush_hook(const core::settings& s) {
   return {};
 }
 
+/// A node needs an id, and an id without NATS URLs is a mistake (it would
+/// silently run single-node).
+core::status check_cluster(const core::settings& s, const origin_map& origins) {
+  if (s.cluster.enabled() && !s.cluster.node_id)
+    return value_error("cluster.node_id",
+                       "required when cluster.nats_urls is set");
+  if (!s.cluster.enabled() && s.cluster.node_id)
+    return with_origin(value_error("cluster.node_id",
+                                   "set, but cluster.nats_urls is not (a node "
+                                   "id is for cluster mode)"),
+                       origins, "cluster.node_id");
+  return {};
+}
+
 core::result<core::settings> decode(const json& doc,
                                     const origin_map& origins) {
   core::settings s;
@@ -179,6 +195,8 @@ core::result<core::settings> decode(const json& doc,
       return with_origin(st.err(), origins, f.path);
   }
   if (auto st = check_flush_hook(s); !st)
+    return st.err();
+  if (auto st = check_cluster(s, origins); !st)
     return st.err();
   return s;
 }

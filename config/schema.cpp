@@ -3,6 +3,7 @@
 #include "core/source.hpp"
 #include "core/zone.hpp"
 
+#include <algorithm>
 #include <cctype>
 #include <limits>
 #include <type_traits>
@@ -15,14 +16,17 @@ namespace {
 // Field factories. `ref` is a generic lambda `[](auto& s) -> auto& {...}`
 // so one accessor serves both reading (const) and writing.
 
+/// An integer in [min, max] (max: the field type's largest by default).
 template <class Ref>
-field int_field(std::string_view path, Ref ref, std::int64_t min) {
+field int_field(std::string_view path, Ref ref, std::int64_t min,
+                std::int64_t max = no_max) {
   using T =
     std::remove_reference_t<decltype(ref(std::declval<core::settings&>()))>;
+  max = std::min<std::int64_t>(max, std::numeric_limits<T>::max());
   return {path, value_kind::integer,
-          [ref, min](const json& v, core::settings& s,
-                     std::string_view p) -> core::status {
-            auto n = read_int(v, p, min, std::numeric_limits<T>::max());
+          [ref, min, max](const json& v, core::settings& s,
+                          std::string_view p) -> core::status {
+            auto n = read_int(v, p, min, max);
             if (!n)
               return n.err();
             ref(s) = static_cast<T>(*n);
@@ -238,6 +242,44 @@ field home_channels_field() {
     }};
 }
 
+// cluster.nats_urls: a comma-separated string (as --nats and the
+// environment give it) or an array of URLs; [] is single-node mode.
+field nats_urls_field() {
+  return {
+    "cluster.nats_urls", value_kind::string,
+    [](const json& v, core::settings& s, std::string_view p) -> core::status {
+      auto urls = read_nats_urls(v, p);
+      if (!urls)
+        return urls.err();
+      s.cluster.nats_urls = std::move(*urls);
+      return {};
+    },
+    [](const core::settings& s) {
+      return json(s.cluster.nats_urls);
+    }};
+}
+
+field node_id_field() {
+  return {
+    "cluster.node_id", value_kind::nullable_string,
+    [](const json& v, core::settings& s, std::string_view p) -> core::status {
+      if (v.is_null()) {
+        s.cluster.node_id.reset();
+        return {};
+      }
+      if (!v.is_string())
+        return value_error(p, "expected null or a node id");
+      const auto& id = v.get_ref<const std::string&>();
+      if (auto st = core::check_node_id(id, p); !st)
+        return st;
+      s.cluster.node_id = id;
+      return {};
+    },
+    [](const core::settings& s) {
+      return s.cluster.node_id ? json(*s.cluster.node_id) : json(nullptr);
+    }};
+}
+
 #define SB_REF(expr)                                                           \
   [](auto& s) -> auto& {                                                       \
     return s.expr;                                                             \
@@ -307,6 +349,14 @@ std::vector<field> make_fields() {
     home_channels_field(),
     string_field("context.local_output_path",
                  SB_REF(context.local_output_path)),
+    nats_urls_field(),
+    node_id_field(),
+    int_field("cluster.partitions", SB_REF(cluster.partitions), 1,
+              core::max_partitions),
+    int_field("cluster.replicas", SB_REF(cluster.replicas), 1,
+              core::max_replicas),
+    int_field("cluster.member_ttl_seconds", SB_REF(cluster.member_ttl_seconds),
+              1, core::max_member_ttl_seconds),
   };
 }
 

@@ -1,5 +1,6 @@
 #include "config/values.hpp"
 
+#include "core/cluster_rules.hpp"
 #include "core/source.hpp"
 
 #include <charconv>
@@ -73,6 +74,27 @@ read_choice(const json& v, std::string_view path,
     list += (list.empty() ? "" : ", ") + std::string{c};
   }
   return value_error(path, "expected one of " + list);
+}
+
+core::result<std::vector<std::string>> read_nats_urls(const json& v,
+                                                      std::string_view path) {
+  if (v.is_string())
+    return core::parse_nats_urls(v.get_ref<const std::string&>(), path);
+  if (!v.is_array())
+    return value_error(path, "expected NATS URLs: \"nats://HOST:PORT,...\" "
+                             "or an array of them");
+  std::vector<std::string> out;
+  for (std::size_t i = 0; i < v.size(); ++i) {
+    auto item_path = std::string{path} + "[" + std::to_string(i) + "]";
+    if (!v[i].is_string())
+      return value_error(item_path, "expected a string nats://HOST:PORT");
+    auto urls =
+      core::parse_nats_urls(v[i].get_ref<const std::string&>(), item_path);
+    if (!urls)
+      return urls.err();
+    out.insert(out.end(), urls->begin(), urls->end());
+  }
+  return out;
 }
 
 bool valid_platform(std::string_view s) {

@@ -44,6 +44,12 @@ core::result<std::string>
 read_choice(const json& v, std::string_view path,
             std::initializer_list<std::string_view> choices);
 
+/// NATS URLs: a comma-separated string or an array of strings, each
+/// checked by core::parse_nats_urls ("<path>: URL ..." or
+/// "<path>[i]: ..."); an empty array is none.
+core::result<std::vector<std::string>> read_nats_urls(const json& v,
+                                                      std::string_view path);
+
 /// True for [a-z0-9_]{1,32} (the platform names of core::source).
 bool valid_platform(std::string_view s);
 

@@ -4,6 +4,7 @@
 // "Configuration"). Plain data with the documented defaults; config/ fills it
 // from the file, the environment and the command line, and validates it.
 
+#include "core/cluster_rules.hpp"
 #include "core/context_prompt.hpp"
 #include "core/reset_policy.hpp"
 #include "core/session_key.hpp"
@@ -42,6 +43,20 @@ struct retention_settings {
   double interval_seconds = 3600;
 
   bool enabled() const { return max_age_days > 0 || max_ended_sessions > 0; }
+};
+
+/// Cluster mode (shared/CLUSTER.md). No NATS URLs: single-node mode, and
+/// nothing else here is used. partitions, replicas and member_ttl_seconds
+/// describe the cluster the node joins: serve refuses to start when they
+/// differ from what `cluster init` stored.
+struct cluster_settings {
+  std::vector<std::string> nats_urls;
+  std::optional<std::string> node_id; // required with nats_urls
+  int partitions = default_partitions;
+  int replicas = default_replicas;
+  int member_ttl_seconds = default_member_ttl_seconds;
+
+  bool enabled() const { return !nats_urls.empty(); }
 };
 
 struct settings {
@@ -86,6 +101,7 @@ struct settings {
     std::vector<home_channel> home_channels;
     std::string local_output_path = "~/.hermes/cron/output/";
   } context;
+  cluster_settings cluster;
 };
 
 } // namespace switchboard::core

@@ -160,6 +160,41 @@ INSTANTIATE_TEST_SUITE_P(
     bad_case{R"({"thread_sessions_per_user": null})",
              "thread_sessions_per_user: expected true or false"}));
 
+INSTANTIATE_TEST_SUITE_P(
+  ClusterKeys, ConfigValidationTest,
+  ::testing::Values(
+    bad_case{R"({"cluster": {"bogus": 1}})", "cluster.bogus: unknown key"},
+    bad_case{R"({"cluster": []})", "cluster: expected an object"},
+    bad_case{R"({"cluster": {"nats_urls": 3}})",
+             "cluster.nats_urls: expected NATS URLs: \"nats://HOST:PORT,...\" "
+             "or an array of them"},
+    bad_case{R"({"cluster": {"nats_urls": ["nats://h:1", 2]}})",
+             "cluster.nats_urls[1]: expected a string nats://HOST:PORT"},
+    bad_case{R"({"cluster": {"nats_urls": "nats://h:1,,nats://h:2"}})",
+             "cluster.nats_urls: empty URL"},
+    bad_case{R"({"cluster": {"nats_urls": ["nats://h:1", "tls://h:2"]}})",
+             "cluster.nats_urls[1]: URL \"tls://h:2\" is not nats://HOST:PORT"},
+    bad_case{R"({"cluster": {"nats_urls": "nats://h:1"}})",
+             "cluster.node_id: required when cluster.nats_urls is set"},
+    bad_case{R"({"cluster": {"node_id": "n1"}})",
+             "cluster.node_id: set, but cluster.nats_urls is not (a node id "
+             "is for cluster mode)"},
+    bad_case{R"({"cluster": {"nats_urls": "nats://h:1", "node_id": ""}})",
+             "cluster.node_id must be 1 to 64 characters of A-Z, a-z, 0-9, "
+             "'_' and '-'"},
+    bad_case{R"({"cluster": {"nats_urls": "nats://h:1", "node_id": 7}})",
+             "cluster.node_id: expected null or a node id"},
+    bad_case{R"({"cluster": {"partitions": 0}})",
+             "cluster.partitions: expected an integer 1-100"},
+    bad_case{R"({"cluster": {"partitions": 101}})",
+             "cluster.partitions: expected an integer 1-100"},
+    bad_case{R"({"cluster": {"replicas": 6}})",
+             "cluster.replicas: expected an integer 1-5"},
+    bad_case{R"({"cluster": {"member_ttl_seconds": 0}})",
+             "cluster.member_ttl_seconds: expected an integer 1-3600"},
+    bad_case{R"({"cluster": {"member_ttl_seconds": 1.5}})",
+             "cluster.member_ttl_seconds: expected an integer 1-3600"}));
+
 TEST(ConfigFileTest, MalformedJsonNamesTheFile) {
   temp_file f("{\"listen\": ", "broken");
   load_inputs in;
