@@ -58,6 +58,13 @@ core::status kv_put(kvStore* kv, std::string_view key, std::string_view value) {
   return {};
 }
 
+core::status kv_delete(kvStore* kv, std::string_view key) {
+  std::string k{key};
+  if (auto s = kvStore_Delete(kv, k.c_str()); s != NATS_OK)
+    return nats_error("deleting KV key " + k, s);
+  return {};
+}
+
 core::result<bool> kv_create(kvStore* kv, std::string_view key,
                              std::string_view value) {
   std::string k{key};

@@ -32,6 +32,10 @@ core::result<kv_store_ptr> find_bucket(nats_client& c, std::string_view name);
 
 core::status kv_put(kvStore* kv, std::string_view key, std::string_view value);
 
+/// Deletes `key` (a delete marker: watchers and kv_entries no longer list
+/// it). Deleting a key that has no value is not an error.
+core::status kv_delete(kvStore* kv, std::string_view key);
+
 /// Puts `value` only if `key` has no value: true when it did, false when
 /// the key already had one (the value is then unchanged).
 core::result<bool> kv_create(kvStore* kv, std::string_view key,

@@ -60,6 +60,26 @@ core::status membership::put(const member& m) {
   return kv_put(kv_.get(), m.node_id, encode(m));
 }
 
+core::result<bool> membership::create(const member& m) {
+  return kv_create(kv_.get(), m.node_id, encode(m));
+}
+
+core::result<std::optional<member>> membership::find(std::string_view node_id) {
+  auto text = kv_get(kv_.get(), node_id);
+  if (!text)
+    return text.err();
+  if (!*text)
+    return std::optional<member>{};
+  auto m = decode(**text);
+  if (m && m->node_id != node_id)
+    m.reset();
+  return m;
+}
+
+core::status membership::remove(std::string_view node_id) {
+  return kv_delete(kv_.get(), node_id);
+}
+
 core::result<std::vector<member>> membership::list() {
   auto entries = kv_entries(kv_.get(), client_->timeout());
   if (!entries)

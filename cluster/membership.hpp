@@ -53,6 +53,21 @@ public:
   /// REQUIRES: check_node_id(m.node_id) is ok.
   core::status put(const member& m);
 
+  /// Puts `m` only when no live member has its id: true when it did, false
+  /// when the key already had a value (then unchanged). Not a safe mutual
+  /// exclusion on nats-server 2.9.10 (the per-subject check behind it is
+  /// made before the Raft proposal; shared/CLUSTER.md), so two nodes
+  /// starting with the same id at the same instant may both succeed.
+  core::result<bool> create(const member& m);
+
+  /// The live member `node_id`, nullopt when it has no live key (or a value
+  /// that does not decode).
+  core::result<std::optional<member>> find(std::string_view node_id);
+
+  /// Deletes the key of `node_id` at once (a node leaving), so the others
+  /// stop listing it without waiting for the TTL.
+  core::status remove(std::string_view node_id);
+
   /// The live members (keys not expired), sorted by node id. Values that
   /// do not decode are skipped (a key with a foreign value is not a node).
   core::result<std::vector<member>> list();
