@@ -5,6 +5,7 @@
 // event log, the stats sampler and the published load tests.
 
 #include "actors/engine.hpp"
+#include "api/cluster_status.hpp"
 #include "api/event_log.hpp"
 #include "api/http.hpp"
 #include "api/loadtests.hpp"
@@ -42,6 +43,7 @@ struct api_context {
   std::shared_ptr<event_log> events = std::make_shared<event_log>();
   loadtest_registry loadtests;
   std::unique_ptr<stats_sampler> stats; // set by the server
+  cluster_status_fn cluster_status;     // empty: not a cluster node
 
   /// Publishes message_appended (opt-in: only built while a stream asks).
   void appended(const std::string& session_key, const std::string& session_id,

@@ -47,6 +47,7 @@ router make_router(bool with_clock) {
   add_usage_routes(r);
   add_admin_routes(r, with_clock);
   add_dashboard_routes(r);
+  add_cluster_routes(r);
   add_health_routes(r);
   return r;
 }

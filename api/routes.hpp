@@ -25,6 +25,8 @@ void add_usage_routes(router& r);
 void add_admin_routes(router& r, bool with_clock);
 /// GET /v1/stats, /v1/expiry/forecast, /v1/admin/loadtests (dashboard).
 void add_dashboard_routes(router& r);
+/// GET /v1/cluster (404 outside cluster mode).
+void add_cluster_routes(router& r);
 /// GET /healthz, GET /metrics, GET /v1/openapi.json, and the streaming
 /// GET /v1/events.
 void add_health_routes(router& r);

@@ -121,7 +121,8 @@ struct server_state : std::enable_shared_from_this<server_state> {
                               {},
                               std::make_shared<event_log>(),
                               {},
-                              nullptr},
+                              nullptr,
+                              opts.cluster_status},
       routes(make_router(opts.clock != nullptr)) {
     ctx.stats =
       std::make_unique<stats_sampler>(eng, ctx.latency, opts.settings.data_dir);

@@ -5,6 +5,7 @@
 // completion posts it back to the I/O thread. TCP no-delay is on.
 
 #include "actors/engine.hpp"
+#include "api/cluster_status.hpp"
 #include "core/clock.hpp"
 #include "core/result.hpp"
 #include "core/settings.hpp"
@@ -29,6 +30,8 @@ struct server_options {
   /// Serve the dashboard from this directory instead of the embedded copy.
   std::optional<std::string> ui_dir;
   core::settings settings;
+  /// Answers GET /v1/cluster (set by serve --nats); empty: 404.
+  cluster_status_fn cluster_status;
 };
 
 struct server_state;

@@ -134,7 +134,8 @@ std::optional<api::reply> dispatch(api::request& r, const std::string& what) {
                        {},
                        std::make_shared<api::event_log>(),
                        {},
-                       nullptr};
+                       nullptr,
+                       {}};
   ctx.stats = std::make_unique<api::stats_sampler>(eng, ctx.latency, "");
   ctx.stats->sample();
   auto box = std::make_shared<reply_box>();
