@@ -1,10 +1,19 @@
 // `switchboard serve`: runs the engine and its HTTP API on a data dir until
 // SIGINT/SIGTERM (shared/API.md "Command line").
+//
+// Cluster mode (--nats/--node-id or the config's `cluster` section,
+// shared/CLUSTER.md): before anything else the node connects and checks the
+// cluster (initialised, same partitions, replicas and member TTL); once the
+// HTTP server is bound it joins SB_MEMBERS with its URL (a live duplicate
+// id is refused) and only then prints the listening line. On SIGINT/SIGTERM
+// it deletes its member key first, then stops as a single node does. Phase
+// 2a: the data still goes through this node's own engine.
 
 #include "actors/engine.hpp"
 #include "api/server.hpp"
 #include "config/config.hpp"
 #include "persistence/data_dir_lock.hpp"
+#include "tools/cluster_node.hpp"
 #include "tools/commands.hpp"
 
 #include <spdlog/sinks/stdout_sinks.h>
@@ -26,6 +35,8 @@ struct serve_flags {
   std::optional<std::string> token_file;
   std::string clock = "system";
   std::optional<std::string> ui_dir;
+  std::optional<std::string> nats;
+  std::optional<std::string> node_id;
   bool print_config = false;
 };
 
@@ -58,6 +69,8 @@ core::result<core::settings> load(const serve_flags& f) {
   in.flags.listen = f.listen;
   in.flags.data_dir = f.data_dir;
   in.flags.token_file = f.token_file;
+  in.flags.nats = f.nats;
+  in.flags.node_id = f.node_id;
   return config::load_settings(in);
 }
 
@@ -105,6 +118,11 @@ int fail(const core::error& e) {
   return 1;
 }
 
+/// "http://HOST:PORT", as the listening line and the member key say it.
+std::string listen_url(const std::string& host, std::uint16_t port) {
+  return "http://" + host + ":" + std::to_string(port);
+}
+
 int serve(const serve_flags& f) {
   auto cfg = load(f);
   if (!cfg)
@@ -113,6 +131,11 @@ int serve(const serve_flags& f) {
     std::cout << config::dump_settings(cfg.value()) << std::endl;
     return 0;
   }
+  // Before any thread starts (the node's, nats.c's, the engine's).
+  auto signals = block_stop_signals();
+  auto node = connect_node(cfg.value()); // null in single-node mode
+  if (!node)
+    return fail(node.err());
   std::shared_ptr<core::manual_clock> manual;
   std::shared_ptr<core::clock> clk = std::make_shared<core::system_clock>();
   if (f.clock == "manual")
@@ -121,13 +144,14 @@ int serve(const serve_flags& f) {
   if (!opts)
     return fail(opts.err());
   opts.value().ui_dir = f.ui_dir;
+  if (node.value())
+    opts.value().cluster_status = status_source(*node.value());
   std::error_code ec;
   std::filesystem::create_directories(cfg.value().data_dir, ec);
   // SPEC 15: one owner per data dir, held until the process exits.
   auto lock = persistence::data_dir_lock::acquire(cfg.value().data_dir);
   if (!lock)
     return fail(lock.err());
-  auto signals = block_stop_signals();
   // Past a file size limit a write must fail with EFBIG (SQLite reports
   // it, the batch fails, nothing is acknowledged) instead of SIGXFSZ
   // killing the server.
@@ -140,13 +164,18 @@ int serve(const serve_flags& f) {
     eng.value()->stop();
     return fail(server.err());
   }
-  auto port = server.value().port();
-  spdlog::info("serve: started on {}:{} (data dir {}, clock {})",
-               opts.value().host, port, cfg.value().data_dir, f.clock);
-  std::cout << "switchboard listening on http://" << opts.value().host << ":"
-            << port << std::endl;
+  auto url = listen_url(opts.value().host, server.value().port());
+  if (auto joined = join_cluster(node.value().get(), url); !joined) {
+    server.value().stop();
+    eng.value()->stop();
+    return fail(joined.err());
+  }
+  spdlog::info("serve: started on {} (data dir {}, clock {})", url,
+               cfg.value().data_dir, f.clock);
+  std::cout << "switchboard listening on " << url << std::endl;
   int sig = wait_for_signal(signals);
   spdlog::info("serve: signal {}: stopping", sig);
+  leave_cluster(node.value().get());
   server.value().stop();
   eng.value()->stop();
   spdlog::info("serve: stopped");
@@ -169,6 +198,11 @@ void register_serve_command(CLI::App& app, command_list& out) {
     ->add_option("--ui-dir", f->ui_dir,
                  "Serve the dashboard from this directory (development)")
     ->check(CLI::ExistingDirectory);
+  sub->add_option("--nats", f->nats,
+                  "Cluster mode: NATS server URLs, comma-separated "
+                  "(nats://HOST:PORT); needs --node-id");
+  sub->add_option("--node-id", f->node_id,
+                  "Cluster mode: this node's id (1-64 of A-Z a-z 0-9 _ -)");
   sub->add_flag("--print-config", f->print_config,
                 "Print the effective configuration and exit");
   out.push_back({sub, [f] {

@@ -104,6 +104,16 @@ TEST_F(ServeTest, ClockIs404WithTheSystemClock) {
   EXPECT_EQ(s.stop(SIGTERM), 0);
 }
 
+TEST_F(ServeTest, ClusterIs404InSingleNodeMode) {
+  server_process s({"--data-dir", dir_});
+  auto r = http("GET", s.url() + "/v1/cluster");
+  EXPECT_EQ(r.status, 404);
+  EXPECT_EQ(r.error_code(), "not_found");
+  EXPECT_NE(r.error_message().find("not in cluster mode"), std::string::npos)
+    << r.body;
+  EXPECT_EQ(s.stop(SIGTERM), 0);
+}
+
 TEST_F(ServeTest, TokenFileGuardsV1) {
   auto token_file = dir_ + "/token";
   std::ofstream{token_file} << "s3cret\n";
@@ -170,6 +180,20 @@ TEST_F(ServeTest, PrintConfigShowsTheEffectiveSettings) {
   auto j = nlohmann::json::parse(r.out, nullptr, false);
   ASSERT_TRUE(j.is_object()) << r.out;
   EXPECT_EQ(j["listen"], "127.0.0.1:9999");
+  EXPECT_EQ(j["cluster"]["nats_urls"], nlohmann::json::array());
+}
+
+TEST_F(ServeTest, PrintConfigShowsTheClusterFlagsWithoutContactingNats) {
+  auto r =
+    run_command({switchboard_bin(), "serve", "--print-config", "--nats",
+                 "nats://127.0.0.1:1, nats://127.0.0.1:2", "--node-id", "n1"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  auto j = nlohmann::json::parse(r.out, nullptr, false);
+  ASSERT_TRUE(j.is_object()) << r.out;
+  EXPECT_EQ(j["cluster"], nlohmann::json::parse(R"({
+    "nats_urls": ["nats://127.0.0.1:1", "nats://127.0.0.1:2"],
+    "node_id": "n1", "partitions": 16, "replicas": 3,
+    "member_ttl_seconds": 5})"));
 }
 
 } // namespace
