@@ -6,6 +6,7 @@
 
 #include "cluster/admin.hpp"
 #include "cluster/membership.hpp"
+#include "cluster/node.hpp"
 #include "cluster/placement.hpp"
 
 #include "tests/cluster/cluster_test_util.hpp"
@@ -172,6 +173,32 @@ TEST(ClusterNodeTest, RefusesUninitialisedContradictingAndDuplicate) {
   // The refused node left n1's key alone.
   EXPECT_EQ(member_urls(cluster_of(n1)),
             (std::map<std::string, std::string>{{"n1", n1.url()}}));
+}
+
+TEST(ClusterNodeTest, SameIdAtTheSameUrlIsARestartAnotherUrlIsRefused) {
+  nats_servers servers(1);
+  ASSERT_EQ(servers.error(), "");
+  auto c = connect_or_fail(servers.url_list());
+  ASSERT_TRUE(c);
+  ASSERT_TRUE(cluster::init_cluster(*c, small_cluster(1)));
+  // The key an earlier run left behind when it was killed.
+  auto members = cluster::membership::open(*c);
+  ASSERT_TRUE(members);
+  ASSERT_TRUE(members->put({"n1", "http://127.0.0.1:7001", "t"}));
+  cluster::node_options o{servers.url_list(), "n1", small_cluster(1), {}};
+  auto other = cluster::node::connect(o);
+  ASSERT_TRUE(other) << other.err().message;
+  auto refused = (*other)->join("http://127.0.0.1:7002");
+  ASSERT_FALSE(refused);
+  EXPECT_EQ(refused.err().code, core::errc::conflict);
+  EXPECT_TRUE((*other)->leave()); // never joined: nothing deleted
+  EXPECT_EQ(members->find("n1")->value().url, "http://127.0.0.1:7001");
+  auto restart = cluster::node::connect(o);
+  ASSERT_TRUE(restart) << restart.err().message;
+  ASSERT_TRUE((*restart)->join("http://127.0.0.1:7001"));
+  EXPECT_NE(members->find("n1")->value().last_seen, "t"); // its own put
+  ASSERT_TRUE((*restart)->leave());
+  EXPECT_FALSE(members->find("n1")->has_value());
 }
 
 TEST(ClusterNodeTest, BadClusterFlagsExitBeforeNatsIsContacted) {
