@@ -159,6 +159,33 @@ TEST_F(ChangesetTest, AnUncommittedBatchIsCapturedAndARolledBackOneIsGone) {
   EXPECT_EQ(dump_all(a_->db()), dump_all(b_->db()));
 }
 
+TEST_F(ChangesetTest, ARequestRolledBackToItsSavepointLeavesNoTrace) {
+  // The writer actor runs each request in a savepoint and rolls a failed
+  // one back to it: none of its rows may reach the replica.
+  auto capture = changeset_capture::start(a_->db().raw());
+  ASSERT_TRUE(capture);
+  ASSERT_TRUE(a_->begin());
+  ASSERT_TRUE(a_->savepoint());
+  testing::write_batch(*a_, 0);
+  ASSERT_TRUE(a_->release_savepoint());
+  ASSERT_TRUE(a_->savepoint());
+  ASSERT_TRUE(a_->create_session(testing::row("failed")));
+  ASSERT_TRUE(a_->append_message("failed", testing::msg("user", "never"),
+                                 testing::at_seconds(1500)));
+  ASSERT_TRUE(a_->end_session("s0", "failed", testing::at_seconds(1500)));
+  ASSERT_TRUE(a_->rollback_to_savepoint());
+  ASSERT_TRUE(a_->flush_derived());
+  ASSERT_TRUE(a_->flush_fts());
+  auto effects = capture->take();
+  ASSERT_TRUE(effects);
+  ASSERT_TRUE(a_->commit());
+  ASSERT_TRUE(apply_effects(b(), 0, 1, *effects));
+  EXPECT_EQ(dump_all(a_->db()), dump_all(b_->db()));
+  EXPECT_EQ(*b_->get_session("failed"), std::nullopt);
+  EXPECT_EQ(search_text(*b_, "never"), "[]");
+  EXPECT_NE(search_text(*b_, "lazy"), "[]");
+}
+
 /// Measures what a replicated message costs in the log (printed; the
 /// figures are in docs/CLUSTER_REPLICATION.md): a batch of 100 user
 /// messages of about 80 bytes to one live session, as the hot path writes
