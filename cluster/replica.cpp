@@ -4,7 +4,6 @@
 #include "cluster/partition.hpp"
 #include "cluster/partition_log.hpp"
 
-#include <algorithm>
 #include <utility>
 
 namespace switchboard::cluster {
@@ -105,6 +104,12 @@ core::result<std::uint64_t> catch_up(nats_client& c, int partition,
   auto last = last_sequence(c, partition);
   if (!last)
     return std::move(last).err();
+  if (*last < *applied)
+    return core::internal_error(
+      stream_name(partition) + " ends at record " + std::to_string(*last) +
+      " but this file has applied record " + std::to_string(*applied) +
+      ": the log lost acknowledged records or the file is not this "
+      "cluster's");
   for (auto seq = *applied + 1; seq <= *last; ++seq) {
     auto r = read_record(c, partition, seq);
     if (!r)
@@ -112,7 +117,7 @@ core::result<std::uint64_t> catch_up(nats_client& c, int partition,
     if (auto st = apply_record(db, partition, seq, *r); !st)
       return at_record(partition, seq, std::move(st).err());
   }
-  return std::max(*applied, *last);
+  return *last;
 }
 
 } // namespace switchboard::cluster

@@ -62,7 +62,9 @@ core::result<std::uint64_t> publish_batch(nats_client& c, int partition,
 /// its applied sequence and applies them one by one, in order. Returns the
 /// applied sequence reached. On an error the records before the failing
 /// one stay applied (each is its own transaction) and the error names the
-/// record: "SB_P03 record 7: replica diverged: ...".
+/// record: "SB_P03 record 7: replica diverged: ...". internal when the
+/// file has applied more records than the log holds (the log lost
+/// acknowledged records, or the file belongs to another cluster).
 /// REQUIRES: no transaction open on `db`; nobody else writes `db`.
 core::result<std::uint64_t> catch_up(nats_client& c, int partition,
                                      sqlite3* db);

@@ -166,5 +166,16 @@ TEST_F(ReplicaClusterTest, CatchUpStopsAtADivergenceNamingTheRecord) {
   EXPECT_EQ(*applied_seq(standby(), 0), 3u);
 }
 
+TEST_F(ReplicaClusterTest, AFileAheadOfTheLogIsAnError) {
+  ASSERT_TRUE(owner_batch(0, 1));
+  // As if the log had lost its last record (2.9's fsync caveat).
+  ASSERT_TRUE(apply_effects(owner(), 0, 3, {}));
+  auto r = catch_up(*owner_c_, 0, owner());
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.err().message,
+            "SB_P00 ends at record 2 but this file has applied record 3: the "
+            "log lost acknowledged records or the file is not this cluster's");
+}
+
 } // namespace
 } // namespace switchboard::cluster
