@@ -63,12 +63,12 @@ core::result<std::string> base64_decode(std::string_view text,
       return bad();
     chunk = (chunk << 6) | static_cast<std::uint32_t>(padding ? 0 : d);
     if (i % 4 == 3) {
-      for (int k = 2; k >= 0; --k)
-        out += static_cast<char>((chunk >> (8 * k)) & 0xff);
+      std::size_t keep = i + 1 == text.size() ? 3 - pad : 3;
+      for (std::size_t k = 0; k < keep; ++k)
+        out += static_cast<char>((chunk >> (16 - 8 * k)) & 0xff);
       chunk = 0;
     }
   }
-  out.resize(out.size() - pad);
   return out;
 }
 
