@@ -180,6 +180,11 @@ public:
 
   void set_write_behind(bool on) override { write_behind_ = on; }
   core::status flush_derived() override;
+  /// Inserts the queued FTS rows now, in the open transaction (commit()
+  /// does it before COMMIT). Cluster mode calls it, and flush_derived()
+  /// unless write-behind, before it captures the batch's changeset
+  /// (cluster/changeset.hpp), so the changeset holds every write.
+  core::status flush_fts();
 
   /// Moves WAL checkpoints off COMMIT onto a thread of their own
   /// (wal_checkpointer.hpp). `path` is this database's file.
@@ -235,7 +240,6 @@ private:
   core::status delete_session_rows(std::string_view id);
   template <class F>
   auto atomically(F&& f) -> decltype(f());
-  core::status flush_fts();
 
   struct fts_row {
     std::int64_t id;
