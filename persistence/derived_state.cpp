@@ -61,9 +61,8 @@ result<pending_derived> sqlite_reader::pending_of(std::string_view session_id) {
            "m.active = 1 THEN " SB_TOOL_CALLS(
              "m.tool_calls") " ELSE 0 END), "
                              "0), MAX(" SB_ACTIVITY_TS
-                             ") FROM messages m WHERE m.session_id = "
-                             "?1 AND m.id > (SELECT watermark FROM "
-                             "derived_state WHERE id = 1)");
+                             ") FROM messages m WHERE m.id "
+                             "IN " SB_SESSION_UNFOLDED_IDS("?1"));
   q->bind(1, session_id);
   auto row = q->step();
   if (!row)
@@ -106,6 +105,8 @@ status sqlite_writer::flush_derived() {
   // fold would count its rows twice at the next flush.
   SB_TRY(run("SAVEPOINT derived"));
   auto st = fold_above_watermark();
+  if (st)
+    st = move_tail();
   if (st)
     return run("RELEASE derived");
   if (db_->in_transaction() && run("ROLLBACK TO derived"))
@@ -161,6 +162,15 @@ status sqlite_writer::fold_above_watermark() {
   SB_QUERY(w, *db_, "UPDATE derived_state SET watermark = ? WHERE id = 1");
   w->bind(1, **to);
   return w->run();
+}
+
+/// Moves every entry of message_tail into message_index (schema.cpp, v9):
+/// one pass in the tail's key order, so each leaf page of the
+/// large index is written once per move, not once per message.
+status sqlite_writer::move_tail() {
+  SB_TRY(run("INSERT INTO message_index (session_id, timestamp, id) "
+             "SELECT session_id, timestamp, id FROM message_tail"));
+  return run("DELETE FROM message_tail");
 }
 
 status sqlite_writer::add_counts(const std::string& session_id,

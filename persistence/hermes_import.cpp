@@ -252,6 +252,12 @@ status importer::copy_messages(const std::string& id) {
     SB_TRY(ins->run());
     // Every message gets its FTS row (schema invariant), NULL content too.
     std::int64_t row_id = dest_.db().last_rowid();
+    // And its session index entry (schema.cpp, v9).
+    SB_QUERY(tail, dest_.db(),
+             "INSERT INTO message_tail (session_id, timestamp, id) "
+             "SELECT session_id, timestamp, id FROM messages WHERE id = ?");
+    tail->bind(1, row_id);
+    SB_TRY(tail->run());
     SB_QUERY(fts, dest_.db(),
              "INSERT INTO messages_fts(rowid, content) VALUES (?, ?)");
     fts->bind(1, row_id).bind_null(2);

@@ -64,6 +64,20 @@ std::vector<fs::path> transcript_files(const std::string& home) {
   return out;
 }
 
+/// has_rows on switchboard's own file, through its session index (v9).
+result<bool> has_indexed_rows(connection& db, const std::string& id) {
+  SB_QUERY(q, db,
+           "SELECT 1 FROM message_index WHERE session_id = ?1 UNION ALL "
+           "SELECT 1 FROM message_tail WHERE session_id = ?1 LIMIT 1");
+  q->bind(1, id);
+  auto row = q->step();
+  if (!row)
+    return std::move(row).err();
+  bool found = *row;
+  q->done();
+  return found;
+}
+
 result<bool> has_rows(connection& db, const std::string& id) {
   SB_QUERY(q, db, "SELECT 1 FROM messages WHERE session_id = ? LIMIT 1");
   q->bind(1, id);
@@ -156,7 +170,7 @@ result<bool> jsonl_importer::wanted(const std::string& id) {
     if (*rows)
       return false; // the rows win
   }
-  auto rows = has_rows(dest_.db(), id);
+  auto rows = has_indexed_rows(dest_.db(), id);
   if (!rows)
     return std::move(rows).err();
   return !*rows;

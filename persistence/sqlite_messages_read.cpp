@@ -73,10 +73,11 @@ result<nlohmann::json> sqlite_reader::active_messages(std::string_view id,
   SB_QUERY(conv, *db_,
            "SELECT role, content, tool_call_id, tool_calls, tool_name, "
            "reasoning, reasoning_details, codex_reasoning_items FROM messages "
-           "WHERE session_id = ? AND active = 1 ORDER BY timestamp, id");
+           "WHERE id IN " SB_SESSION_MESSAGE_IDS(
+             "?1") " AND active = 1 ORDER BY timestamp, id");
   SB_QUERY(full, *db_,
-           "SELECT * FROM messages WHERE session_id = ? AND active = 1 "
-           "ORDER BY timestamp, id");
+           "SELECT * FROM messages WHERE id IN " SB_SESSION_MESSAGE_IDS(
+             "?1") " AND active = 1 ORDER BY timestamp, id");
   statement& q = conversation ? *conv : *full;
   q.bind(1, id);
   nlohmann::json out = nlohmann::json::array();
@@ -124,20 +125,33 @@ result<nlohmann::json> sqlite_reader::transcript(std::string_view id,
 result<nlohmann::json> sqlite_reader::history(const core::history_query& hq) {
   detail::snapshot snap(*db_);
   std::string sql =
-    "SELECT s.*, COALESCE((SELECT SUBSTR(REPLACE(REPLACE(m.content, X'0A', "
-    "' '), X'0D', ' '), 1, 63) FROM messages m WHERE m.session_id = s.id "
-    "AND m.role = 'user' AND m.content IS NOT NULL AND m.active = 1 "
-    "ORDER BY m.timestamp, m.id LIMIT 1), '') AS _preview_raw, "
-    "COALESCE((SELECT MAX(m2.timestamp) FROM messages m2 WHERE "
-    "m2.session_id = s.id AND m2.active = 1), s.started_at) AS last_active, "
-    // Enough of the first non-blank user message for title_from's 64 code
-    // points (SPEC 6), however much whitespace it starts with.
-    "(SELECT SUBSTR(LTRIM(m3.content, ' ' || char(9, 10, 11, 12, 13)), 1, 512) "
-    "FROM messages m3 WHERE m3.session_id = s.id AND m3.role = 'user' AND "
-    "m3.active = 1 AND LENGTH(TRIM(m3.content, ' ' || char(9, 10, 11, 12, "
-    "13))) > 0 ORDER BY m3.timestamp, m3.id LIMIT 1) AS _title_source "
-    "FROM sessions s WHERE (?1 IS NULL OR s.source = ?1) "
-    "AND (?4 IS NULL OR s.user_id = ?4) AND (?5 IS NULL OR s.session_key = ?5)";
+    "SELECT s.*, COALESCE((SELECT SUBSTR(REPLACE(REPLACE(m1.content, X'0A', "
+    "' '), X'0D', ' '), 1, 63) FROM messages m1 WHERE m1.id "
+    "= " SB_SESSION_EDGE_MESSAGE(
+      "s.id",
+      "m.role = 'user' AND m.content IS NOT NULL AND "
+      "m.active = 1",
+      "") "), '') AS _preview_raw, "
+          "COALESCE((SELECT m2.timestamp FROM messages m2 WHERE m2.id "
+          "= " SB_SESSION_EDGE_MESSAGE(
+            "s.id", "m.active = 1",
+            "DESC") "), "
+                    "s.started_at) AS last_active, "
+                    // Enough of the first non-blank user message for
+                    // title_from's 64 code points (SPEC 6), however much
+                    // whitespace it starts with.
+                    "(SELECT SUBSTR(LTRIM(m3.content, ' ' || char(9, 10, 11, "
+                    "12, 13)), 1, 512) "
+                    "FROM messages m3 WHERE m3.id = " SB_SESSION_EDGE_MESSAGE(
+                      "s.id",
+                      "m.role = 'user' AND m.active = 1 AND "
+                      "LENGTH(TRIM(m.content, ' ' || "
+                      "char(9, 10, 11, 12, 13))) > 0",
+                      "") ") AS _title_source "
+                          "FROM sessions s WHERE (?1 IS NULL OR "
+                          "s.source = ?1) "
+                          "AND (?4 IS NULL OR s.user_id = ?4) AND (?5 "
+                          "IS NULL OR s.session_key = ?5)";
   // Its own clause only when asked: "?N IS NULL OR ..." would defeat
   // idx_sessions_parent.
   if (hq.parent_session_id)
@@ -213,12 +227,13 @@ sqlite_reader::search_context(std::string_view session_id, std::int64_t id) {
   // The active message before, the match, and the active message after.
   SB_QUERY(q, *db_,
            "SELECT role, content FROM (SELECT id, role, content FROM messages "
-           "WHERE session_id = ?1 AND active = 1 AND id < ?2 "
-           "ORDER BY id DESC LIMIT 1) UNION ALL SELECT role, content FROM "
-           "(SELECT id, role, content FROM messages WHERE id = ?2) UNION ALL "
-           "SELECT role, content FROM (SELECT id, role, content FROM messages "
-           "WHERE session_id = ?1 AND active = 1 AND id > ?2 "
-           "ORDER BY id LIMIT 1)");
+           "WHERE id IN " SB_SESSION_MESSAGE_IDS(
+             "?1") " AND active = 1 AND id < ?2 "
+                   "ORDER BY id DESC LIMIT 1) UNION ALL SELECT role, content "
+                   "FROM (SELECT id, role, content FROM messages WHERE id = "
+                   "?2) UNION ALL SELECT role, content FROM (SELECT id, role, "
+                   "content FROM messages WHERE id IN " SB_SESSION_MESSAGE_IDS(
+                     "?1") " AND active = 1 AND id > ?2 ORDER BY id LIMIT 1)");
   q->bind(1, session_id).bind(2, id);
   nlohmann::json out = nlohmann::json::array();
   for (;;) {
@@ -282,9 +297,9 @@ with_messages(result<std::optional<nlohmann::json>> session, Load load) {
 
 /// Every message row of a session, active or not, oldest first.
 result<nlohmann::json> every_message(connection& db, std::string_view id) {
-  SB_QUERY(
-    q, db,
-    "SELECT * FROM messages WHERE session_id = ? ORDER BY timestamp, id");
+  SB_QUERY(q, db,
+           "SELECT * FROM messages WHERE id IN " SB_SESSION_MESSAGE_IDS(
+             "?1") " ORDER BY timestamp, id");
   q->bind(1, id);
   auto rows = nlohmann::json::array();
   auto row = q->step();
@@ -338,7 +353,7 @@ status sqlite_reader::export_all(
 
 result<std::int64_t>
 sqlite_reader::message_count(std::optional<std::string> session_id) {
-  // Two statements: "?1 IS NULL OR session_id = ?1" would defeat the index.
+  // Two statements: "?1 IS NULL OR ..." would defeat the session's index.
   if (!session_id) {
     auto n = db_->scalar("SELECT count(*) FROM messages WHERE active = 1");
     if (!n)
@@ -346,7 +361,8 @@ sqlite_reader::message_count(std::optional<std::string> session_id) {
     return n->value_or(0);
   }
   SB_QUERY(q, *db_,
-           "SELECT count(*) FROM messages WHERE session_id = ? AND active = 1");
+           "SELECT count(*) FROM messages WHERE id IN " SB_SESSION_MESSAGE_IDS(
+             "?1") " AND active = 1");
   q->bind(1, *session_id);
   auto row = q->step();
   if (!row)

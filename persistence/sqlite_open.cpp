@@ -73,6 +73,10 @@ open_writer(const std::string& path, core::durability mode) {
     if (auto st = apply_schema(**db, *state); !st)
       return std::move(st).err();
   }
+  // The seed's SessionDB re-creates idx_messages_session whenever it opens
+  // the file; the writer would then pay for it on every message (schema.cpp).
+  if (auto st = (*db)->exec("DROP INDEX IF EXISTS idx_messages_session"); !st)
+    return std::move(st).err();
   auto w = std::make_unique<sqlite_writer>(std::move(*db));
   // After a crash the derived state of the last messages may not have been
   // flushed: fold it in from the rows before anything else runs.

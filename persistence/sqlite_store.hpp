@@ -223,6 +223,7 @@ private:
     std::int64_t at_us;
   };
   core::status fold_above_watermark();
+  core::status move_tail();
   core::status add_counts(const std::string& session_id, std::int64_t messages,
                           std::int64_t tool_calls);
   core::status move_entries(const std::vector<activity>& active);

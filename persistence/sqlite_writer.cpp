@@ -281,7 +281,9 @@ sqlite_writer::create_compression_child(std::string_view parent_id,
 status sqlite_writer::delete_session_rows(std::string_view id) {
   SB_TRY(unindex_active(id));
   for (const char* sql :
-       {"DELETE FROM messages WHERE session_id = ?",
+       {"DELETE FROM messages WHERE id IN " SB_SESSION_MESSAGE_IDS("?1"),
+        "DELETE FROM message_index WHERE session_id = ?1",
+        "DELETE FROM message_tail WHERE session_id = ?1",
         "UPDATE sessions SET parent_session_id = NULL "
         "WHERE parent_session_id = ?",
         "DELETE FROM session_entries WHERE session_id = ?",
@@ -343,6 +345,12 @@ result<std::int64_t> sqlite_writer::insert_message(std::string_view session_id,
   q->bind(13, m.platform_message_id);
   SB_TRY(q->run());
   std::int64_t id = db_->last_rowid();
+  // The session's index entry goes to the small tail (schema.cpp, v9).
+  SB_QUERY(t, *db_,
+           "INSERT INTO message_tail (session_id, timestamp, id) "
+           "VALUES (?, ?, ?)");
+  t->bind(1, session_id).bind(2, core::to_epoch_seconds(at)).bind(3, id);
+  SB_TRY(t->run());
   // See the class comment. A byte scan, no SQL: only a message with CJK
   // gets a trigram row.
   bool cjk = detail::holds_cjk(m.content, m.tool_name);
@@ -371,13 +379,14 @@ status sqlite_writer::unindex_active(std::string_view session_id) {
   SB_QUERY(q, *db_,
            "INSERT INTO messages_fts(messages_fts, rowid, content) "
            "SELECT 'delete', id, content FROM messages "
-           "WHERE session_id = ? AND active = 1");
+           "WHERE id IN " SB_SESSION_MESSAGE_IDS("?1") " AND active = 1");
   q->bind(1, session_id);
   SB_TRY(q->run());
   // A plain DELETE by rowid: a no-op for the rows without CJK (schema.cpp).
   SB_QUERY(t, *db_,
            "DELETE FROM messages_trigram WHERE rowid IN "
-           "(SELECT id FROM messages WHERE session_id = ? AND active = 1)");
+           "(SELECT id FROM messages WHERE id IN " SB_SESSION_MESSAGE_IDS(
+             "?1") " AND active = 1)");
   t->bind(1, session_id);
   return t->run();
 }
@@ -386,12 +395,13 @@ status sqlite_writer::reindex_restored(std::string_view session_id,
                                        std::int64_t rewrite) {
   SB_QUERY(q, *db_,
            "INSERT INTO messages_fts(rowid, content) SELECT id, content "
-           "FROM messages WHERE session_id = ?1 AND replaced_by = ?2");
+           "FROM messages WHERE id IN " SB_SESSION_MESSAGE_IDS(
+             "?1") " AND replaced_by = ?2");
   q->bind(1, session_id).bind(2, rewrite);
   SB_TRY(q->run());
   SB_QUERY(c, *db_,
            "SELECT id, content, tool_name FROM messages "
-           "WHERE session_id = ?1 AND replaced_by = ?2");
+           "WHERE id IN " SB_SESSION_MESSAGE_IDS("?1") " AND replaced_by = ?2");
   c->bind(1, session_id).bind(2, rewrite);
   return detail::add_cjk_rows(*db_, *c);
 }
@@ -403,13 +413,17 @@ result<std::int64_t> sqlite_writer::recount(std::string_view session_id) {
   auto w = watermark();
   if (!w)
     return std::move(w).err();
-  SB_QUERY(q, *db_,
-           "UPDATE sessions SET message_count = (SELECT count(*) FROM messages "
-           "WHERE session_id = ?1 AND active = 1 AND id <= ?2), "
-           "tool_call_count = (SELECT COALESCE(SUM(" SB_TOOL_CALLS(
-             "tool_calls") "), 0) FROM messages WHERE session_id = ?1 AND "
-                           "active = 1 AND "
-                           "id <= ?2) WHERE id = ?1");
+  SB_QUERY(
+    q, *db_,
+    "UPDATE sessions SET message_count = (SELECT count(*) FROM messages "
+    "WHERE id IN " SB_SESSION_MESSAGE_IDS(
+      "?1") " AND active = 1 AND "
+            "id <= ?2), tool_call_count = (SELECT COALESCE(SUM(" SB_TOOL_CALLS(
+              "tool_calls") "), 0) FROM messages WHERE id "
+                            "IN " SB_SESSION_MESSAGE_IDS("?1") " AND active = "
+                                                               "1 AND id <= "
+                                                               "?2) "
+                                                               "WHERE id = ?1");
   q->bind(1, session_id).bind(2, *w);
   SB_TRY(q->run());
   if (db_->changes() == 0)
@@ -431,8 +445,8 @@ sqlite_writer::rewrite_transcript(std::string_view session_id,
     std::int64_t rewrite = db_->last_rowid();
     SB_TRY(unindex_active(session_id));
     SB_QUERY(q, *db_,
-             "UPDATE messages SET active = 0, replaced_by = ? "
-             "WHERE session_id = ? AND active = 1");
+             "UPDATE messages SET active = 0, replaced_by = ?1 WHERE id "
+             "IN " SB_SESSION_MESSAGE_IDS("?2") " AND active = 1");
     q->bind(1, rewrite).bind(2, session_id);
     SB_TRY(q->run());
     std::optional<std::int64_t> first, last;
@@ -471,9 +485,10 @@ sqlite_writer::restore_transcript(std::string_view session_id) {
     SB_TRY(unindex_active(session_id));
     SB_TRY(reindex_restored(session_id, rewrite));
     for (const char* sql :
-         {"UPDATE messages SET active = 0 WHERE session_id = ?1 AND active = 1",
+         {"UPDATE messages SET active = 0 WHERE id IN " SB_SESSION_MESSAGE_IDS(
+            "?1") " AND active = 1",
           "UPDATE messages SET active = 1, replaced_by = NULL "
-          "WHERE session_id = ?1 AND replaced_by = ?2",
+          "WHERE id IN " SB_SESSION_MESSAGE_IDS("?1") " AND replaced_by = ?2",
           "UPDATE transcript_rewrites SET restored = 1 WHERE id = ?2"}) {
       SB_QUERY(q, *db_, sql);
       q->bind(1, session_id);
@@ -490,8 +505,10 @@ status sqlite_writer::clear_messages(std::string_view session_id) {
     SB_TRY(require_session(session_id));
     SB_TRY(unindex_active(session_id));
     for (const char* sql :
-         {"DELETE FROM messages WHERE session_id = ?",
-          "DELETE FROM transcript_rewrites WHERE session_id = ?",
+         {"DELETE FROM messages WHERE id IN " SB_SESSION_MESSAGE_IDS("?1"),
+          "DELETE FROM message_index WHERE session_id = ?1",
+          "DELETE FROM message_tail WHERE session_id = ?1",
+          "DELETE FROM transcript_rewrites WHERE session_id = ?1",
           "UPDATE sessions SET message_count = 0, tool_call_count = 0 "
           "WHERE id = ?"}) {
       SB_QUERY(q, *db_, sql);

@@ -33,6 +33,35 @@ namespace switchboard::persistence::detail {
       return std::move(sb_st_).err();                                          \
   } while (0)
 
+/// SQL of the ids of one session's messages (schema.cpp, v9: an entry in
+/// message_index or in message_tail), for `id IN SB_SESSION_MESSAGE_IDS(p)`;
+/// `p` is a string literal naming the session id, e.g. "?1" or "s.id".
+#define SB_SESSION_MESSAGE_IDS(p)                                              \
+  "(SELECT id FROM message_index WHERE session_id = " p                        \
+  " UNION ALL SELECT id FROM message_tail WHERE session_id = " p ")"
+
+/// SQL of the id of the first (`dir` "") or last (`dir` "DESC") message in
+/// time order (timestamp, then id) of session `p` that meets `cond` (an SQL
+/// condition on the message as `m`), or NULL. Each of the two tables is
+/// read in its key order (session_id, timestamp, id) and stops at its first
+/// match, so the cost does not grow with the session's length.
+#define SB_SESSION_EDGE_MESSAGE(p, cond, dir)                                  \
+  "(SELECT id FROM (SELECT * FROM (" SB_EDGE_IN(                               \
+    "message_index", p, cond,                                                  \
+    dir) ") UNION ALL SELECT * FROM (" SB_EDGE_IN("message_tail", p, cond,     \
+                                                  dir) ")) ORDER BY "          \
+                                                       "timestamp " dir        \
+                                                       ", id " dir " LIMIT 1)"
+#define SB_EDGE_IN(table, p, cond, dir)                                        \
+  "SELECT x.id, x.timestamp FROM " table " x JOIN messages m ON m.id = x.id "  \
+  "WHERE x.session_id = " p " AND " cond " ORDER BY x.timestamp " dir          \
+  ", x.id " dir " LIMIT 1"
+
+/// SQL of the ids of one session's messages above the derived-state
+/// watermark: exactly its entries in message_tail (schema.cpp invariant).
+#define SB_SESSION_UNFOLDED_IDS(p)                                             \
+  "(SELECT id FROM message_tail WHERE session_id = " p ")"
+
 /// SQL of core::tool_call_count over a messages column (a string literal).
 #define SB_TOOL_CALLS(col)                                                     \
   "CASE WHEN " col " IS NULL THEN 0 WHEN json_valid(" col                      \

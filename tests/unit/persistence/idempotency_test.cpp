@@ -2,6 +2,7 @@
 // v7 -> v8 migration that adds them, and the user_id / session_key filters
 // of history and search.
 
+#include "persistence/schema.hpp"
 #include "persistence/sqlite_store.hpp"
 
 #include "test_util.hpp"
@@ -100,7 +101,7 @@ TEST(IdempotencyMigrationTest, AVersion7FileGainsTheColumnAndTable) {
   auto w = must_open_writer(path);
   ASSERT_TRUE(w);
   EXPECT_EQ(w->db().scalar("SELECT version FROM schema_version")->value_or(0),
-            8);
+            schema_version);
   EXPECT_EQ(*w->message_count("s1"), 1);
   EXPECT_TRUE(w->remember_request("r", "{}", at_seconds(1)).ok());
   EXPECT_TRUE(w->find_platform_message("s1", "x").ok());

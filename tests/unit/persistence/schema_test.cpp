@@ -52,9 +52,11 @@ TEST(SchemaTest, FreshFileIsSupersetOfSeedV6) {
     expect_seed_prefix(*ours, *seed, t);
   for (const char* idx :
        {"idx_sessions_source", "idx_sessions_parent", "idx_sessions_started",
-        "idx_messages_session", "idx_sessions_title_unique", "messages_fts",
-        "session_entries", "idx_entries_expiry"})
+        "idx_sessions_title_unique", "messages_fts", "session_entries",
+        "idx_entries_expiry", "message_index", "message_tail"})
     EXPECT_TRUE(has_object(*ours, idx)) << idx;
+  // v9: a session's messages are found through message_index/message_tail.
+  EXPECT_FALSE(has_object(*ours, "idx_messages_session"));
   EXPECT_FALSE(has_object(*ours, "messages_fts_insert"));
   EXPECT_EQ(scalar(*ours, "SELECT version FROM schema_version"),
             schema_version);
@@ -147,7 +149,7 @@ TEST(SchemaTest, Version7FileGainsTheVersion8Additions) {
   }
   auto w = must_open_writer(path);
   ASSERT_TRUE(w);
-  EXPECT_EQ(scalar(w->db(), "SELECT version FROM schema_version"), 8);
+  EXPECT_EQ(scalar(w->db(), "SELECT version FROM schema_version"), schema_version);
   EXPECT_TRUE(has_object(w->db(), "usage_daily"));
   EXPECT_TRUE(has_object(w->db(), "idx_entries_deferred"));
   auto e = w->get_entry("k");

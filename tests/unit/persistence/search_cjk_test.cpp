@@ -3,6 +3,7 @@
 // writer, migration and import keeping messages_trigram in step.
 
 #include "persistence/hermes_import.hpp"
+#include "persistence/schema.hpp"
 #include "persistence/sqlite_store.hpp"
 
 #include "test_util.hpp"
@@ -354,7 +355,7 @@ TEST(SearchCjkMigrationTest, MigrationBuildsTheTrigramIndex) {
   }
   auto w = must_open_writer(path);
   EXPECT_EQ(w->db().scalar("SELECT version FROM schema_version")->value_or(0),
-            8);
+            schema_version);
   EXPECT_EQ(
     w->db().scalar("SELECT count(*) FROM messages_trigram")->value_or(0), 1);
   core::search_query q;
