@@ -168,8 +168,8 @@ status sqlite_writer::fold_above_watermark() {
 /// one pass in the tail's key order, so each leaf page of the
 /// large index is written once per move, not once per message.
 status sqlite_writer::move_tail() {
-  SB_TRY(run("INSERT INTO message_index (session_id, timestamp, id) "
-             "SELECT session_id, timestamp, id FROM message_tail"));
+  SB_TRY(run("INSERT INTO message_index (session_id, at_us, id) "
+             "SELECT session_id, at_us, id FROM message_tail"));
   return run("DELETE FROM message_tail");
 }
 

@@ -254,8 +254,9 @@ status importer::copy_messages(const std::string& id) {
     std::int64_t row_id = dest_.db().last_rowid();
     // And its session index entry (schema.cpp, v9).
     SB_QUERY(tail, dest_.db(),
-             "INSERT INTO message_tail (session_id, timestamp, id) "
-             "SELECT session_id, timestamp, id FROM messages WHERE id = ?");
+             "INSERT INTO message_tail (session_id, at_us, id) "
+             "SELECT session_id, " SB_MICROS("timestamp") ", id FROM messages "
+                                                          "WHERE id = ?");
     tail->bind(1, row_id);
     SB_TRY(tail->run());
     SB_QUERY(fts, dest_.db(),

@@ -17,18 +17,21 @@
 //   request_ids(request_id, at, reply)  idempotency keys (SPEC 12)   [added]
 //   usage_daily(day, platform, model, <4 token sums>, estimated_cost_usd,
 //               updates)  daily usage rollups (SPEC 14)           [added, v8]
-//   message_index(session_id, timestamp, id),
-//   message_tail(session_id, timestamp, id)
+//   message_index(session_id, at_us, id),
+//   message_tail(session_id, at_us, id)
 //               the messages of each session                    [added, v9]
 //
 // Invariants:
 //  - The messages of a session are found through message_index and
 //    message_tail (v9), not through the seed's idx_messages_session, which
 //    v9 drops. Every row of `messages` has exactly one (session_id, id) entry
-//    in exactly one of the two, with the message's timestamp: in
+//    in exactly one of the two, with the message's timestamp (at_us, INTEGER
+//    microseconds: a REAL key column is stored as an integer when it has no
+//    fraction, which the session extension's changesets then see as another
+//    key; cluster/changeset.hpp): in
 //    message_tail exactly when its id is above the derived-state watermark
 //    (the fold moves W and the tail together); both are
-//    WITHOUT ROWID tables keyed by (session_id, timestamp, id), the order of
+//    WITHOUT ROWID tables keyed by (session_id, at_us, id), the order of
 //    the seed's idx_messages_session (a session's messages in time order). The
 //    writer adds each new message's entry to the small message_tail in the
 //    message's transaction; the derived-state fold moves the whole tail into
@@ -278,15 +281,15 @@ CREATE INDEX IF NOT EXISTS idx_messages_platform_id
     WHERE platform_message_id IS NOT NULL;
 CREATE TABLE IF NOT EXISTS message_index (
     session_id TEXT NOT NULL,
-    timestamp REAL NOT NULL,
+    at_us INTEGER NOT NULL,
     id INTEGER NOT NULL,
-    PRIMARY KEY (session_id, timestamp, id)
+    PRIMARY KEY (session_id, at_us, id)
 ) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS message_tail (
     session_id TEXT NOT NULL,
-    timestamp REAL NOT NULL,
+    at_us INTEGER NOT NULL,
     id INTEGER NOT NULL,
-    PRIMARY KEY (session_id, timestamp, id)
+    PRIMARY KEY (session_id, at_us, id)
 ) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS usage_daily (
     day TEXT NOT NULL,
@@ -427,10 +430,9 @@ core::status index_sessions(connection& db, bool index_is_new) {
     for (const char* table : {"message_index", "message_tail"}) {
       bool tail = std::string_view{table} == "message_tail";
       auto sql = std::string{"INSERT INTO "} + table +
-                 " (session_id, timestamp, id) SELECT session_id, timestamp, "
-                 "id FROM messages WHERE id " +
-                 (tail ? "> " : "<= ") + folded +
-                 " ORDER BY session_id, timestamp, id";
+                 " (session_id, at_us, id) SELECT session_id, " SB_MICROS(
+                   "timestamp") ", id FROM messages WHERE id " +
+                 (tail ? "> " : "<= ") + folded + " ORDER BY 1, 2, 3";
       if (auto st = db.exec(sql); !st)
         return st;
     }

@@ -347,9 +347,8 @@ result<std::int64_t> sqlite_writer::insert_message(std::string_view session_id,
   std::int64_t id = db_->last_rowid();
   // The session's index entry goes to the small tail (schema.cpp, v9).
   SB_QUERY(t, *db_,
-           "INSERT INTO message_tail (session_id, timestamp, id) "
-           "VALUES (?, ?, ?)");
-  t->bind(1, session_id).bind(2, core::to_epoch_seconds(at)).bind(3, id);
+           "INSERT INTO message_tail (session_id, at_us, id) VALUES (?, ?, ?)");
+  t->bind(1, session_id).bind(2, at.time_since_epoch().count()).bind(3, id);
   SB_TRY(t->run());
   // See the class comment. A byte scan, no SQL: only a message with CJK
   // gets a trigram row.

@@ -40,22 +40,27 @@ namespace switchboard::persistence::detail {
   "(SELECT id FROM message_index WHERE session_id = " p                        \
   " UNION ALL SELECT id FROM message_tail WHERE session_id = " p ")"
 
+/// SQL of the INTEGER microseconds of a REAL epoch-seconds column written
+/// from a core::time_point (exact: the double's error is below 0.4 us).
+#define SB_MICROS(col) "CAST(ROUND(" col " * 1000000) AS INTEGER)"
+
 /// SQL of the id of the first (`dir` "") or last (`dir` "DESC") message in
-/// time order (timestamp, then id) of session `p` that meets `cond` (an SQL
+/// time order (at_us, then id) of session `p` that meets `cond` (an SQL
 /// condition on the message as `m`), or NULL. Each of the two tables is
-/// read in its key order (session_id, timestamp, id) and stops at its first
+/// read in its key order (session_id, at_us, id) and stops at its first
 /// match, so the cost does not grow with the session's length.
+// clang-format off
 #define SB_SESSION_EDGE_MESSAGE(p, cond, dir)                                  \
-  "(SELECT id FROM (SELECT * FROM (" SB_EDGE_IN(                               \
-    "message_index", p, cond,                                                  \
-    dir) ") UNION ALL SELECT * FROM (" SB_EDGE_IN("message_tail", p, cond,     \
-                                                  dir) ")) ORDER BY "          \
-                                                       "timestamp " dir        \
-                                                       ", id " dir " LIMIT 1)"
+  "(SELECT id FROM (SELECT * FROM ("                                           \
+  SB_EDGE_IN("message_index", p, cond, dir)                                    \
+  ") UNION ALL SELECT * FROM ("                                                \
+  SB_EDGE_IN("message_tail", p, cond, dir)                                     \
+  ")) ORDER BY at_us " dir ", id " dir " LIMIT 1)"
 #define SB_EDGE_IN(table, p, cond, dir)                                        \
-  "SELECT x.id, x.timestamp FROM " table " x JOIN messages m ON m.id = x.id "  \
-  "WHERE x.session_id = " p " AND " cond " ORDER BY x.timestamp " dir          \
+  "SELECT x.id, x.at_us FROM " table " x JOIN messages m ON m.id = x.id "      \
+  "WHERE x.session_id = " p " AND " cond " ORDER BY x.at_us " dir              \
   ", x.id " dir " LIMIT 1"
+// clang-format on
 
 /// SQL of the ids of one session's messages above the derived-state
 /// watermark: exactly its entries in message_tail (schema.cpp invariant).

@@ -149,7 +149,8 @@ TEST(SchemaTest, Version7FileGainsTheVersion8Additions) {
   }
   auto w = must_open_writer(path);
   ASSERT_TRUE(w);
-  EXPECT_EQ(scalar(w->db(), "SELECT version FROM schema_version"), schema_version);
+  EXPECT_EQ(scalar(w->db(), "SELECT version FROM schema_version"),
+            schema_version);
   EXPECT_TRUE(has_object(w->db(), "usage_daily"));
   EXPECT_TRUE(has_object(w->db(), "idx_entries_deferred"));
   auto e = w->get_entry("k");
