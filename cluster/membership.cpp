@@ -6,6 +6,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <charconv>
 #include <optional>
 
 namespace switchboard::cluster {
@@ -15,9 +16,33 @@ namespace {
 constexpr std::size_t max_node_id_bytes = 64;
 
 std::string encode(const member& m) {
-  return nlohmann::json{
-    {"node_id", m.node_id}, {"url", m.url}, {"last_seen", m.last_seen}}
-    .dump();
+  nlohmann::json j{
+    {"node_id", m.node_id}, {"url", m.url}, {"last_seen", m.last_seen}};
+  if (!m.applied.empty()) {
+    auto& applied = j["applied"] = nlohmann::json::object();
+    for (const auto& [partition, seq] : m.applied)
+      applied[std::to_string(partition)] = seq;
+  }
+  return j.dump();
+}
+
+/// The "applied" map, or empty when absent or malformed (it only steers
+/// handoffs; a member with a bad one is still a member).
+std::map<int, std::uint64_t> decode_applied(const nlohmann::json& j) {
+  std::map<int, std::uint64_t> out;
+  auto it = j.find("applied");
+  if (it == j.end() || !it->is_object())
+    return out;
+  for (const auto& [key, seq] : it->items()) {
+    int partition = -1;
+    auto [end, ec] =
+      std::from_chars(key.data(), key.data() + key.size(), partition);
+    if (ec != std::errc{} || end != key.data() + key.size() || partition < 0 ||
+        partition >= max_partitions || !seq.is_number_unsigned())
+      return {};
+    out[partition] = seq.get<std::uint64_t>();
+  }
+  return out;
 }
 
 std::optional<member> decode(const std::string& text) {
@@ -30,7 +55,7 @@ std::optional<member> decode(const std::string& text) {
   auto seen = r.optional_string("last_seen", 64);
   if (!r.ok())
     return std::nullopt;
-  return member{*id, url.value_or(""), seen.value_or("")};
+  return member{*id, url.value_or(""), seen.value_or(""), decode_applied(j)};
 }
 
 } // namespace

@@ -7,7 +7,10 @@
 // keys present. Membership only steers placement and failover timing: it
 // never carries safety (the partition logs' fence does).
 //
-// Value of a key: {"node_id": ID, "url": URL, "last_seen": ISO-8601 UTC}.
+// Value of a key: {"node_id": ID, "url": URL, "last_seen": ISO-8601 UTC,
+// "applied": {"PARTITION": SEQ, ...}}; "applied" (the partitions whose file
+// the node keeps, with the last log sequence applied to each) is left out
+// when empty and ignored when malformed: it steers handoffs, nothing else.
 
 #include "cluster/nats_client.hpp"
 #include "cluster/partition.hpp"
@@ -15,6 +18,8 @@
 #include "core/cluster_rules.hpp"
 #include "core/result.hpp"
 
+#include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -26,6 +31,8 @@ struct member {
   std::string node_id;
   std::string url;       // the node's HTTP address, as it advertises it
   std::string last_seen; // when it last put its key (ISO-8601 UTC)
+  /// Partition -> the last log sequence applied to this node's file of it.
+  std::map<int, std::uint64_t> applied = {};
 
   friend bool operator==(const member&, const member&) = default;
 };

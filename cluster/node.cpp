@@ -84,8 +84,12 @@ node::~node() {
 }
 
 core::status node::join(const std::string& url) {
-  self_ = member{id_, url, now_iso()};
-  auto created = members_.create(self_);
+  member self{id_, url, now_iso(), {}};
+  {
+    std::lock_guard lock{self_mtx_};
+    self_ = self;
+  }
+  auto created = members_.create(self);
   if (!created)
     return created.err();
   if (!*created) {
@@ -94,7 +98,7 @@ core::status node::join(const std::string& url) {
       return live.err();
     if (*live && (*live)->url != url)
       return duplicate_error(**live, config_.member_ttl_seconds);
-    if (auto s = members_.put(self_); !s) // our own earlier run's key
+    if (auto s = members_.put(self); !s) // our own earlier run's key
       return s;
   }
   std::lock_guard lock{leave_mtx_};
@@ -104,9 +108,19 @@ core::status node::join(const std::string& url) {
   return {};
 }
 
+void node::set_applied(std::map<int, std::uint64_t> applied) {
+  std::lock_guard lock{self_mtx_};
+  self_.applied = std::move(applied);
+}
+
 void node::beat() {
-  self_.last_seen = now_iso();
-  auto s = members_.put(self_);
+  member self;
+  {
+    std::lock_guard lock{self_mtx_};
+    self_.last_seen = now_iso();
+    self = self_;
+  }
+  auto s = members_.put(self);
   if (!s && !beat_failing_ && log_)
     log_("member heartbeat failed (the key expires after " +
          std::to_string(config_.member_ttl_seconds) +

@@ -19,7 +19,9 @@
 
 #include <nlohmann/json.hpp>
 
+#include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -73,6 +75,11 @@ public:
   /// delete (the key then expires after the member TTL).
   core::status leave();
 
+  /// The partitions whose file this node keeps, with the last log sequence
+  /// applied to each (the ownership loop's publish_applied): sent with
+  /// the next heartbeat (member::applied). Thread-safe.
+  void set_applied(std::map<int, std::uint64_t> applied);
+
   const std::string& id() const { return id_; }
   const cluster_config& config() const { return config_; }
 
@@ -86,7 +93,8 @@ private:
   std::string id_;
   cluster_config config_; // as stored by cluster init
   std::function<void(const std::string&)> log_;
-  member self_;
+  std::mutex self_mtx_;
+  member self_;               // under self_mtx_
   bool beat_failing_ = false; // heartbeat thread only
   std::mutex leave_mtx_;
   bool joined_ = false;

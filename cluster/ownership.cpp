@@ -56,7 +56,7 @@ partition_action decide(std::string_view me, const ownership_facts& f) {
   if (owner == me) {
     bool successor_ready = placed.owner != me &&
                            contains(f.live, placed.owner) &&
-                           f.placement_owner_caught_up;
+                           contains(f.caught_up, placed.owner);
     return successor_ready ? partition_action::hand_off
                            : partition_action::serve;
   }

@@ -59,9 +59,9 @@ struct ownership_facts {
   log_tail tail;
   /// The live members' node ids (their member keys exist), any order.
   std::vector<std::string> live;
-  /// The live placement owner (when it is not this node) has applied the
-  /// log up to its end, or nearly, and can receive the partition.
-  bool placement_owner_caught_up = false;
+  /// The live members whose file of the partition has applied the log up
+  /// to its end, or nearly: they can receive the partition in a handoff.
+  std::vector<std::string> caught_up;
 };
 
 /// What node `me` should do about the partition.

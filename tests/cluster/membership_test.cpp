@@ -1,5 +1,7 @@
 #include "cluster/membership.hpp"
 
+#include "cluster/kv.hpp"
+
 #include "tests/cluster/cluster_test_util.hpp"
 
 #include <thread>
@@ -63,6 +65,35 @@ TEST(MembershipTest, PutMembersAreListedInIdOrder) {
   auto other = membership::open(*c);
   ASSERT_TRUE(other) << other.err().message;
   EXPECT_EQ(other->list()->size(), 2u);
+}
+
+TEST(MembershipTest, TheAppliedSequencesTravelWithTheMember) {
+  nats_servers servers(1);
+  ASSERT_EQ(servers.error(), "");
+  auto c = connect_or_fail(servers.url_list());
+  ASSERT_TRUE(c);
+  auto m = membership::create(*c, 60, 1);
+  ASSERT_TRUE(m) << m.err().message;
+  member a{"node-a",
+           "http://127.0.0.1:1",
+           "2026-11-30T10:00:01.000000Z",
+           {{0, 17}, {15, 1}, {99, 123456789012}}};
+  ASSERT_TRUE(m->put(a));
+  EXPECT_EQ(m->list()->front(), a);
+  EXPECT_EQ(**m->find("node-a"), a);
+  // A malformed map costs the map, not the membership.
+  auto kv = find_bucket(*c, member_bucket);
+  ASSERT_TRUE(kv && *kv);
+  for (const char* applied :
+       {R"({"x": 1})", R"({"100": 1})", R"({"-1": 1})", R"({"3": -1})",
+        R"({"3": "1"})", R"([1])", R"({"3 ": 1})"}) {
+    ASSERT_TRUE(kv_put(kv->get(), "node-b",
+                       std::string(R"({"node_id": "node-b", "applied": )") +
+                         applied + "}"));
+    auto b = m->find("node-b");
+    ASSERT_TRUE(b && *b) << applied;
+    EXPECT_TRUE((*b)->applied.empty()) << applied;
+  }
 }
 
 TEST(MembershipTest, AMemberThatStopsPuttingExpires) {

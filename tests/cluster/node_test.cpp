@@ -201,6 +201,31 @@ TEST(ClusterNodeTest, SameIdAtTheSameUrlIsARestartAnotherUrlIsRefused) {
   EXPECT_FALSE(members->find("n1")->has_value());
 }
 
+TEST(ClusterNodeTest, TheHeartbeatPublishesTheAppliedSequences) {
+  nats_servers servers(1);
+  ASSERT_EQ(servers.error(), "");
+  auto c = connect_or_fail(servers.url_list());
+  ASSERT_TRUE(c);
+  ASSERT_TRUE(cluster::init_cluster(*c, small_cluster(1)));
+  auto members = cluster::membership::open(*c);
+  ASSERT_TRUE(members);
+  cluster::node_options o{servers.url_list(), "n1", small_cluster(1), {}};
+  auto n = cluster::node::connect(o);
+  ASSERT_TRUE(n) << n.err().message;
+  ASSERT_TRUE((*n)->join("http://127.0.0.1:7001"));
+  EXPECT_TRUE(members->find("n1")->value().applied.empty());
+  std::map<int, std::uint64_t> applied{{0, 5}, {3, 9}};
+  (*n)->set_applied(applied);
+  // Bounded: the heartbeat puts every TTL/3 (TTL 2 s).
+  bool published = false;
+  for (int i = 0; i < 100 && !published; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    published = members->find("n1")->value().applied == applied;
+  }
+  EXPECT_TRUE(published);
+  ASSERT_TRUE((*n)->leave());
+}
+
 TEST(ClusterNodeTest, BadClusterFlagsExitBeforeNatsIsContacted) {
   auto no_id = serve_refused({"--nats", "nats://127.0.0.1:1"});
   EXPECT_EQ(no_id.exit_code, 1);

@@ -13,7 +13,7 @@ constexpr int partitions = 16;
 
 ownership_facts facts(int p, record_kind kind, std::string node,
                       std::vector<std::string> live = three) {
-  return {p, {kind, std::move(node)}, std::move(live), false};
+  return {p, {kind, std::move(node)}, std::move(live), {}};
 }
 
 /// The member of `three` that is neither owner nor standby of `p`.
@@ -79,7 +79,7 @@ TEST(OwnershipTest, OnlyOneNodeIsToldToTakeOver) {
   for (int p = 0; p < partitions; ++p)
     for (const auto& live : lives)
       for (const auto& tail : tails) {
-        ownership_facts f{p, tail, live, false};
+        ownership_facts f{p, tail, live, {}};
         int takers = 0;
         for (const auto& n : live)
           takers += decide(n, f) == partition_action::take_over;
@@ -111,7 +111,9 @@ TEST(OwnershipTest, AReturningPlacementOwnerGetsThePartitionOnceCaughtUp) {
     auto f = facts(p, record_kind::batch, pl.standby);
     EXPECT_EQ(decide(pl.standby, f), partition_action::serve);
     EXPECT_EQ(decide(pl.owner, f), partition_action::follow);
-    f.placement_owner_caught_up = true;
+    f.caught_up = {third_of(pl)}; // not the placement owner: no handoff
+    EXPECT_EQ(decide(pl.standby, f), partition_action::serve);
+    f.caught_up = {pl.owner};
     EXPECT_EQ(decide(pl.standby, f), partition_action::hand_off);
     EXPECT_EQ(decide(pl.owner, f), partition_action::follow);
     // After the handoff record, the placement owner takes it.
@@ -125,7 +127,7 @@ TEST(OwnershipTest, ACaughtUpPlacementOwnerThatIsNotLiveGetsNothing) {
   for (int p = 0; p < partitions; ++p) {
     auto pl = place(p, three);
     std::vector<std::string> without{pl.standby, third_of(pl)};
-    ownership_facts f{p, {record_kind::batch, pl.standby}, without, true};
+    ownership_facts f{p, {record_kind::batch, pl.standby}, without, {pl.owner}};
     EXPECT_EQ(decide(pl.standby, f), partition_action::serve);
   }
 }

@@ -1,0 +1,110 @@
+#pragma once
+
+// A node's ownership loop (shared/CLUSTER.md "Failover"): every period it
+// reads the facts (the live members, each partition's last log record) on
+// its own thread, decides every partition's action (cluster/ownership.hpp)
+// and hands each to the node's partition host, which carries it out.
+//
+// Contract:
+// - One pass per period on the loop's thread (a periodic_thread: never a
+//   CAF or HTTP thread); a pass that cannot read the facts of a partition
+//   (NATS unavailable) leaves that partition as it was until a later pass.
+// - The host is told the current action of every partition on every pass
+//   (idempotent), so a failed attempt (a fenced takeover, a snapshot that
+//   did not arrive) is simply tried again on the next pass.
+// - The host's applied sequences are published in this node's member key
+//   (member::applied) by whoever owns the key: the loop hands them to
+//   `publish_applied` after each pass. A live placement owner counts as
+//   caught up with a partition when it has applied at least the log's last
+//   sequence minus `handoff_lag` records.
+
+#include "cluster/membership.hpp"
+#include "cluster/nats_client.hpp"
+#include "cluster/ownership.hpp"
+#include "cluster/periodic_thread.hpp"
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+
+namespace switchboard::cluster {
+
+/// What a node does with its partitions' actions (the node's engines: a
+/// local engine for a served partition, a tailed file for a followed one,
+/// forwarding otherwise).
+class partition_host {
+public:
+  virtual ~partition_host() = default;
+
+  /// Carries out `action` for `partition`, whose log ends at `last_seq`.
+  /// Called on every pass with the current action, changed or not, from the
+  /// loop's thread only. Returns the last sequence applied to this node's
+  /// file of the partition when it keeps one (serve, follow), else nullopt.
+  virtual std::optional<std::uint64_t>
+  apply(int partition, partition_action action, std::uint64_t last_seq) = 0;
+};
+
+struct ownership_options {
+  std::string node_id;
+  int partitions = 16;
+  std::chrono::milliseconds period{1000};
+  /// How far behind the log a placement owner may be and still receive a
+  /// handoff (it applies the rest before its takeover can succeed).
+  std::uint64_t handoff_lag = 16;
+  /// Receives the applied sequences after each pass (for the member key).
+  std::function<void(std::map<int, std::uint64_t>)> publish_applied;
+  /// Told when a pass could not read a fact, once per outage.
+  std::function<void(const std::string&)> log;
+};
+
+/// The facts of one pass: the live members and each partition's log tail
+/// and last sequence. Separate from the loop so that tests and
+/// `cluster status` can read them too.
+struct partition_facts {
+  ownership_facts facts;
+  std::uint64_t last_seq = 0;
+};
+
+/// Reads partition `partition`'s log tail and its members' view of it.
+/// Errors: those of NATS (overloaded), or internal for a missing stream.
+core::result<partition_facts> read_facts(nats_client& c, int partition,
+                                         const std::vector<member>& live,
+                                         std::uint64_t handoff_lag);
+
+class ownership_loop {
+public:
+  /// Starts the loop thread; the first pass runs one period after start.
+  /// REQUIRES: `c`, `members` and `host` outlive the loop.
+  ownership_loop(nats_client& c, membership& members, partition_host& host,
+                 ownership_options o);
+  /// Stops the loop (a pass in progress finishes first).
+  ~ownership_loop();
+  ownership_loop(const ownership_loop&) = delete;
+  ownership_loop& operator=(const ownership_loop&) = delete;
+
+  /// One pass now, on the caller's thread (tests; the loop's own passes
+  /// use the same function). Passes never overlap.
+  void run_pass();
+
+  /// Stops the loop thread. Idempotent.
+  void stop();
+
+private:
+  nats_client& client_;
+  membership& members_;
+  partition_host& host_;
+  ownership_options opts_;
+  std::mutex pass_mtx_;  // one pass at a time
+  bool failing_ = false; // under pass_mtx_
+  /// The host's applied sequences; a partition whose facts could not be
+  /// read keeps its last value. Under pass_mtx_.
+  std::map<int, std::uint64_t> applied_;
+  std::unique_ptr<periodic_thread> thread_;
+};
+
+} // namespace switchboard::cluster

@@ -1,0 +1,194 @@
+#include "cluster/ownership_loop.hpp"
+
+#include "cluster/admin.hpp"
+#include "cluster/partition_log.hpp"
+#include "cluster/placement.hpp"
+
+#include "tests/cluster/cluster_test_util.hpp"
+
+#include <map>
+
+namespace switchboard::cluster {
+namespace {
+
+using namespace std::chrono_literals;
+using testing::connect_or_fail;
+using testing::nats_servers;
+
+constexpr int partitions = 4;
+
+/// A host that does what a node would do to the log (append takeover or
+/// handoff, fenced) and records every action it was told; its file is
+/// "applied" up to the log's end whenever it serves or follows.
+class log_host : public partition_host {
+public:
+  log_host(nats_client& c, std::string id) : c_(c), id_(std::move(id)) {}
+
+  std::optional<std::uint64_t> apply(int p, partition_action a,
+                                     std::uint64_t last_seq) override {
+    told[p] = a;
+    switch (a) {
+      case partition_action::take_over:
+        if (append(c_, p, {record_kind::takeover, 1, id_, {}}, last_seq))
+          return last_seq + 1;
+        return last_seq;
+      case partition_action::hand_off:
+        (void)append(c_, p, {record_kind::handoff, 1, id_, {}}, last_seq);
+        return last_seq;
+      case partition_action::serve:
+      case partition_action::follow:
+        return last_seq;
+      case partition_action::forward:
+        return std::nullopt;
+    }
+    return std::nullopt;
+  }
+
+  std::map<int, partition_action> told;
+
+private:
+  nats_client& c_;
+  std::string id_;
+};
+
+/// One node of the test: its host and its loop (passes run by the test,
+/// never by the loop's timer).
+struct test_node {
+  test_node(nats_client& c, membership& m, std::string node_id)
+    : id(node_id), host(c, node_id),
+      loop(c, m, host,
+           {node_id, partitions, std::chrono::hours(1), 16,
+            [this](std::map<int, std::uint64_t> a) { applied = std::move(a); },
+            nullptr}) {}
+
+  std::string id;
+  log_host host;
+  ownership_loop loop;
+  std::map<int, std::uint64_t> applied;
+};
+
+class OwnershipLoopTest : public ::testing::Test {
+protected:
+  void SetUp() override {
+    ASSERT_EQ(servers_.error(), "");
+    c_ = connect_or_fail(servers_.url_list());
+    ASSERT_TRUE(c_);
+    ASSERT_TRUE(init_cluster(*c_, {partitions, 1, 60}));
+    auto m = membership::open(*c_);
+    ASSERT_TRUE(m) << m.err().message;
+    members_.emplace(std::move(*m));
+  }
+
+  void join(const test_node& n) {
+    member self{n.id, "", "", n.applied};
+    ASSERT_TRUE(members_->put(self));
+  }
+
+  std::string owner_in_log(int p) {
+    auto last = last_sequence(*c_, p);
+    EXPECT_TRUE(last);
+    auto r = read_record(*c_, p, *last);
+    EXPECT_TRUE(r);
+    return log_owner({r->kind, r->node});
+  }
+
+  nats_servers servers_{1};
+  std::unique_ptr<nats_client> c_;
+  std::optional<membership> members_;
+};
+
+TEST_F(OwnershipLoopTest, ASoloNodeTakesEveryPartitionOverThenServes) {
+  test_node a(*c_, *members_, "a");
+  join(a);
+  a.loop.run_pass();
+  for (int p = 0; p < partitions; ++p) {
+    EXPECT_EQ(a.host.told[p], partition_action::take_over);
+    EXPECT_EQ(owner_in_log(p), "a");
+    EXPECT_EQ(a.applied[p], 2u); // genesis, takeover
+  }
+  a.loop.run_pass();
+  for (int p = 0; p < partitions; ++p)
+    EXPECT_EQ(a.host.told[p], partition_action::serve);
+}
+
+TEST_F(OwnershipLoopTest, TwoNodesSplitAndTheSurvivorTakesTheRestOver) {
+  test_node a(*c_, *members_, "a");
+  test_node b(*c_, *members_, "b");
+  join(a);
+  join(b);
+  a.loop.run_pass();
+  b.loop.run_pass();
+  for (int p = 0; p < partitions; ++p) {
+    auto owner = place(p, {"a", "b"}).owner;
+    EXPECT_EQ(owner_in_log(p), owner) << p;
+    auto& other = owner == "a" ? b : a;
+    EXPECT_EQ(other.host.told[p], partition_action::follow) << p;
+  }
+  // b dies: its key is gone (expired or deleted).
+  ASSERT_TRUE(members_->remove("b"));
+  a.loop.run_pass();
+  a.loop.run_pass();
+  for (int p = 0; p < partitions; ++p) {
+    EXPECT_EQ(owner_in_log(p), "a") << p;
+    EXPECT_EQ(a.host.told[p], partition_action::serve) << p;
+  }
+}
+
+TEST_F(OwnershipLoopTest, AReturningNodeGetsItsPartitionsBackOnceCaughtUp) {
+  test_node a(*c_, *members_, "a");
+  join(a);
+  a.loop.run_pass(); // a owns everything
+  test_node b(*c_, *members_, "b");
+  join(b); // b is back, nothing applied yet
+  a.loop.run_pass();
+  for (int p = 0; p < partitions; ++p)
+    EXPECT_EQ(a.host.told[p], partition_action::serve) << p;
+  b.loop.run_pass(); // follows what it should own; now caught up
+  join(b);           // its heartbeat publishes what it applied
+  a.loop.run_pass(); // hands off b's partitions
+  b.loop.run_pass(); // takes them over
+  int moved = 0;
+  for (int p = 0; p < partitions; ++p) {
+    auto owner = place(p, {"a", "b"}).owner;
+    EXPECT_EQ(owner_in_log(p), owner) << p;
+    moved += owner == "b";
+  }
+  EXPECT_GT(moved, 0) << "pick node ids that split the partitions";
+}
+
+TEST_F(OwnershipLoopTest, ADeposedOwnerIsToldToStopServing) {
+  test_node a(*c_, *members_, "a");
+  join(a);
+  a.loop.run_pass();
+  // Another node took partition 0 over while a was paused (a zombie).
+  auto last = last_sequence(*c_, 0);
+  ASSERT_TRUE(append(*c_, 0, {record_kind::takeover, 2, "z", {}}, *last));
+  ASSERT_TRUE(members_->put({"z", "", "", {}}));
+  a.loop.run_pass();
+  EXPECT_NE(a.host.told[0], partition_action::serve);
+  EXPECT_NE(a.host.told[0], partition_action::take_over);
+}
+
+TEST_F(OwnershipLoopTest, APassWithoutNatsChangesNothingAndLogsOnce) {
+  std::vector<std::string> lines;
+  auto quick = connect_or_fail(servers_.url_list(), 500ms);
+  ASSERT_TRUE(quick);
+  auto m = membership::open(*quick);
+  ASSERT_TRUE(m);
+  log_host host(*quick, "a");
+  ownership_loop loop(*quick, *m, host,
+                      {"a", partitions, std::chrono::hours(1), 16, nullptr,
+                       [&](const std::string& l) {
+                         lines.push_back(l);
+                       }});
+  ASSERT_TRUE(members_->put({"a", "", "", {}}));
+  servers_.kill(0);
+  loop.run_pass();
+  loop.run_pass();
+  EXPECT_TRUE(host.told.empty());
+  ASSERT_EQ(lines.size(), 1u);
+  EXPECT_NE(lines[0].find("could not read"), std::string::npos);
+}
+
+} // namespace
+} // namespace switchboard::cluster
