@@ -239,6 +239,47 @@ void create_session(session_ctx& c, route_request req, time_point now,
   });
 }
 
+/// A message continuing the current session, pipelined (session_ctx::
+/// write_pipelined): the entry takes its new updated_at now, so the key's
+/// next route decides on it without waiting for this COMMIT. Why: a hot key
+/// (a busy group chat) got one message per commit; now its messages share
+/// the writer's batches.
+void pipeline_continue(session_ctx& c, write_fn fn,
+                       std::shared_ptr<session_entry> next,
+                       std::shared_ptr<created_out> out,
+                       std::shared_ptr<std::optional<core::message>> msg,
+                       completion<route_reply> done) {
+  auto before = c.entry()->updated_at;
+  c.entry()->updated_at = next->updated_at;
+  // A failed write or a repeat adopts no state (SPEC 12): undo the update
+  // unless a later route moved updated_at again, and reload the entry from
+  // the routing index once the key is idle in any case.
+  auto undo = [&c, before, after = next->updated_at] {
+    if (c.entry() && c.entry()->updated_at == after)
+      c.entry()->updated_at = before;
+    c.request_passivation();
+  };
+  c.write_pipelined(std::move(fn), [&c, next, out, msg, undo,
+                                    done = std::move(done)](status st) {
+    auto& rt = c.rt();
+    if (!st) {
+      undo();
+      return done(st.err());
+    }
+    if (out->first) {
+      undo();
+      rt.stats.duplicates.fetch_add(1, std::memory_order_relaxed);
+      return done(*out->first);
+    }
+    rt.stats.messages_routed.fetch_add(1, std::memory_order_relaxed);
+    route_reply r;
+    r.session_key = c.key();
+    r.session_id = next->session_id;
+    r.message_id = out->message_id;
+    done(std::move(r));
+  });
+}
+
 /// Continues the current session. `deferred`: the entry owes a deferred
 /// daily reset afterwards (SPEC 4.6); a change of it is a full entry write.
 void continue_session(session_ctx& c, route_request req, time_point now,
@@ -286,6 +327,8 @@ void continue_session(session_ctx& c, route_request req, time_point now,
     r.message_id = out->message_id;
     return remember_reply(w, repeat, r, now);
   };
+  if (*msg && !full)
+    return pipeline_continue(c, std::move(fn), next, out, msg, std::move(done));
   c.write(
     std::move(fn), [&c, next, out, msg, done = std::move(done)](status st) {
       if (!st) {
@@ -325,7 +368,8 @@ void route_step(session_ctx& c, route_request req,
   if (reason == core::reset_reason::none)
     return continue_session(c, std::move(req), now, verdict.daily_owed,
                             std::move(done));
-  if (e->total_tokens > 0)
+  // Pipelined writes in flight are messages of the old session.
+  if (e->total_tokens > 0 || c.pipelined_writes() > 0)
     return create_session(c, std::move(req), now, reason, true,
                           std::move(done));
   // Had the old session any messages? Ask a reader (resets are rare).
@@ -351,7 +395,7 @@ session_op make_route_op(route_request req, completion<route_reply> done) {
               done = std::move(done)](session_ctx& c) mutable {
     route_step(c, std::move(req), std::move(done));
   };
-  return {std::move(run), std::move(fail)};
+  return {std::move(run), std::move(fail), true};
 }
 
 } // namespace switchboard::actors

@@ -1,10 +1,14 @@
 // The router shards: each owns its keys' state (no actor per key).
 //
 // Shard protocol:
-//   keyed_op      -> the op joins its key's queue; ops of one key run
-//                    strictly one at a time, in arrival order
-//                    (session_ops.hpp). A key not in memory is loaded from the
-//                    routing index first.
+//   keyed_op      -> the op joins its key's queue; ops of one key run one
+//                    at a time, in arrival order (session_ops.hpp). One
+//                    exception: a route that continues the session with a
+//                    message pipelines its write (write_pipelined), and the
+//                    key's next route may start before that write is
+//                    answered; every other op waits for those answers. A
+//                    key not in memory is loaded from the routing index
+//                    first.
 //   keyed_ops     -> several keyed_op in order (a batch request's items).
 //   run_closure(s)-> continuations of running ops (writer acks, reads,
 //                    flushes), run on this shard; the writer's acks of one
@@ -43,6 +47,10 @@ namespace {
 
 class shard_state;
 
+// How many pipelined writes of one key may be unanswered at once: enough
+// for a hot key to fill a writer batch; beyond it the key's routes wait.
+constexpr int max_pipelined_per_key = 256;
+
 /// One key's state: its entry and its ops. The op context its ops see.
 class key_state final : public session_ctx {
 public:
@@ -57,6 +65,9 @@ public:
   }
   runtime& rt() override;
   void write(write_fn fn, std::function<void(core::status)> then) override;
+  void write_pipelined(write_fn fn,
+                       std::function<void(core::status)> then) override;
+  int pipelined_writes() const override { return pipelined_; }
   void read(read_fn fn, std::function<void()> then) override;
   void flush(nlohmann::json payload,
              std::function<void(bool, int)> then) override;
@@ -73,7 +84,7 @@ public:
   }
   /// Runs a continuation of the running op.
   void resume(const std::function<void()>& fn);
-  bool idle() const { return !running_ && queue_.empty(); }
+  bool idle() const { return !running_ && queue_.empty() && pipelined_ == 0; }
   /// Idle and asked to leave memory (or unable to load its entry).
   bool should_leave() const { return idle() && (leave_ || load_error_); }
   /// Packs the entry of an idle key (no-op when it is already packed).
@@ -84,6 +95,13 @@ public:
 
 private:
   void run_next();
+  /// May the op at the front of the queue start now?
+  bool may_start_next() const;
+  /// A pipelined write was answered: its op's completion, then the ops
+  /// that waited for the key's pipelined writes.
+  void end_pipelined(const std::function<void(core::status)>& then,
+                     const std::function<void(core::error)>& fail,
+                     core::status st);
   void fail_running(const char* what);
   /// A continuation for this key, delivered through the shard's mailbox.
   std::function<void()> on_shard(std::function<void()> fn);
@@ -103,6 +121,7 @@ private:
   std::unique_ptr<core::error> load_error_;
   std::list<session_op> queue_; // empty: no allocation (unlike a deque)
   bool running_ = false;
+  int pipelined_ = 0; // writes of finished ops not yet answered
   bool dispatching_ = false;
   bool leave_ = false;
 };
@@ -231,6 +250,41 @@ void key_state::write(write_fn fn, std::function<void(core::status)> then) {
                                caf::actor_cast<caf::actor>(shard_->self())});
 }
 
+void key_state::write_pipelined(write_fn fn,
+                                std::function<void(core::status)> then) {
+  ++pipelined_;
+  // The op ends now; its caller is answered from the write's completion,
+  // also when that completion throws.
+  auto fail = std::move(unpacked().fail);
+  auto* shard = shard_;
+  auto* k = this; // not idle (pipelined_ > 0): stays in memory
+  auto done = [shard, k, then = std::move(then),
+               fail = std::move(fail)](core::status st) {
+    shard->resume(*k, [&] { k->end_pipelined(then, fail, std::move(st)); });
+  };
+  shard_->post_write(write_job{std::move(fn), std::move(done),
+                               caf::actor_cast<caf::actor>(shard_->self())});
+  finish();
+}
+
+void key_state::end_pipelined(const std::function<void(core::status)>& then,
+                              const std::function<void(core::error)>& fail,
+                              core::status st) {
+  try {
+    then(std::move(st));
+  } catch (const std::exception& e) {
+    if (fail)
+      try {
+        fail(
+          core::internal_error(std::string("session op failed: ") + e.what()));
+      } catch (...) {
+      }
+  }
+  --pipelined_; // after `then`: the key stays unpacked while it runs
+  if (!dispatching_)
+    run_next();
+}
+
 void key_state::read(read_fn fn, std::function<void()> then) {
   auto back = on_shard(std::move(then));
   auto job = [fn = std::move(fn), back](core::store_reader& r) mutable {
@@ -289,9 +343,17 @@ void key_state::fail_running(const char* what) {
   finish();
 }
 
+bool key_state::may_start_next() const {
+  if (running_ || queue_.empty())
+    return false;
+  if (pipelined_ == 0)
+    return true;
+  return queue_.front().pipelinable && pipelined_ < max_pipelined_per_key;
+}
+
 void key_state::run_next() {
   dispatching_ = true;
-  while (!running_ && !queue_.empty()) {
+  while (may_start_next()) {
     auto op = std::move(queue_.front());
     queue_.pop_front();
     if (load_error_) { // fails alone; the key leaves and reloads next time

@@ -39,6 +39,19 @@ public:
   /// an outcome because the engine is stopping.
   virtual void flush(nlohmann::json payload,
                      std::function<void(bool, int)> then) = 0;
+  /// Pipelining (a hot key's messages share one commit): like write(), but
+  /// the current op ends at once as far as the key's queue is concerned.
+  /// The next queued op may start before `then` runs when it is
+  /// pipelinable; any other op waits until every pipelined write of the
+  /// key has been answered. The writer runs one key's writes in order, so a
+  /// later write sees this one's. The caller has already adopted the
+  /// write's effect on entry(); `then` answers the op's caller, runs on
+  /// this actor after COMMIT (or with the error), and must not call
+  /// finish().
+  virtual void write_pipelined(write_fn fn,
+                               std::function<void(core::status)> then) = 0;
+  /// Writes sent with write_pipelined and not yet answered.
+  virtual int pipelined_writes() const = 0;
   /// Asks the shard to passivate this actor after the current op.
   virtual void request_passivation() = 0;
   /// The current op is done: start the next one.
@@ -50,6 +63,9 @@ public:
 struct session_op {
   std::function<void(session_ctx&)> run;
   std::function<void(core::error)> fail;
+  /// May start while the key's pipelined writes are unanswered (a route:
+  /// it copes with an entry() that already holds their effect).
+  bool pipelinable = false;
 };
 
 /// SPEC 5 get_or_create + append (POST /v1/messages).

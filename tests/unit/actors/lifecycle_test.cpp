@@ -433,6 +433,40 @@ TEST_F(LifecycleTest, FailingRequestInsideABatchFailsAlone) {
   EXPECT_EQ(route(telegram_dm("b"), user_msg("again"))->session_id, ids["b"]);
 }
 
+// A hot key's messages are pipelined (they share a batch without waiting
+// for each other's COMMIT): one that fails fails alone, the later ones keep
+// their order, and the key goes on from its stored entry.
+TEST_F(LifecycleTest, AFailingPipelinedMessageFailsAlone) {
+  auto armed = std::make_shared<std::atomic<bool>>(false);
+  std::promise<void> open;
+  auto gate = open.get_future().share();
+  opts_.wrap_writer = [armed, gate](std::unique_ptr<core::store_writer> w) {
+    return std::make_unique<boom_writer>(std::move(w), armed, gate);
+  };
+  start();
+  auto first = route(telegram_dm("hot"), user_msg("x"));
+  ASSERT_TRUE(first.ok()) << first.err().message;
+  clock_->advance(1min);
+  std::vector<route_request> reqs;
+  for (const char* text : {"a", "boom", "c"})
+    reqs.push_back({telegram_dm("hot"), user_msg(text), false});
+  std::promise<std::vector<core::result<route_reply>>> p;
+  eng_->route_batch(reqs, [&](auto rs) { p.set_value(std::move(rs)); });
+  open.set_value();
+  auto rs = p.get_future().get();
+  ASSERT_EQ(rs.size(), 3u);
+  ASSERT_TRUE(rs[0].ok()) << rs[0].err().message;
+  ASSERT_FALSE(rs[1].ok());
+  EXPECT_EQ(rs[1].err().message, "injected append failure");
+  ASSERT_TRUE(rs[2].ok()) << rs[2].err().message;
+  EXPECT_GT(*rs[2]->message_id, *rs[0]->message_id);
+  EXPECT_EQ(message_count(first->session_id), 3);
+  auto again = route(telegram_dm("hot"), user_msg("d"));
+  ASSERT_TRUE(again.ok()) << again.err().message;
+  EXPECT_EQ(again->session_id, first->session_id);
+  EXPECT_FALSE(again->created);
+}
+
 TEST_F(LifecycleTest, CommandHookGetsPayloadOnStdin) {
   opts_.flush_hook = nullptr;
   cfg_.flush.hook = core::flush_hook::command;

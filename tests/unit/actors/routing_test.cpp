@@ -351,6 +351,34 @@ TEST_F(EngineTest, BatchKeepsOrderPerKey) {
     EXPECT_GT(*rs[i]->message_id, *rs[i - 2]->message_id);
 }
 
+// Pipelining (session_ctx::write_pipelined): a hot key's messages share the
+// writer's batches instead of waiting for one COMMIT each. A batch request
+// hands the shard all 50 at once, so they go to the writer in one message:
+// one or two batches (fifty, one per message, before pipelining).
+TEST_F(EngineTest, AHotKeysMessagesShareACommit) {
+  start();
+  auto first = route(telegram_dm("hot"), user_msg("first"));
+  ASSERT_TRUE(first.ok()) << first.err().message;
+  auto batches = eng_->metrics().writer_batch_size.count;
+  std::vector<route_request> reqs;
+  for (int i = 0; i < 50; ++i)
+    reqs.push_back({telegram_dm("hot"), user_msg(std::to_string(i)), false});
+  std::promise<std::vector<core::result<route_reply>>> p;
+  eng_->route_batch(reqs, [&](auto rs) { p.set_value(std::move(rs)); });
+  auto rs = p.get_future().get();
+  ASSERT_EQ(rs.size(), 50u);
+  for (std::size_t i = 0; i < rs.size(); ++i) {
+    ASSERT_TRUE(rs[i].ok()) << rs[i].err().message;
+    EXPECT_EQ(rs[i]->session_id, first->session_id);
+    EXPECT_FALSE(rs[i]->created);
+    if (i > 0) {
+      EXPECT_GT(*rs[i]->message_id, *rs[i - 1]->message_id);
+    }
+  }
+  EXPECT_LE(eng_->metrics().writer_batch_size.count - batches, 2u);
+  EXPECT_EQ(message_count(first->session_id), 51);
+}
+
 TEST_F(EngineTest, EventsReachSubscribers) {
   start();
   auto sub = eng_->subscribe(16);
