@@ -437,11 +437,10 @@ TEST_F(LifecycleTest, FailingRequestInsideABatchFailsAlone) {
 // for each other's COMMIT): one that fails fails alone, the later ones keep
 // their order, and the key goes on from its stored entry.
 TEST_F(LifecycleTest, AFailingPipelinedMessageFailsAlone) {
-  auto armed = std::make_shared<std::atomic<bool>>(false);
-  std::promise<void> open;
-  auto gate = open.get_future().share();
-  opts_.wrap_writer = [armed, gate](std::unique_ptr<core::store_writer> w) {
-    return std::make_unique<boom_writer>(std::move(w), armed, gate);
+  opts_.wrap_writer = [](std::unique_ptr<core::store_writer> w) {
+    auto never_armed = std::make_shared<std::atomic<bool>>(false);
+    return std::make_unique<boom_writer>(std::move(w), never_armed,
+                                         std::shared_future<void>{});
   };
   start();
   auto first = route(telegram_dm("hot"), user_msg("x"));
@@ -452,7 +451,6 @@ TEST_F(LifecycleTest, AFailingPipelinedMessageFailsAlone) {
     reqs.push_back({telegram_dm("hot"), user_msg(text), false});
   std::promise<std::vector<core::result<route_reply>>> p;
   eng_->route_batch(reqs, [&](auto rs) { p.set_value(std::move(rs)); });
-  open.set_value();
   auto rs = p.get_future().get();
   ASSERT_EQ(rs.size(), 3u);
   ASSERT_TRUE(rs[0].ok()) << rs[0].err().message;
