@@ -41,6 +41,10 @@
 //    as the partitioned engine's retention does (see partitioned_engine).
 //  - export_all: merged newest first by started_at; every matching session
 //    of every partition is buffered in memory before the first sink call.
+//    (A streaming merge would hold a reader thread of every slot per
+//    export, each blocked on its bounded queue: two concurrent exports
+//    could then wait on each other's threads. Only the CLI exports all,
+//    and it reads one file directly.)
 //  - Uniqueness: nothing prevents two partitions from holding the same
 //    title (set_title and next_title check one file each; two partitions
 //    may pick the same title concurrently). resolve_title then answers the

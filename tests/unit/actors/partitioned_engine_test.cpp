@@ -242,13 +242,16 @@ TEST_F(PartitionedEngineTest,
 }
 
 TEST_F(PartitionedEngineTest, ScatterOperationsSumEveryPartition) {
+  cfg_.retention.max_ended_sessions = 1; // per partition (documented)
   start_partitioned();
-  std::vector<std::string> first_ids;
+  std::vector<std::string> first_ids, oldest_of_each;
   for (int p = 0; p < P; ++p)
     for (int k = 0; k < 2; ++k) {
       auto r = send(source_in(p, "telegram", k * 1000), "hi");
       ASSERT_TRUE(r.ok());
       first_ids.push_back(r->session_id);
+      if (k == 0)
+        oldest_of_each.push_back(r->session_id);
     }
   for (int p = 0; p < P; ++p)
     for (int k = 0; k < 2; ++k)
@@ -262,6 +265,15 @@ TEST_F(PartitionedEngineTest, ScatterOperationsSumEveryPartition) {
   EXPECT_TRUE(dry->dry_run);
   EXPECT_EQ(dry->session_ids, first_ids); // oldest first across partitions
 
+  // Retention keeps the newest ended session of each partition.
+  auto kept =
+    wait_for<prune_report>([&](auto d) { part_->apply_retention(d); });
+  ASSERT_TRUE(kept.ok()) << kept.err().message;
+  std::sort(oldest_of_each.begin(), oldest_of_each.end());
+  EXPECT_EQ(kept->pruned, 4);
+  EXPECT_FALSE(kept->dry_run);
+  EXPECT_EQ(kept->session_ids, oldest_of_each);
+
   clock_->advance(std::chrono::hours(25)); // every session idle
   auto sweep = wait_for<sweep_report>([&](auto d) { part_->expire_now(d); });
   ASSERT_TRUE(sweep.ok());
@@ -274,6 +286,7 @@ TEST_F(PartitionedEngineTest, ScatterOperationsSumEveryPartition) {
   auto m = part_->metrics();
   EXPECT_EQ(m.messages_routed, 16);
   EXPECT_EQ(m.sessions_expired, 8);
+  EXPECT_EQ(m.sessions_pruned, 4);
   EXPECT_GT(m.writer_batch_size.count, 0u);
 }
 
