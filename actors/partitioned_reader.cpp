@@ -220,6 +220,31 @@ collect_candidates(const std::string& prefix,
   return out;
 }
 
+using dated_ids = std::vector<std::pair<double, std::string>>;
+
+/// (started_at, id) of every candidate, each read in its partition (one
+/// read per partition, all at once).
+result<dated_ids>
+dated_candidates(const slot_table& slots,
+                 const std::vector<std::pair<int, std::string>>& candidates) {
+  std::vector<std::vector<std::string>> by_partition(
+    static_cast<std::size_t>(slots.size()));
+  for (const auto& [p, id] : candidates)
+    by_partition[static_cast<std::size_t>(p)].push_back(id);
+  auto parts = slots.read_each<dated_ids>(
+    [&by_partition](int p, core::store_reader& r) -> result<dated_ids> {
+      dated_ids out;
+      for (const auto& id : by_partition[static_cast<std::size_t>(p)]) {
+        auto row = r.get_session(id);
+        if (!row)
+          return std::move(row).err();
+        out.emplace_back(*row ? number_of(**row, "started_at") : 0.0, id);
+      }
+      return out;
+    });
+  return merge::concat(std::move(parts));
+}
+
 } // namespace
 
 result<std::string>
@@ -238,14 +263,10 @@ partitioned_reader::resolve_session_id(std::string_view prefix) {
   if (c->ids.size() == 1 && !c->more)
     return c->ids.front().second;
   // Ambiguous: list them newest first, as one file does.
-  std::vector<std::pair<double, std::string>> dated;
-  for (const auto& [p, id] : c->ids) {
-    auto row = slots_.read_one<std::optional<json>>(
-      p, [id = id](core::store_reader& r) { return r.get_session(id); });
-    if (!row)
-      return std::move(row).err();
-    dated.emplace_back(*row ? number_of(**row, "started_at") : 0.0, id);
-  }
+  auto found = dated_candidates(slots_, c->ids);
+  if (!found)
+    return std::move(found).err();
+  auto dated = std::move(*found);
   std::stable_sort(dated.begin(), dated.end(),
                    [](auto& a, auto& b) { return a.first > b.first; });
   std::vector<std::string> ids;
