@@ -23,21 +23,6 @@ core::status check_range(int value, int max, std::string_view field) {
 
 } // namespace
 
-std::uint32_t fnv1a_32(std::string_view data) {
-  std::uint32_t hash = 2166136261u; // offset basis
-  for (unsigned char c : data) {
-    hash ^= c;
-    hash *= 16777619u; // FNV prime
-  }
-  return hash;
-}
-
-int partition_of(std::string_view session_key, int partitions) {
-  assert(partitions >= 1 && partitions <= max_partitions);
-  return static_cast<int>(fnv1a_32(session_key) %
-                          static_cast<std::uint32_t>(partitions));
-}
-
 std::string stream_name(int partition) {
   return "SB_P" + two_digits(partition);
 }

@@ -9,6 +9,7 @@
 // partitions and so between logs.
 
 #include "core/cluster_rules.hpp"
+#include "core/partition_rules.hpp"
 #include "core/result.hpp"
 
 #include <cstdint>
@@ -31,12 +32,10 @@ inline constexpr std::string_view member_bucket = "SB_MEMBERS";
 inline constexpr std::string_view config_bucket = "SB_CLUSTER";
 inline constexpr std::string_view config_key = "config";
 
-/// FNV-1a, 32 bits, over the bytes of `data`.
-std::uint32_t fnv1a_32(std::string_view data);
-
-/// The partition of a session key: fnv1a_32(key) mod partitions.
-/// REQUIRES: 1 <= partitions <= max_partitions.
-int partition_of(std::string_view session_key, int partitions);
+// FNV-1a-32 and partition_of (core/partition_rules.hpp, shared with the
+// partitioned engine in actors/).
+using core::fnv1a_32;
+using core::partition_of;
 
 /// "SB_P03": the stream of partition 3's log.
 /// REQUIRES: 0 <= partition < max_partitions.
