@@ -73,11 +73,28 @@ struct rpc_client::state {
     auto s = natsConnection_PublishRequest(nc, p.subject.c_str(), reply.c_str(),
                                            p.payload.data(),
                                            static_cast<int>(p.payload.size()));
+    if (s == NATS_MAX_PAYLOAD)
+      return too_large_locked(id);
     if (s != NATS_OK)
       return retry_locked(self, id);
     timer->at(tclock::now() + p.attempt_timeout,
               [self, id, attempt] { self->on_timeout(self, id, attempt); });
     return std::nullopt;
+  }
+
+  /// A request no server accepts: payload_too_large, not retried.
+  /// REQUIRES: mtx held; the call exists.
+  outcome too_large_locked(std::uint64_t id) {
+    auto it = calls.find(id);
+    auto e = core::error{
+      core::errc::payload_too_large,
+      "partition " + std::to_string(it->second.partition) + ": request of " +
+        std::to_string(it->second.payload.size()) +
+        " bytes exceeds the NATS max payload of " +
+        std::to_string(natsConnection_GetMaxPayload(nc)) + " bytes"};
+    outcome o{{std::move(it->second.done), std::move(e)}};
+    calls.erase(it);
+    return o;
   }
 
   /// Schedules the next attempt after the backoff, or gives up past the

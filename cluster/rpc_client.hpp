@@ -20,6 +20,10 @@
 //   counts: the first answer wins.
 // - Past the deadline: overloaded "partition 3: no owner answered for
 //   10 s; retry".
+// - A request larger than the connection's max payload (1 MB by default)
+//   is not sent: payload_too_large "partition 3: request of N bytes
+//   exceeds the NATS max payload of M bytes" (a local engine would take
+//   it: forwarding carries at most max payload per call).
 // - Every other answer is `done`'s: the value ({"ok"}) or the error with
 //   its code and message unchanged.
 // - Destroying the client completes every pending call with overloaded

@@ -306,6 +306,24 @@ TEST_F(RemoteEngineTest, TwoHundredRoutesInFlightAllComplete) {
     (json{{"ok", n}}));
 }
 
+TEST_F(RemoteEngineTest, AnAnswerBeyondTheMaxPayloadIsPayloadTooLarge) {
+  std::string id;
+  for (int i = 0; i < 3; ++i) {
+    auto r = wait_for<actors::route_reply>([&](completion<actors::route_reply>
+                                                 d) {
+      remote_->route({chat("big"), said("user", std::string(400000, 'a'))}, d);
+    });
+    ASSERT_TRUE(r) << r.err().message;
+    id = r->session_id;
+  }
+  auto t = read_json(
+    *remote_, [&](core::store_reader& r) { return r.transcript(id, false); });
+  ASSERT_TRUE(t.contains("error")) << t.dump().substr(0, 200);
+  EXPECT_EQ(t["error"]["code"], "payload_too_large");
+  EXPECT_TRUE(t["error"]["message"].get<std::string>().starts_with("reply of "))
+    << t["error"]["message"];
+}
+
 TEST_F(RemoteEngineTest, StopRefusesNewWorkAndEndsReads) {
   remote_->stop();
   auto r = wait_for<core::session_entry>(

@@ -196,6 +196,15 @@ TEST_F(RpcClientTest, UnknownOperationsAndMalformedArgumentsAreRefused) {
             core::internal_error("rpc: unknown operation 'read.nothing'"));
 }
 
+TEST_F(RpcClientTest, ARequestBeyondTheMaxPayloadIsRefusedAtOnce) {
+  auto big = json{{"key", std::string(2 * 1024 * 1024, 'x')}};
+  auto r = call(*client_, test_partition, "get_entry", big);
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.err().code, core::errc::payload_too_large);
+  EXPECT_TRUE(r.err().message.starts_with("partition 3: request of "))
+    << r.err().message;
+}
+
 TEST_F(RpcClientTest, DestroyingTheClientEndsItsPendingCalls) {
   server_.reset();
   auto c = client_with(60s);
