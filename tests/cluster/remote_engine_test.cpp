@@ -180,8 +180,23 @@ TEST_F(RemoteEngineTest, EveryOperationAnswersAsTheEngineDoes) {
 
 TEST_F(RemoteEngineTest, EveryReaderMethodAnswersAsTheEngineDoes) {
   run_script();
-  auto k1 = key(chat("1"));
-  auto id = first_session_;
+  // A live session with messages and a title (the script's first session
+  // is pruned by now).
+  auto k1 = key(chat("r"));
+  auto r =
+    wait_for<actors::route_reply>([&](completion<actors::route_reply> d) {
+      remote_->route({chat("r"), said("user", "hello world")}, d);
+    });
+  ASSERT_TRUE(r) << r.err().message;
+  auto id = r->session_id;
+  ASSERT_TRUE(
+    wait_for<actors::append_reply>([&](completion<actors::append_reply> d) {
+      remote_->append(k1, said("assistant", "hello there"), d);
+    }));
+  ASSERT_TRUE(wait_for<std::optional<std::string>>(
+    [&](completion<std::optional<std::string>> d) {
+      remote_->set_title(id, "Reader", d);
+    }));
   using R = core::store_reader;
   same_read("get_entry", [&](R& r) { return r.get_entry(k1); });
   same_read("get_entry none", [](R& r) { return r.get_entry("nobody"); });
@@ -201,13 +216,13 @@ TEST_F(RemoteEngineTest, EveryReaderMethodAnswersAsTheEngineDoes) {
   same_read("get_session", [&](R& r) { return r.get_session(id); });
   same_read("get_session none", [](R& r) { return r.get_session("x"); });
   same_read("resolve_session_id",
-            [&](R& r) { return r.resolve_session_id(id.substr(0, 18)); });
+            [&](R& r) { return r.resolve_session_id(id); });
   same_read("resolve_session_id ambiguous",
             [](R& r) { return r.resolve_session_id("2"); });
   same_read("resolve_session_id none",
             [](R& r) { return r.resolve_session_id("zzz"); });
-  same_read("resolve_title", [](R& r) { return r.resolve_title("First"); });
-  same_read("next_title", [](R& r) { return r.next_title("First"); });
+  same_read("resolve_title", [](R& r) { return r.resolve_title("Reader"); });
+  same_read("next_title", [](R& r) { return r.next_title("Reader"); });
   same_read("compression_tip", [&](R& r) { return r.compression_tip(id); });
   same_read("history", [](R& r) { return r.history({}); });
   same_read("session_count", [](R& r) { return r.session_count({}); });
@@ -234,6 +249,11 @@ TEST_F(RemoteEngineTest, EveryReaderMethodAnswersAsTheEngineDoes) {
     return s ? core::result<json>(rows) : core::result<json>(s.err());
   });
   same_read("message_count", [&](R& r) { return r.message_count(id); });
+  // Not all answers are empty: the live session is seen through the proxy.
+  auto t = read_json(*remote_, [&](R& r) { return r.transcript(id, false); });
+  EXPECT_EQ(t["ok"].size(), 2u) << t;
+  auto found = read_json(*remote_, [&](R& r) { return r.search(sq); });
+  EXPECT_EQ(found["ok"].size(), 2u) << found;
   same_read("message_count all",
             [](R& r) { return r.message_count(std::nullopt); });
 }
