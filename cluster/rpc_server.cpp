@@ -178,8 +178,11 @@ rpc_server::start(nats_client& nats, int partition,
 
   auto* closure = new state_ptr(st);
   auto subject = rpc_subject(partition);
-  auto s = natsConnection_Subscribe(&srv->sub_, nats.connection(),
-                                    subject.c_str(), on_request, closure);
+  // A queue group: while two nodes both serve p (an owner not yet aware
+  // that it was deposed), each call runs on one of them, not on both.
+  auto s = natsConnection_QueueSubscribe(&srv->sub_, nats.connection(),
+                                         subject.c_str(), "sb.rpc", on_request,
+                                         closure);
   if (s == NATS_OK)
     s = natsSubscription_SetOnCompleteCB(srv->sub_, on_complete, closure);
   if (s != NATS_OK) {

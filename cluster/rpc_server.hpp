@@ -11,6 +11,10 @@
 //   the reply is {"id", "ok": value} or {"id", "error": {code, message}}.
 //   A request without a reply subject is ignored; an unreadable one is
 //   answered with internal "rpc: malformed request: ...".
+// - Servers of p subscribe in the queue group "sb.rpc": when two serve p
+//   at once (an owner that does not know yet it was deposed), each request
+//   goes to one of them; the deposed one answers "moved: ..." (its fenced
+//   write fails) and the caller retries.
 // - nats.c's delivery thread never waits on the engine: it decodes, starts
 //   the operation and returns; the reply is published from the engine's
 //   completion (reader methods run on the engine's reader threads).

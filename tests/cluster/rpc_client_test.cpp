@@ -180,6 +180,28 @@ TEST_F(RpcClientTest, TheOwnerRunsARepeatedIdOnce) {
             (json{{"ok", 1}}));
 }
 
+TEST_F(RpcClientTest, WhileTwoServePACallRunsOnOne) {
+  auto second =
+    cluster::rpc_server::start(*caller_nats_, test_partition, direct_);
+  ASSERT_TRUE(second) << second.err().message;
+  constexpr int n = 20;
+  for (int i = 0; i < n; ++i) {
+    core::source s;
+    s.platform = "telegram";
+    s.chat_id = "two-" + std::to_string(i);
+    auto r = call(*client_, test_partition, "route",
+                  json{{"req", cluster::rpc::encode(
+                                 actors::route_request{s, std::nullopt})}});
+    ASSERT_TRUE(r) << r.err().message;
+  }
+  auto count = [](actors::engine& e) {
+    return read_json(e, [](core::store_reader& r) { return r.entry_count(); })
+      .at("ok")
+      .get<int>();
+  };
+  EXPECT_EQ(count(*local_) + count(*direct_), n);
+}
+
 TEST_F(RpcClientTest, UnknownOperationsAndMalformedArgumentsAreRefused) {
   auto r = call(*client_, test_partition, "fly", json::object());
   ASSERT_FALSE(r);
