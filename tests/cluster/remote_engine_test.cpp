@@ -355,5 +355,71 @@ TEST_F(RemoteEngineTest, StopRefusesNewWorkAndEndsReads) {
   EXPECT_FALSE(ran);
 }
 
+/// The owner's flush hook blocks until released: an operation that waits
+/// on it must not hold up other calls.
+class BlockedOwnerTest : public RemoteEngineTest {
+protected:
+  struct gate {
+    std::mutex mtx;
+    std::condition_variable cv;
+    bool open = false;
+    int calls = 0;
+  };
+  void SetUp() override {
+    cfg_.flush.min_messages = 1;
+    ForwardingTest::SetUp();
+  }
+  void TearDown() override {
+    release();
+    ForwardingTest::TearDown();
+  }
+  actors::engine_options engine_options() override {
+    actors::engine_options o;
+    o.flush_hook = [g = gate_](const json&) {
+      std::unique_lock lock(g->mtx);
+      ++g->calls;
+      g->cv.notify_all();
+      g->cv.wait(lock, [&] { return g->open; });
+      return core::status{};
+    };
+    return o;
+  }
+  void release() {
+    std::lock_guard lock(gate_->mtx);
+    gate_->open = true;
+    gate_->cv.notify_all();
+  }
+  std::shared_ptr<gate> gate_ = std::make_shared<gate>();
+};
+
+TEST_F(BlockedOwnerTest, AnOperationWaitingOnTheEngineHoldsUpNoOtherCall) {
+  ASSERT_TRUE(
+    wait_for<actors::route_reply>([&](completion<actors::route_reply> d) {
+      remote_->route({chat("slow"), said("user", "hi")}, d);
+    }));
+  auto p = std::make_shared<std::promise<core::result<actors::expire_reply>>>();
+  auto f = p->get_future();
+  remote_->expire_key(key(chat("slow")), std::nullopt,
+                      [p](auto r) { p->set_value(std::move(r)); });
+  {
+    std::unique_lock lock(gate_->mtx);
+    ASSERT_TRUE(gate_->cv.wait_for(lock, std::chrono::seconds(30),
+                                   [&] { return gate_->calls > 0; }));
+  }
+  // The owner is waiting on its hook; other calls are answered meanwhile.
+  for (int i = 0; i < 5; ++i) {
+    auto r = wait_for<core::session_entry>(
+      [&](completion<core::session_entry> d) { remote_->get_entry("x", d); });
+    ASSERT_FALSE(r);
+    EXPECT_EQ(r.err().code, core::errc::not_found) << r.err().message;
+  }
+  EXPECT_EQ(f.wait_for(std::chrono::seconds(0)), std::future_status::timeout);
+  release();
+  ASSERT_EQ(f.wait_for(std::chrono::seconds(60)), std::future_status::ready);
+  auto r = f.get();
+  ASSERT_TRUE(r) << r.err().message;
+  EXPECT_TRUE(r->flushed);
+}
+
 } // namespace
 } // namespace switchboard::testing

@@ -155,10 +155,13 @@ protected:
     return o;
   }
 
+  /// The engines' test options (the random source is set on top).
+  virtual actors::engine_options engine_options() { return {}; }
+
   std::shared_ptr<actors::engine> start_engine(const std::string& dir) {
     auto cfg = cfg_;
     cfg.data_dir = dir;
-    actors::engine_options opts;
+    auto opts = engine_options();
     opts.random = [n = std::uint32_t{0}]() mutable {
       return ++n * 2654435761u;
     };
