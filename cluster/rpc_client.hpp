@@ -18,8 +18,10 @@
 //   refused by a disconnected connection, and an answer overloaded
 //   "moved: ..." (a deposed owner). A late answer to an earlier attempt
 //   counts: the first answer wins.
-// - Past the deadline: overloaded "partition 3: no owner answered for
-//   10 s; retry".
+// - The first attempt that fails at or after the deadline ends the call
+//   (so it ends within deadline + attempt_timeout): overloaded "partition
+//   3: no owner answered for 10 s; retry". The last retry waits at most
+//   until the deadline.
 // - A request larger than the connection's max payload (1 MB by default)
 //   is not sent: payload_too_large "partition 3: request of N bytes
 //   exceeds the NATS max payload of M bytes" (a local engine would take
