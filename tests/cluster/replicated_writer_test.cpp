@@ -309,6 +309,32 @@ TEST_F(ReplicatedWriterTest, ATransactionThatChangesNothingPublishesNothing) {
   EXPECT_EQ((*w)->applied(), end + 1);
 }
 
+// After a crash, messages above the derived-state watermark are in the
+// file and in the log, not yet folded in. The engine's start must not fold
+// them in locally (open_writer's recovery fold): the file would differ from
+// its replicas.
+TEST_F(ReplicatedWriterTest, AStartLeavesUnfoldedRowsToAPublishedFold) {
+  std::filesystem::create_directories(cfg_.data_dir);
+  {
+    auto inner = persistence::open_writer(
+      owner_path(), core::durability::normal, persistence::open_fold::deferred);
+    ASSERT_TRUE(inner);
+    auto w =
+      replicated_writer::open(std::move(*inner), {nats_, partition, "a"});
+    ASSERT_TRUE(w) << w.err().message;
+    (*w)->set_write_behind(true); // as the engine runs it
+    ASSERT_TRUE((*w)->begin());
+    ASSERT_TRUE((*w)->ensure_session("s1", "telegram", testing::at_seconds(1)));
+    ASSERT_TRUE((*w)->append_message("s1", testing::msg("user", "unfolded"),
+                                     testing::at_seconds(2)));
+    ASSERT_TRUE((*w)->commit());
+  } // gone without a fold, as after a kill -9
+  ASSERT_TRUE(start(nats_));
+  eng_->stop();
+  auto owner = state_of(owner_path());
+  EXPECT_EQ(state_of(caught_up_standby("standby")), owner);
+}
+
 TEST_F(ReplicatedWriterTest, AStandbyTailsTheOwnerAndTakesOverWithAllItAcked) {
   ASSERT_TRUE(start(nats_));
   auto other = connect_to({servers_.url_list()[1]});
