@@ -91,8 +91,12 @@ core::status replicated_writer::resync() {
       return r.kind == record_kind::batch && r.node == target_.node &&
              r.epoch == epoch_;
     });
-  if (!stop)
+  if (!stop) {
+    // The records before the failing one stay applied.
+    if (auto seq = applied_seq(db(), t.partition))
+      applied_ = *seq;
     return std::move(stop).err();
+  }
   applied_ = stop->applied;
   if (stop->refused) {
     const auto& [seq, r] = *stop->refused;
