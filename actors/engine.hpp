@@ -35,6 +35,10 @@
 #include <string>
 #include <vector>
 
+namespace switchboard::persistence {
+class sqlite_writer;
+} // namespace switchboard::persistence
+
 namespace switchboard::actors {
 
 template <class T>
@@ -174,6 +178,18 @@ struct metrics_snapshot {
   std::optional<core::time_point> next_sweep_at;
 };
 
+/// How engine::start opens its store, beyond the settings (cluster mode).
+struct start_options {
+  /// Replaces the store writer by what it returns, before any actor starts
+  /// (cluster/replicated_writer.hpp: each transaction published into the
+  /// partition's log before COMMIT). Set: state.db is opened without the
+  /// recovery fold (persistence::open_fold::deferred), since every write of
+  /// a replicated file must go through the wrapper; an error fails start.
+  std::function<core::result<std::unique_ptr<core::store_writer>>(
+    std::unique_ptr<persistence::sqlite_writer>)>
+    replicate;
+};
+
 class engine {
 public:
   /// Opens (or creates, or migrates) <data_dir>/state.db, starts the actor
@@ -181,6 +197,10 @@ public:
   /// store refused the database, or the data dir is unusable.
   static core::result<std::unique_ptr<engine>>
   start(const core::settings& cfg, std::shared_ptr<core::clock> clk);
+  /// As start(cfg, clk), with `opts` (start_options::replicate fails it too).
+  static core::result<std::unique_ptr<engine>>
+  start(const core::settings& cfg, std::shared_ptr<core::clock> clk,
+        start_options opts);
 
   /// Stops: refuses new work, drains every in-flight request, final commit,
   /// joins the actor system. Idempotent; the destructor calls it.

@@ -2,7 +2,9 @@
 // store writer with its background checkpoints and rollup zone, the
 // sessions.json mirror, the reader and flush hook pools, thread and shard
 // counts, the actor system and its writer, shards and supervisor) and the
-// entry points start_with / engine::start.
+// entry points start_with / engine::start. With start_options::replicate
+// (cluster mode) the file is opened without the recovery fold and the
+// writer is the wrapper's, which may refuse the start.
 //
 // Contract: init either fails before spawning any actor or leaves the
 // writer, every shard and the supervisor running (started_ set); the
@@ -45,13 +47,25 @@ core::status engine_impl::init(engine_options opts) {
     return zone.err();
   rt_.zone = *zone;
   auto path = (std::filesystem::path(rt_.cfg.data_dir) / "state.db").string();
-  auto opened = persistence::open_writer(path, rt_.cfg.writer.mode);
+  auto& replicate = opts.start.replicate;
+  auto opened =
+    persistence::open_writer(path, rt_.cfg.writer.mode,
+                             replicate ? persistence::open_fold::deferred
+                                       : persistence::open_fold::at_open);
   if (!opened)
     return opened.err();
   if (auto st = (*opened)->checkpoint_in_background(path); !st)
     return st;
   (*opened)->set_rollup_zone(rt_.zone); // usage rollup days (SPEC 14)
-  std::unique_ptr<core::store_writer> w = std::move(*opened);
+  std::unique_ptr<core::store_writer> w;
+  if (replicate) {
+    auto wrapped = replicate(std::move(*opened));
+    if (!wrapped)
+      return wrapped.err();
+    w = std::move(*wrapped);
+  } else {
+    w = std::move(*opened);
+  }
   if (opts.wrap_writer)
     w = opts.wrap_writer(std::move(w));
   auto reader_with_cache = [path](int cache_kib) {
@@ -120,7 +134,15 @@ start_with(const core::settings& cfg, std::shared_ptr<core::clock> clk,
 
 core::result<std::unique_ptr<engine>>
 engine::start(const core::settings& cfg, std::shared_ptr<core::clock> clk) {
-  auto e = start_with(cfg, std::move(clk), engine_options{});
+  return start(cfg, std::move(clk), start_options{});
+}
+
+core::result<std::unique_ptr<engine>>
+engine::start(const core::settings& cfg, std::shared_ptr<core::clock> clk,
+              start_options opts) {
+  engine_options all;
+  all.start = std::move(opts);
+  auto e = start_with(cfg, std::move(clk), std::move(all));
   if (!e)
     return e.err();
   return std::unique_ptr<engine>(std::move(*e));

@@ -14,6 +14,8 @@
 namespace switchboard::actors {
 
 struct engine_options {
+  /// engine::start's options (cluster mode).
+  start_options start;
   /// Wraps the opened store writer (e.g. to inject failures).
   std::function<std::unique_ptr<core::store_writer>(
     std::unique_ptr<core::store_writer>)>

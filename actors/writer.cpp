@@ -6,7 +6,9 @@
 //                         first job of a batch opens the transaction and sends
 //                         (commit_atom, gen) to itself, which therefore runs
 //                         after every job already queued: adaptive group
-//                         commit. A batch also commits at writer.max_batch.
+//                         commit. A batch also commits at writer.max_batch,
+//                         or when the store says it is full (batch_full:
+//                         a replicated store bounds a record's bytes).
 //   (commit_atom, gen) -> when jobs arrived behind it (writer_queue > 0) and
 //                         the batch grew since the last look, it re-sends
 //                         itself behind them; with writer.commit_delay_us it
@@ -258,7 +260,8 @@ void writer_state::on_job(write_job& job) {
   if (!open_) // recover() could not reopen the transaction
     return send_replies(core::status{});
   if (pending_.size() >=
-      static_cast<std::size_t>(std::max(1, rt_->cfg.writer.max_batch)))
+        static_cast<std::size_t>(std::max(1, rt_->cfg.writer.max_batch)) ||
+      w_->batch_full())
     commit();
 }
 

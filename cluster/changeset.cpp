@@ -155,6 +155,12 @@ core::result<changeset_capture> changeset_capture::start(sqlite3* db) {
   if (rc != SQLITE_OK)
     return sqlite_error(db, rc, "starting a changeset capture");
   changeset_capture capture{db, raw};
+  int keep_size =
+    1; // before anything is recorded (sqlite3session_object_config)
+  rc = sqlite3session_object_config(raw, SQLITE_SESSION_OBJCONFIG_SIZE,
+                                    &keep_size);
+  if (rc != SQLITE_OK)
+    return sqlite_error(db, rc, "starting a changeset capture");
   sqlite3session_table_filter(raw, capture_table, nullptr);
   rc = sqlite3session_attach(raw, nullptr); // every table (as filtered)
   if (rc != SQLITE_OK)
@@ -183,6 +189,10 @@ core::result<batch_effects> changeset_capture::take() {
     return std::move(sequences).err();
   out.sequences = std::move(*sequences);
   return out;
+}
+
+std::int64_t changeset_capture::size() const {
+  return sqlite3session_changeset_size(session_.get());
 }
 
 core::status ensure_applied_table(sqlite3* db) {

@@ -70,6 +70,10 @@ public:
   /// and flush_fts() first, which commit() would otherwise do after it.
   core::result<batch_effects> take();
 
+  /// The size in bytes of the changeset take() would return now, without
+  /// the FTS5 terms still pending (cheap: SQLite keeps it up to date).
+  std::int64_t size() const;
+
 private:
   struct session_deleter {
     void operator()(sqlite3_session* s) const;

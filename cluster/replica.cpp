@@ -76,19 +76,15 @@ core::status apply_record(sqlite3* db, int partition, std::uint64_t seq,
   return apply_effects(db, partition, seq, *effects);
 }
 
-core::result<std::uint64_t> publish_batch(nats_client& c, int partition,
-                                          sqlite3* db,
-                                          changeset_capture& capture,
-                                          std::uint64_t epoch,
-                                          const std::string& node) {
+core::result<std::uint64_t> publish_effects(nats_client& c, int partition,
+                                            sqlite3* db,
+                                            const batch_effects& effects,
+                                            std::uint64_t epoch,
+                                            const std::string& node) {
   auto applied = applied_seq(db, partition);
   if (!applied)
     return std::move(applied).err();
-  auto effects = capture.take();
-  if (!effects)
-    return std::move(effects).err();
-  auto seq =
-    append(c, partition, batch_record(epoch, node, *effects), *applied);
+  auto seq = append(c, partition, batch_record(epoch, node, effects), *applied);
   if (!seq)
     return std::move(seq).err();
   if (auto st = record_applied(db, partition, *seq); !st)
@@ -96,8 +92,20 @@ core::result<std::uint64_t> publish_batch(nats_client& c, int partition,
   return *seq;
 }
 
-core::result<std::uint64_t> catch_up(nats_client& c, int partition,
-                                     sqlite3* db) {
+core::result<std::uint64_t> publish_batch(nats_client& c, int partition,
+                                          sqlite3* db,
+                                          changeset_capture& capture,
+                                          std::uint64_t epoch,
+                                          const std::string& node) {
+  auto effects = capture.take();
+  if (!effects)
+    return std::move(effects).err();
+  return publish_effects(c, partition, db, *effects, epoch, node);
+}
+
+core::result<catch_up_stop>
+catch_up_until(nats_client& c, int partition, sqlite3* db,
+               const std::function<bool(const log_record&)>& accept) {
   auto applied = applied_seq(db, partition);
   if (!applied)
     return std::move(applied).err();
@@ -110,14 +118,67 @@ core::result<std::uint64_t> catch_up(nats_client& c, int partition,
       " but this file has applied record " + std::to_string(*applied) +
       ": the log lost acknowledged records or the file is not this "
       "cluster's");
+  catch_up_stop out{*applied, std::nullopt};
   for (auto seq = *applied + 1; seq <= *last; ++seq) {
     auto r = read_record(c, partition, seq);
     if (!r)
       return at_record(partition, seq, std::move(r).err());
+    if (!accept(*r)) {
+      out.refused.emplace(seq, std::move(*r));
+      return out;
+    }
     if (auto st = apply_record(db, partition, seq, *r); !st)
       return at_record(partition, seq, std::move(st).err());
+    out.applied = seq;
   }
-  return *last;
+  return out;
+}
+
+core::result<std::uint64_t> catch_up(nats_client& c, int partition,
+                                     sqlite3* db) {
+  auto r =
+    catch_up_until(c, partition, db, [](const log_record&) { return true; });
+  if (!r)
+    return std::move(r).err();
+  return r->applied;
+}
+
+namespace {
+
+/// One attempt of take_over (conflict: another node appended meanwhile).
+core::result<ownership> take_over_once(nats_client& c, int partition,
+                                       sqlite3* db, const std::string& node) {
+  auto reached = catch_up(c, partition, db);
+  if (!reached)
+    return std::move(reached).err();
+  std::uint64_t epoch = 1;
+  if (*reached > 0) {
+    auto last = read_record(c, partition, *reached);
+    if (!last)
+      return at_record(partition, *reached, std::move(last).err());
+    epoch = last->epoch + 1;
+  }
+  log_record takeover{record_kind::takeover, epoch, node, {}};
+  auto seq = append(c, partition, takeover, *reached);
+  if (!seq)
+    return std::move(seq).err();
+  if (auto st = apply_record(db, partition, *seq, takeover); !st)
+    return at_record(partition, *seq, std::move(st).err());
+  return ownership{*seq, epoch};
+}
+
+} // namespace
+
+core::result<ownership> take_over(nats_client& c, int partition, sqlite3* db,
+                                  const std::string& node) {
+  // Why retry: a live owner keeps appending (its batches, its folds) while
+  // the standby catches up; each lost race applies what it lost to.
+  constexpr int attempts = 10;
+  for (int i = 1;; ++i) {
+    auto r = take_over_once(c, partition, db, node);
+    if (r || !is_fenced(r.err()) || i == attempts)
+      return r;
+  }
 }
 
 } // namespace switchboard::cluster

@@ -20,7 +20,10 @@
 #include "core/result.hpp"
 
 #include <cstdint>
+#include <functional>
+#include <optional>
 #include <string>
+#include <utility>
 
 struct sqlite3;
 
@@ -57,6 +60,49 @@ core::result<std::uint64_t> publish_batch(nats_client& c, int partition,
                                           changeset_capture& capture,
                                           std::uint64_t epoch,
                                           const std::string& node);
+
+/// publish_batch with effects already taken: appends them fenced with
+/// expected = the applied sequence and records the new one in the open
+/// transaction. Same errors and duties for the caller.
+core::result<std::uint64_t> publish_effects(nats_client& c, int partition,
+                                            sqlite3* db,
+                                            const batch_effects& effects,
+                                            std::uint64_t epoch,
+                                            const std::string& node);
+
+/// Where catch_up_until stopped.
+struct catch_up_stop {
+  std::uint64_t applied = 0; // the applied sequence reached
+  /// The record `accept` refused (not applied) and its sequence, if any.
+  std::optional<std::pair<std::uint64_t, log_record>> refused;
+};
+
+/// As catch_up, but stops before the first record `accept` refuses (it is
+/// not applied). An owner uses it to tell its own in-doubt batch from
+/// another node's records (which depose it).
+core::result<catch_up_stop>
+catch_up_until(nats_client& c, int partition, sqlite3* db,
+               const std::function<bool(const log_record&)>& accept);
+
+/// What take_over established.
+struct ownership {
+  std::uint64_t seq = 0;   // the takeover record's sequence (now applied)
+  std::uint64_t epoch = 0; // its epoch: the new owner's batches carry it
+};
+
+/// Makes `node` the owner of `partition` on file `db`: catch_up to the end
+/// of the log, then append a takeover record (epoch = the last record's
+/// epoch + 1) fenced with expected = the applied sequence, and apply it.
+/// Success means every batch acknowledged before it is applied in `db`, and
+/// every later append of an earlier owner is fenced. When another node
+/// appends between the catch-up and the append (a live owner), it catches
+/// up and tries again, 10 times. Errors: conflict when it lost every time;
+/// overloaded when NATS is unavailable (the takeover may have landed: a
+/// retry catches it up and takes over again, with the next epoch); the
+/// errors of catch_up.
+/// REQUIRES: no transaction open on `db`; nobody else writes `db`.
+core::result<ownership> take_over(nats_client& c, int partition, sqlite3* db,
+                                  const std::string& node);
 
 /// Brings `db` up to the end of `partition`'s log: reads every record after
 /// its applied sequence and applies them one by one, in order. Returns the

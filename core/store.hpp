@@ -241,6 +241,11 @@ public:
   /// Housekeeping outside any transaction, after a batch's replies (the
   /// SQLite store finishes a WAL checkpoint there when the WAL is large).
   virtual void between_batches() {}
+  /// True when the open transaction should be committed now rather than
+  /// grow: a replicated store (cluster/replicated_writer.hpp) publishes a
+  /// transaction as one log record, whose size is bounded. The writer actor
+  /// asks after each request. A local store never asks.
+  virtual bool batch_full() const { return false; }
 
   // -- idempotency (SPEC 12) -------------------------------------------------
   /// The reply remembered for `request_id` at or after `since` (an older one

@@ -59,7 +59,7 @@ core::status sqlite_writer::checkpoint_in_background(const std::string& path,
 }
 
 core::result<std::unique_ptr<sqlite_writer>>
-open_writer(const std::string& path, core::durability mode) {
+open_writer(const std::string& path, core::durability mode, open_fold fold) {
   auto db = connection::open(path, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
   if (!db)
     return std::move(db).err();
@@ -78,6 +78,8 @@ open_writer(const std::string& path, core::durability mode) {
   if (auto st = (*db)->exec("DROP INDEX IF EXISTS idx_messages_session"); !st)
     return std::move(st).err();
   auto w = std::make_unique<sqlite_writer>(std::move(*db));
+  if (fold == open_fold::deferred)
+    return w;
   // After a crash the derived state of the last messages may not have been
   // flushed: fold it in from the rows before anything else runs.
   if (auto st = w->begin(); !st)

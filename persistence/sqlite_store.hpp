@@ -185,6 +185,24 @@ public:
   /// unless write-behind, before it captures the batch's changeset
   /// (cluster/changeset.hpp), so the changeset holds every write.
   core::status flush_fts();
+  /// The content bytes of the queued FTS rows (what flush_fts() will
+  /// index): of all of them, and of those that also go to messages_trigram
+  /// (CJK: a content table and a trigram index, several times larger).
+  /// Cluster mode bounds a transaction's log record with it
+  /// (cluster/replicated_writer.hpp).
+  struct fts_queue_bytes {
+    std::size_t all = 0;
+    std::size_t trigram = 0;
+  };
+  fts_queue_bytes pending_fts_bytes() const {
+    fts_queue_bytes n;
+    for (const auto& row : pending_fts_) {
+      auto bytes = row.content ? row.content->size() : 0;
+      n.all += bytes;
+      n.trigram += row.trigram ? bytes : 0;
+    }
+    return n;
+  }
 
   /// Moves WAL checkpoints off COMMIT onto a thread of their own
   /// (wal_checkpointer.hpp). `path` is this database's file.
@@ -258,10 +276,19 @@ private:
   core::zone rollup_zone_ = core::zone::utc();
 };
 
+/// Whether open_writer folds the derived state of the rows above the
+/// watermark in at once (a transaction of its own), or leaves them to the
+/// next flush_derived(). Readers are exact either way.
+/// Why `deferred`: a replicated partition file (cluster mode) must change
+/// only in transactions that go through its log; a local fold at open would
+/// make it differ from its replicas.
+enum class open_fold { at_open, deferred };
+
 /// Opens (creating or migrating) the database at `path` for writing.
 core::result<std::unique_ptr<sqlite_writer>>
 open_writer(const std::string& path,
-            core::durability mode = core::durability::normal);
+            core::durability mode = core::durability::normal,
+            open_fold fold = open_fold::at_open);
 
 /// Opens a read-only connection on a database a writer has initialized.
 /// `cache_kib` > 0 sets its page cache (SQLite's default is 2 MiB): a

@@ -151,6 +151,7 @@ void nats_servers::start(int count) {
          "--cluster_name", "sbtest", "--routes", route_list(cluster_ports)});
     }
     pids_.push_back(spawn_quiet(args));
+    args_.push_back(args);
     urls_.push_back("nats://127.0.0.1:" + std::to_string(ports[i]));
   }
 }
@@ -183,6 +184,12 @@ void nats_servers::kill(std::size_t index) {
   pids_[index] = -1;
 }
 
+void nats_servers::restart(std::size_t index) {
+  if (index >= pids_.size() || pids_[index] > 0)
+    return;
+  pids_[index] = spawn_quiet(args_[index]);
+}
+
 void nats_servers::stop_all() {
   for (pid_t pid : pids_) {
     if (pid <= 0)
@@ -192,6 +199,7 @@ void nats_servers::stop_all() {
     ::waitpid(pid, &status, 0);
   }
   pids_.clear();
+  args_.clear();
   urls_.clear();
 }
 

@@ -36,6 +36,9 @@ public:
 
   /// SIGKILLs server `index` (0-based) and reaps it.
   void kill(std::size_t index);
+  /// Starts server `index` again after kill(): same ports, same store
+  /// (its JetStream data survive). Does not wait for it to be ready.
+  void restart(std::size_t index);
 
 private:
   void start(int count);
@@ -44,6 +47,7 @@ private:
 
   temp_dir dir_;
   std::vector<pid_t> pids_;
+  std::vector<std::vector<std::string>> args_; // each server's command
   std::vector<std::string> urls_;
   std::string error_;
 };
