@@ -2,14 +2,18 @@
 // driver thread through libcurl's multi interface. One easy handle per
 // connection, reused for every request it carries (keep-alive), at most as
 // many as requests in flight; poll() moves every transfer forward and runs
-// the completions of those that finished. The clock and expiry calls block
-// on their own handle (another thread may make them meanwhile).
+// the completions of those that finished. With several URLs each load
+// request goes to the next URL in turn, on a connection of that URL's own.
+// The clock and expiry calls block on their own handle, one URL after the
+// other (another thread may make them meanwhile).
 
 #include "loadgen/http_request.hpp"
 #include "loadgen/target.hpp"
 
 #include <nlohmann/json.hpp>
 
+#include <cassert>
+#include <optional>
 #include <vector>
 
 namespace switchboard::loadgen {
@@ -67,11 +71,17 @@ core::result<nlohmann::json> json_reply(const std::string& url, long status,
 class http_target final : public target {
 public:
   explicit http_target(http_options o)
-    : opts_(std::move(o)), headers_(json_headers(opts_.token)) {
+    : opts_(std::move(o)), headers_(json_headers(opts_.token)),
+      idle_(opts_.urls.size()) {
+    for (const auto& u : opts_.urls)
+      counts_.push_back({u, 0, 0});
     curl_init();
     multi_ = curl_multi_init();
-    curl_multi_setopt(multi_, CURLMOPT_MAXCONNECTS,
-                      static_cast<long>(std::max(1, opts_.connections)));
+    // Each URL may end up with as many connections as are in flight.
+    curl_multi_setopt(
+      multi_, CURLMOPT_MAXCONNECTS,
+      static_cast<long>(std::max(1, opts_.connections) *
+                        std::max<std::size_t>(1, opts_.urls.size())));
   }
 
   ~http_target() override {
@@ -144,37 +154,60 @@ public:
     finish();
   }
 
+  /// Every URL sweeps; the reports add up. The first error, if any.
   core::result<actors::sweep_report> expire() override {
-    auto j = blocking_post("/v1/admin/expire", "{}");
-    if (!j)
-      return j.err();
-    return actors::sweep_report{j->value("expired", std::int64_t{0}),
-                                j->value("flushed", std::int64_t{0}),
-                                j->value("flush_failed", std::int64_t{0})};
+    actors::sweep_report sum;
+    std::optional<core::error> first;
+    for (const auto& url : opts_.urls) {
+      auto j = blocking_post(url, "/v1/admin/expire", "{}");
+      if (!j) {
+        if (!first)
+          first = std::move(j).err();
+        continue;
+      }
+      sum.expired += j->value("expired", std::int64_t{0});
+      sum.flushed += j->value("flushed", std::int64_t{0});
+      sum.flush_failed += j->value("flush_failed", std::int64_t{0});
+    }
+    if (first)
+      return *first;
+    return sum;
   }
 
+  /// Every URL's clock moves (each server has its own). The first error.
   core::status advance_clock(double seconds) override {
-    auto j = blocking_post("/v1/admin/clock",
-                           nlohmann::json{{"advance_seconds", seconds}}.dump());
-    if (!j)
-      return j.err();
-    return {};
+    auto body = nlohmann::json{{"advance_seconds", seconds}}.dump();
+    core::status out;
+    for (const auto& url : opts_.urls)
+      if (auto j = blocking_post(url, "/v1/admin/clock", body); !j && out)
+        out = std::move(j).err();
+    return out;
   }
+
+  std::vector<url_count> per_url() const override { return counts_; }
 
 private:
   /// One easy handle and what its current transfer needs to stay alive.
   struct connection {
+    explicit connection(std::size_t t) : target(t) {}
+    std::size_t target; // index into opts_.urls, fixed
     easy_ptr easy{curl_easy_init()};
     std::string url, body, reply;
     json_done done; // set while a transfer is under way
   };
 
-  /// Starts a POST on an idle connection (a new one when none is idle).
+  /// Starts a POST to the next URL in turn, on one of its idle connections
+  /// (a new one when none is idle).
   void post(const std::string& path, std::string body, json_done done) {
-    connection* c = idle();
-    if (!c || !c->easy)
+    auto t = next_target_;
+    next_target_ = (next_target_ + 1) % opts_.urls.size();
+    ++counts_[t].requests;
+    connection* c = idle(t);
+    if (!c || !c->easy) {
+      ++counts_[t].failed;
       return done(core::internal_error("curl_easy_init failed"));
-    c->url = opts_.url + path;
+    }
+    c->url = opts_.urls[t] + path;
     c->body = std::move(body);
     c->reply.clear();
     c->done = std::move(done);
@@ -184,13 +217,14 @@ private:
     curl_multi_add_handle(multi_, c->easy.get());
   }
 
-  connection* idle() {
-    if (idle_.empty()) {
-      connections_.push_back(std::make_unique<connection>());
+  connection* idle(std::size_t t) {
+    auto& pool = idle_[t];
+    if (pool.empty()) {
+      connections_.push_back(std::make_unique<connection>(t));
       return connections_.back().get();
     }
-    auto* c = idle_.back();
-    idle_.pop_back();
+    auto* c = pool.back();
+    pool.pop_back();
     return c;
   }
 
@@ -208,22 +242,25 @@ private:
       curl_multi_remove_handle(multi_, m->easy_handle);
       long status = 0;
       curl_easy_getinfo(c->easy.get(), CURLINFO_RESPONSE_CODE, &status);
-      ready.emplace_back(
-        std::move(c->done),
-        rc == CURLE_OK ? json_reply(c->url, status, c->reply)
-                       : core::internal_error("cannot reach " + c->url + ": " +
-                                              curl_easy_strerror(rc)));
+      auto reply = rc == CURLE_OK
+                     ? json_reply(c->url, status, c->reply)
+                     : core::internal_error("cannot reach " + c->url + ": " +
+                                            curl_easy_strerror(rc));
+      if (!reply)
+        ++counts_[c->target].failed;
+      ready.emplace_back(std::move(c->done), std::move(reply));
       c->done = nullptr;
-      idle_.push_back(c);
+      idle_[c->target].push_back(c);
     }
     for (auto& [done, r] : ready)
       done(std::move(r));
     return ready.size();
   }
 
-  core::result<nlohmann::json> blocking_post(const std::string& path,
+  core::result<nlohmann::json> blocking_post(const std::string& base,
+                                             const std::string& path,
                                              const std::string& body) {
-    auto url = opts_.url + path;
+    auto url = base + path;
     auto r = http_call("POST", url, body, opts_.token);
     if (!r)
       return r.err();
@@ -234,12 +271,15 @@ private:
   slist_ptr headers_;
   CURLM* multi_ = nullptr;
   std::vector<std::unique_ptr<connection>> connections_;
-  std::vector<connection*> idle_;
+  std::vector<std::vector<connection*>> idle_; // per URL
+  std::size_t next_target_ = 0;                // the next request's URL
+  std::vector<url_count> counts_;              // per URL
 };
 
 } // namespace
 
 std::unique_ptr<target> make_http_target(const http_options& o) {
+  assert(!o.urls.empty());
   return std::make_unique<http_target>(o);
 }
 

@@ -166,12 +166,22 @@ nlohmann::json summary_of(const run_result& r, std::int64_t messages,
           {"flushed", r.acked.flushed()}};
 }
 
+nlohmann::json targets_json(const std::vector<url_count>& targets) {
+  auto out = nlohmann::json::array();
+  for (const auto& t : targets)
+    out.push_back(
+      {{"url", t.url}, {"requests", t.requests}, {"errors", t.failed}});
+  return out;
+}
+
 } // namespace
 
 nlohmann::json summary_json(const run_result& r) {
   auto all = r.stats.all_latencies();
   auto out = summary_of(r, r.messages, r.seconds, summarize(all));
   out["series"] = series_json(r);
+  if (!r.targets.empty())
+    out["targets"] = targets_json(r.targets);
   return out;
 }
 
@@ -192,6 +202,10 @@ void print_summary(std::ostream& out, const nlohmann::json& s) {
       << "sessions " << s["sessions"] << ", resets idle " << s["resets"]["idle"]
       << ", daily " << s["resets"]["daily"] << ", expired " << s["expired"]
       << ", flushed " << s["flushed"] << "\n";
+  if (s.contains("targets") && s["targets"].size() > 1)
+    for (const auto& t : s["targets"])
+      out << "  " << t["url"].get<std::string>() << ": requests "
+          << t["requests"] << ", errors " << t["errors"] << "\n";
 }
 
 std::string html_report(const run_result& r, const nlohmann::json& summary,

@@ -14,7 +14,9 @@ namespace switchboard::loadgen {
 
 /// {"messages","acked","errors","seconds","msgs_per_s","latency_ms":{p50,p90,
 /// p99,max},"sessions","series":[{"second","msgs","p50","p99"}],
-/// "resets":{"idle","daily"},"expired","flushed"}.
+/// "resets":{"idle","daily"},"expired","flushed"}, and with r.targets set
+/// (HTTP runs) "targets":[{"url","requests","errors"}]: the load requests
+/// each server URL got and how many of them failed.
 nlohmann::json summary_json(const run_result& r);
 
 /// The same without "series", during the run (from any thread): messages

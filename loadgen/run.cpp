@@ -401,6 +401,18 @@ void run_load(const std::vector<target*>& lanes, workload& w,
   out.messages = s.jobs.issued();
 }
 
+void add_per_url(const target& t, std::vector<url_count>& out) {
+  auto mine = t.per_url();
+  if (out.empty()) {
+    out = std::move(mine);
+    return;
+  }
+  for (std::size_t i = 0; i < mine.size() && i < out.size(); ++i) {
+    out[i].requests += mine[i].requests;
+    out[i].failed += mine[i].failed;
+  }
+}
+
 void run_load(target& t, workload& w, const run_options& o, run_result& out) {
   run_load(std::vector<target*>{&t}, w, o, out);
 }

@@ -43,7 +43,14 @@ struct run_result {
   // starts other threads reading the result (they must not read it before).
   std::chrono::steady_clock::time_point started{};
   std::vector<std::string> first_errors; // a few, for the summary
+  // Per server URL (HTTP runs): set by the caller once the run is over,
+  // from the targets' per_url() (see add_per_url).
+  std::vector<url_count> targets;
 };
+
+/// Adds the per_url() counts of `t` to `out` (URL by URL, in order; the
+/// lanes of one run share their URL list).
+void add_per_url(const target& t, std::vector<url_count>& out);
 
 /// Runs the workload against `t` until `o.messages` messages were sent and
 /// answered. Fills `out` (not copyable, so passed in). `out.stats`,

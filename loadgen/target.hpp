@@ -14,6 +14,7 @@
 #include "core/result.hpp"
 
 #include <chrono>
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -26,6 +27,13 @@ struct routed {
   core::source origin;
   std::string role; // user or assistant
   std::string text;
+};
+
+/// What one server URL of an HTTP target carried.
+struct url_count {
+  std::string url;
+  std::int64_t requests = 0; // load requests (not clock or expiry calls)
+  std::int64_t failed = 0;   // not answered with 2xx (or not at all)
 };
 
 template <class T>
@@ -58,6 +66,11 @@ public:
   virtual core::status advance_clock(double seconds) = 0;
   /// The engine's expiry interval in seconds (60 when unknown).
   virtual double expiry_interval() const { return 60; }
+
+  /// Per server URL (HTTP targets; empty otherwise), in the order given:
+  /// the load requests sent there and how many of them failed. Read it
+  /// once the run is over (the driver thread writes it).
+  virtual std::vector<url_count> per_url() const { return {}; }
 };
 
 struct embedded_options {
@@ -72,13 +85,19 @@ core::result<std::unique_ptr<target>> start_embedded(const embedded_options& o);
 void stop_embedded(target& t);
 
 struct http_options {
-  std::string url; // http://HOST:PORT
+  std::vector<std::string> urls; // http://HOST:PORT each, at least one
   std::optional<std::string> token;
-  int connections = 32; // keep-alive connections at most
+  int connections = 32; // keep-alive connections in flight at most
 };
 
 /// A target driving up to `connections` keep-alive connections from the
 /// calling thread (libcurl multi interface, one easy handle per connection).
+/// Several URLs are servers that answer for the same data (nodes of one
+/// cluster, or one server named twice): the load requests take them in
+/// turn (round robin, each URL with its own connections), so every server
+/// gets an equal share and one turn's route, reply and usage may land on
+/// different servers. The clock and expiry calls go to every URL (each
+/// server has its own manual clock); expire() sums their reports.
 std::unique_ptr<target> make_http_target(const http_options& o);
 
 } // namespace switchboard::loadgen

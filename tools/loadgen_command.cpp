@@ -2,10 +2,20 @@
 // simulated chats against an embedded engine or a running server
 // (shared/API.md "Command line"), with a JSON summary, an HTML report,
 // verification of the store and, with --url, publishing to the server.
+//
+// --url takes one server or several (comma-separated or the flag repeated):
+// several are nodes of one cluster (or one server named twice), each
+// answering for all the data. The load requests take the URLs in turn,
+// the summary counts each URL's requests and errors ("targets"), and
+// --verify checks the whole ledger through every URL. Independent
+// single-node servers are no cluster: spread load over them with
+// --replies 0 (a reply may land on a server that never saw the chat) and
+// without --verify (each holds only its share).
 
 #include "config/config.hpp"
 #include "loadgen/publish.hpp"
 #include "loadgen/report.hpp"
+#include "loadgen/url_list.hpp"
 #include "loadgen/verify.hpp"
 #include "tools/client.hpp"
 #include "tools/commands.hpp"
@@ -29,7 +39,8 @@ namespace lg = switchboard::loadgen;
 
 struct loadgen_args {
   bool embedded = false;
-  std::string url;
+  std::vector<std::string> url_args; // as given: repeated and/or a,b
+  std::vector<std::string> urls;     // parsed, in order
   std::string data_dir;
   std::string config_file;
   std::string token_file;
@@ -45,8 +56,15 @@ struct loadgen_args {
   std::int64_t test_drop_ack = -1;
 };
 
+std::string url_text(const std::vector<std::string>& urls) {
+  std::string out;
+  for (const auto& u : urls)
+    out += (out.empty() ? "" : ",") + u;
+  return out;
+}
+
 nlohmann::json parameters_of(const loadgen_args& a) {
-  return {{"target", a.embedded ? std::string{"embedded"} : a.url},
+  return {{"target", a.embedded ? std::string{"embedded"} : url_text(a.urls)},
           {"chats", a.work.chats},
           {"messages", a.run.messages},
           {"message_bytes", a.work.message_bytes},
@@ -178,43 +196,65 @@ start_publisher(const loadgen_args& a, const std::optional<std::string>& token,
                 const lg::run_result& r) {
   if (!a.publish)
     return nullptr;
-  lg::publish_options p{a.url, token, "", a.run.rate, a.report};
+  lg::publish_options p{a.urls.front(), token, "", a.run.rate, a.report};
   auto out = std::make_unique<lg::publisher>(std::move(p), r);
   std::cerr << "loadgen: publishing as " << out->run_id() << "\n";
   return out;
+}
+
+/// The whole ledger through every URL (each node answers for the whole
+/// cluster); with several URLs each problem names the URL it was seen
+/// through.
+int verify_http(const loadgen_args& a, const std::optional<std::string>& token,
+                const lg::run_result& r) {
+  std::vector<std::string> problems;
+  for (const auto& url : a.urls) {
+    auto found = lg::verify_run(r.acked, lg::http_view(url, token));
+    for (auto& p : found)
+      problems.push_back(a.urls.size() > 1 ? url + ": " + p : std::move(p));
+  }
+  return report_problems(problems);
 }
 
 int run_http(const loadgen_args& a, lg::workload& w) {
   auto token = read_token(a);
   if (!token)
     return fail(token.err());
-  // One target (own connections) per driver thread, the connections split.
+  // One target (own connections, every URL) per driver thread, the
+  // connections split.
   int lanes = std::min(a.client_threads, a.run.concurrency);
   std::vector<std::unique_ptr<lg::target>> targets;
   std::vector<lg::target*> ptrs;
   for (int i = 0; i < lanes; ++i) {
     targets.push_back(lg::make_http_target(
-      {a.url, token.value(), a.run.concurrency / lanes + 1}));
+      {a.urls, token.value(), a.run.concurrency / lanes + 1}));
     ptrs.push_back(targets.back().get());
   }
   lg::run_result r;
   r.started = std::chrono::steady_clock::now();
   auto pub = start_publisher(a, token.value(), r);
   lg::run_load(ptrs, w, a.run, r);
+  for (const auto& t : targets)
+    lg::add_per_url(*t, r.targets);
   if (pub)
     pub->stop();
   int rc = write_outputs(a, r);
   if (rc == 0 && a.verify)
-    rc = report_problems(
-      lg::verify_run(r.acked, lg::http_view(a.url, token.value())));
+    rc = verify_http(a, token.value(), r);
   if (pub)
     pub->finish(lg::summary_json(r), verdict_of(r, rc));
   return rc;
 }
 
 int run_loadgen(loadgen_args& a) {
-  if (a.embedded == !a.url.empty())
+  if (a.embedded == !a.url_args.empty())
     return usage_error("loadgen: give exactly one of --embedded and --url");
+  if (!a.embedded) {
+    auto urls = lg::parse_url_list(a.url_args, "--url");
+    if (!urls)
+      return usage_error("loadgen: " + urls.err().message);
+    a.urls = std::move(urls).value();
+  }
   if (a.test_drop_ack >= 0 && !a.embedded)
     return usage_error("loadgen: --test-drop-ack needs --embedded");
   if (a.publish && a.embedded)
@@ -225,8 +265,6 @@ int run_loadgen(loadgen_args& a) {
   a.work.platforms = std::move(mix).value();
   if (a.work.groups + a.work.threads > 1)
     return usage_error("loadgen: --groups + --threads must be at most 1");
-  while (!a.url.empty() && a.url.back() == '/')
-    a.url.pop_back();
   a.run.progress = !a.json && stdout_is_terminal();
   lg::workload w{a.work};
   return a.embedded ? run_embedded(a, w) : run_http(a, w);
@@ -293,7 +331,12 @@ void register_loadgen_command(CLI::App& app, command_list& out) {
   auto* sub = app.add_subcommand("loadgen", "Simulated chats against an "
                                             "embedded engine or a server");
   sub->add_flag("--embedded", a->embedded, "Run an engine in this process");
-  sub->add_option("--url", a->url, "A running server, http://HOST:PORT");
+  sub
+    ->add_option("--url", a->url_args,
+                 "A running server, http://HOST:PORT; several (a,b or the "
+                 "flag repeated) are nodes of one cluster: requests take "
+                 "them in turn, --verify checks through each")
+    ->allow_extra_args(false);
   sub->add_option("--data-dir", a->data_dir,
                   "Embedded: the engine's data dir (default: a fresh temp "
                   "dir, removed afterwards)");
@@ -311,7 +354,8 @@ void register_loadgen_command(CLI::App& app, command_list& out) {
   sub->add_option("--report", a->report, "Write an HTML report");
   sub->add_flag("--verify", a->verify,
                 "Check the store against the acknowledgements (default for "
-                "--embedded)");
+                "--embedded; with several --url, the whole ledger through "
+                "each URL)");
   sub->add_flag("--no-verify", a->no_verify, "Skip verification");
   sub->add_flag("--publish", a->publish,
                 "URL: post the live summary to URL/v1/admin/loadtests every "

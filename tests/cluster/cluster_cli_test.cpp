@@ -29,6 +29,10 @@ TEST(ClusterCliTest, BadFlagsAreRefusedBeforeNatsIsContacted) {
      "--partitions must be between 1 and 100"},
     {{"init", "--nats", servers.urls(), "--replicas", "6"},
      "--replicas must be between 1 and 5"},
+    {{"init", "--nats", servers.urls(), "--member-ttl-seconds", "0"},
+     "--member-ttl-seconds must be between 1 and 3600"},
+    {{"init", "--nats", servers.urls(), "--member-ttl-seconds", "3601"},
+     "--member-ttl-seconds must be between 1 and 3600"},
     {{"init", "--nats", ""}, "--nats: empty URL"},
     {{"init", "--nats", servers.urls() + ","}, "--nats: empty URL"},
     {{"status", "--nats", "http://127.0.0.1:4222"},
@@ -100,6 +104,37 @@ TEST(ClusterCliTest, InitIsIdempotentAndStatusPrintsTheCluster) {
                                                   {"standby", nullptr},
                                                   {"applied_seq", 1}}));
   }
+}
+
+TEST(ClusterCliTest, InitStoresTheMemberTtlAndRefusesAnotherOne) {
+  nats_servers servers(1);
+  ASSERT_EQ(servers.error(), "");
+  auto init = cluster_cli({"init", "--nats", servers.urls(), "--replicas", "1",
+                           "--member-ttl-seconds", "2"});
+  ASSERT_EQ(init.exit_code, 0) << init.err;
+  EXPECT_EQ(nlohmann::json::parse(init.out)["member_ttl_seconds"], 2)
+    << init.out;
+  auto c = connect_or_fail(servers.url_list());
+  ASSERT_TRUE(c);
+  auto stored = cluster::read_config(*c);
+  ASSERT_TRUE(stored) << stored.err().message;
+  EXPECT_EQ(stored->member_ttl_seconds, 2);
+
+  auto same = cluster_cli({"init", "--nats", servers.urls(), "--replicas", "1",
+                           "--member-ttl-seconds", "2"});
+  ASSERT_EQ(same.exit_code, 0) << same.err;
+  EXPECT_EQ(nlohmann::json::parse(same.out)["created"], false);
+  // The default (5 s) differs from the stored 2 s like any other setting.
+  for (const char* ttl : {"5", "60"}) {
+    auto other = cluster_cli({"init", "--nats", servers.urls(), "--replicas",
+                              "1", "--member-ttl-seconds", ttl});
+    EXPECT_EQ(other.exit_code, 1) << ttl;
+    EXPECT_NE(other.err.find("member TTL 2 s"), std::string::npos) << other.err;
+    EXPECT_EQ(other.out, "");
+  }
+  auto after = cluster::read_config(*c);
+  ASSERT_TRUE(after) << after.err().message;
+  EXPECT_EQ(after->member_ttl_seconds, 2);
 }
 
 } // namespace

@@ -1,8 +1,10 @@
 // `switchboard loadgen` end to end: short embedded runs (JSON summary shape,
 // virtual time producing idle and daily resets, verification catching a
-// dropped message) and runs against `switchboard serve`. No timing asserts.
+// dropped message) and runs against `switchboard serve`, one server or
+// several (--url A,B). No timing asserts.
 
 #include "tests/support/data_dir_fixture.hpp"
+#include "tests/support/http_client.hpp"
 #include "tests/support/process.hpp"
 #include "tests/support/server_process.hpp"
 
@@ -59,6 +61,20 @@ protected:
   temp_dir dir_;
 };
 
+/// switchboard_messages_routed_total of a server's /metrics (-1: absent).
+long routed_total(const std::string& url) {
+  auto r = http("GET", url + "/metrics");
+  std::istringstream in{r.body};
+  std::string name;
+  long value = -1;
+  for (std::string line; std::getline(in, line);) {
+    std::istringstream words{line};
+    if (words >> name >> value && name == "switchboard_messages_routed_total")
+      return value;
+  }
+  return -1;
+}
+
 TEST_F(LoadgenCliTest, EmbeddedRunPrintsTheSummaryAndVerifies) {
   auto args = embedded_args();
   args.insert(args.end(), {"--report", dir_.file("report.html")});
@@ -105,6 +121,10 @@ TEST_F(LoadgenCliTest, NeedsExactlyOneTarget) {
   EXPECT_EQ(loadgen({"--embedded", "--url", "http://127.0.0.1:1"}).exit_code,
             2);
   EXPECT_EQ(loadgen({"--embedded", "--platforms", "x"}).exit_code, 2);
+  auto bad = loadgen({"--url", "http://127.0.0.1:1,ftp://127.0.0.1:2"});
+  EXPECT_EQ(bad.exit_code, 2);
+  EXPECT_EQ(bad.err, "switchboard: loadgen: --url: \"ftp://127.0.0.1:2\" is "
+                     "not http://HOST:PORT\n");
 }
 
 TEST_F(LoadgenCliTest, AgainstAServerSingleAndBatchWithVirtualClock) {
@@ -167,6 +187,77 @@ TEST_F(LoadgenCliTest, PublishNeverFailsTheRun) {
     EXPECT_EQ(r.err.find("warning", first + 1), std::string::npos) << r.err;
   }
   EXPECT_EQ(s.stop(SIGTERM), 0);
+}
+
+TEST_F(LoadgenCliTest, SpreadsTheLoadOverSeveralServers) {
+  server_process a({"--data-dir", dir_.file("a")});
+  server_process b({"--data-dir", dir_.file("b")});
+  ASSERT_FALSE(a.url().empty()) << a.line();
+  ASSERT_FALSE(b.url().empty()) << b.line();
+  // A bad element refuses the whole run before any request.
+  auto bad = loadgen({"--url", a.url() + ",", "--messages", "10"});
+  EXPECT_EQ(bad.exit_code, 2);
+  EXPECT_EQ(bad.err, "switchboard: loadgen: --url: item 2 is empty\n");
+  // Two independent servers are no cluster: no replies (a reply could land
+  // on the server that never saw its chat) and no --verify.
+  auto r =
+    loadgen({"--url", a.url() + "," + b.url(), "--chats", "40", "--messages",
+             "400", "--concurrency", "6", "--replies", "0", "--json"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  auto j = last_line(r.out);
+  EXPECT_EQ(j["acked"], 400) << r.out;
+  EXPECT_EQ(j["errors"], 0);
+  ASSERT_EQ(j["targets"].size(), 2u) << r.out;
+  EXPECT_EQ(j["targets"][0]["url"], a.url());
+  EXPECT_EQ(j["targets"][1]["url"], b.url());
+  // Each server stored exactly the messages sent to it, and both got some.
+  long sent_a = j["targets"][0]["requests"],
+       sent_b = j["targets"][1]["requests"];
+  EXPECT_GT(sent_a, 100);
+  EXPECT_GT(sent_b, 100);
+  EXPECT_EQ(sent_a + sent_b, 400);
+  EXPECT_EQ(j["targets"][0]["errors"], 0);
+  EXPECT_EQ(j["targets"][1]["errors"], 0);
+  EXPECT_EQ(routed_total(a.url()), sent_a);
+  EXPECT_EQ(routed_total(b.url()), sent_b);
+  EXPECT_EQ(a.stop(SIGTERM), 0);
+  EXPECT_EQ(b.stop(SIGTERM), 0);
+}
+
+TEST_F(LoadgenCliTest, VerifiesTheWholeLedgerThroughEveryUrl) {
+  // One server named twice (repeated flag, one with a trailing '/'): like
+  // the nodes of a cluster, each URL answers for every chat, so turns with
+  // replies may use both and verification passes through each.
+  server_process s({"--data-dir", dir_.file("srv")});
+  ASSERT_FALSE(s.url().empty()) << s.line();
+  auto r = loadgen({"--url", s.url(), "--url", s.url() + "/", "--chats", "60",
+                    "--messages", "600", "--concurrency", "6", "--replies",
+                    "0.3", "--verify", "--json"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.err.find("verify: ok"), std::string::npos) << r.err;
+  auto j = last_line(r.out);
+  EXPECT_EQ(j["acked"], 600) << r.out;
+  ASSERT_EQ(j["targets"].size(), 2u) << r.out;
+  EXPECT_EQ(j["targets"][1]["url"], s.url());
+  EXPECT_GT(j["targets"][0]["requests"].get<long>(), 0);
+  EXPECT_GT(j["targets"][1]["requests"].get<long>(), 0);
+
+  // Two independent servers: each lacks what the other stored, and the
+  // problems name the URL they were seen through.
+  server_process other({"--data-dir", dir_.file("other")});
+  ASSERT_FALSE(other.url().empty()) << other.line();
+  auto split = loadgen({"--url", s.url() + "," + other.url(), "--chats", "20",
+                        "--messages", "100", "--concurrency", "4", "--replies",
+                        "0", "--verify", "--json"});
+  EXPECT_EQ(split.exit_code, 1) << split.err;
+  EXPECT_NE(split.err.find("verify: FAILED"), std::string::npos) << split.err;
+  EXPECT_NE(split.err.find("  " + s.url() + ": session "), std::string::npos)
+    << split.err;
+  EXPECT_NE(split.err.find("  " + other.url() + ": session "),
+            std::string::npos)
+    << split.err;
+  EXPECT_EQ(s.stop(SIGTERM), 0);
+  EXPECT_EQ(other.stop(SIGTERM), 0);
 }
 
 TEST_F(LoadgenCliTest, PublishNeedsAUrl) {

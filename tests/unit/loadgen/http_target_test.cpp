@@ -1,7 +1,8 @@
 // The event-driven HTTP target against a tiny keep-alive server: one driver
 // thread holds `concurrency` requests in flight on as many connections (not
 // one per request), every request path and body is what the API expects,
-// and refusals are counted as errors.
+// refusals are counted as errors, and several URLs take the requests in
+// turn (each counted per URL) while clock and expiry calls reach them all.
 
 #include "tests/unit/loadgen/small_run.hpp"
 #include "tests/unit/loadgen/tiny_http_server.hpp"
@@ -12,6 +13,7 @@
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
+#include <cstdlib>
 #include <mutex>
 
 namespace lg = switchboard::loadgen;
@@ -80,7 +82,7 @@ TEST(LoadgenHttpTargetTest, OneThreadDrivesConcurrencyKeepAliveConnections) {
   lg::testing::tiny_http_server srv{[&](const auto& r) {
     return api(r);
   }};
-  auto t = lg::make_http_target({srv.url(), std::nullopt, 6});
+  auto t = lg::make_http_target({{srv.url()}, std::nullopt, 6});
   lg::run_result r;
   lg::testing::run_small(*t, {300, 6, 0, 0, 0.5}, r);
   EXPECT_EQ(r.stats.acked(), 300);
@@ -100,7 +102,7 @@ TEST(LoadgenHttpTargetTest, BatchesOverHttp) {
   lg::testing::tiny_http_server srv{[&](const auto& r) {
     return api(r);
   }};
-  auto t = lg::make_http_target({srv.url(), std::nullopt, 2});
+  auto t = lg::make_http_target({{srv.url()}, std::nullopt, 2});
   lg::run_result r;
   lg::testing::run_small(*t, {400, 2, 40}, r);
   EXPECT_EQ(r.stats.acked(), 400);
@@ -112,7 +114,7 @@ TEST(LoadgenHttpTargetTest, RefusalsAreErrors) {
   lg::testing::tiny_http_server srv{[](const auto&) {
     return lg::testing::tiny_reply{503, R"({"error":{"message":"busy"}})"};
   }};
-  auto t = lg::make_http_target({srv.url(), std::nullopt, 3});
+  auto t = lg::make_http_target({{srv.url()}, std::nullopt, 3});
   lg::run_result r;
   lg::testing::run_small(*t, {30, 3}, r);
   EXPECT_EQ(r.stats.acked(), 0);
@@ -129,10 +131,83 @@ TEST(LoadgenHttpTargetTest, UnreachableServerIsAnErrorPerRequest) {
     }};
     url = gone.url();
   }
-  auto t = lg::make_http_target({url, std::nullopt, 2});
+  auto t = lg::make_http_target({{url}, std::nullopt, 2});
   lg::run_result r;
   lg::testing::run_small(*t, {4, 2}, r);
   EXPECT_EQ(r.stats.errors(), 4);
   ASSERT_FALSE(r.first_errors.empty());
   EXPECT_NE(r.first_errors.front().find("cannot reach"), std::string::npos);
+}
+
+TEST(LoadgenHttpTargetTest, SeveralUrlsTakeTheRequestsInTurn) {
+  fake_api api_a{0}, api_b{0};
+  lg::testing::tiny_http_server a{[&](const auto& r) {
+    return api_a(r);
+  }};
+  lg::testing::tiny_http_server b{[&](const auto& r) {
+    return api_b(r);
+  }};
+  auto t = lg::make_http_target({{a.url(), b.url()}, std::nullopt, 4});
+  lg::run_result r;
+  lg::testing::run_small(*t, {200, 4, 0, 0, 0.5}, r);
+  EXPECT_EQ(r.stats.acked(), 200);
+  EXPECT_EQ(r.stats.errors(), 0)
+    << (r.first_errors.empty() ? "" : r.first_errors[0]);
+  auto counts = t->per_url();
+  ASSERT_EQ(counts.size(), 2u);
+  EXPECT_EQ(counts[0].url, a.url());
+  EXPECT_EQ(counts[1].url, b.url());
+  EXPECT_EQ(counts[0].requests, a.requests());
+  EXPECT_EQ(counts[1].requests, b.requests());
+  EXPECT_EQ(counts[0].failed + counts[1].failed, 0);
+  // Strict turns from one driver: the shares differ by one at most.
+  EXPECT_GT(a.requests(), 50);
+  EXPECT_LE(std::abs(a.requests() - b.requests()), 1);
+  EXPECT_LE(a.connections(), 4);
+  EXPECT_LE(b.connections(), 4);
+}
+
+TEST(LoadgenHttpTargetTest, FailuresAreCountedForTheirUrl) {
+  fake_api api{0};
+  lg::testing::tiny_http_server good{[&](const auto& r) {
+    return api(r);
+  }};
+  lg::testing::tiny_http_server busy{[](const auto&) {
+    return lg::testing::tiny_reply{503, R"({"error":{"message":"busy"}})"};
+  }};
+  auto t = lg::make_http_target({{good.url(), busy.url()}, std::nullopt, 2});
+  lg::run_result r;
+  lg::testing::run_small(*t, {40, 2}, r);
+  auto counts = t->per_url();
+  ASSERT_EQ(counts.size(), 2u);
+  EXPECT_EQ(counts[0].failed, 0);
+  EXPECT_EQ(counts[1].failed, counts[1].requests);
+  EXPECT_EQ(counts[0].requests + counts[1].requests, 40);
+  EXPECT_EQ(r.stats.errors(), counts[1].failed);
+  EXPECT_EQ(r.stats.acked(), counts[0].requests);
+}
+
+TEST(LoadgenHttpTargetTest, ClockAndExpiryReachEveryUrl) {
+  std::atomic<int> clocks{0}, sweeps{0};
+  auto admin = [&](const lg::testing::tiny_request& r) {
+    if (r.path == "/v1/admin/clock")
+      ++clocks;
+    if (r.path != "/v1/admin/expire")
+      return lg::testing::tiny_reply{};
+    ++sweeps;
+    return lg::testing::tiny_reply{
+      200, R"({"expired": 2, "flushed": 1, "flush_failed": 0})"};
+  };
+  lg::testing::tiny_http_server a{admin}, b{admin};
+  auto t = lg::make_http_target({{a.url(), b.url()}, std::nullopt, 2});
+  ASSERT_TRUE(t->advance_clock(60));
+  EXPECT_EQ(clocks.load(), 2);
+  auto swept = t->expire();
+  ASSERT_TRUE(swept) << swept.err().message;
+  EXPECT_EQ(sweeps.load(), 2);
+  EXPECT_EQ(swept->expired, 4);
+  EXPECT_EQ(swept->flushed, 2);
+  // The load counts are not touched by these calls.
+  for (const auto& c : t->per_url())
+    EXPECT_EQ(c.requests, 0);
 }
