@@ -16,6 +16,8 @@
 #include "actors/mirror.hpp"
 #include "persistence/sqlite_store.hpp"
 
+#include <spdlog/spdlog.h>
+
 #include <filesystem>
 #include <thread>
 
@@ -37,6 +39,11 @@ int thread_count(const core::settings& cfg) {
 } // namespace
 
 core::status engine_impl::init(engine_options opts) {
+  // spdlog's registry is a function-local static built on first use, inside
+  // the (uninstrumented) library: build it here, before any actor thread
+  // logs, so two engines' first log lines cannot race to construct it
+  // (TSan saw that in PartitionedEngineTest).
+  (void)spdlog::default_logger_raw();
   std::error_code ec;
   std::filesystem::create_directories(rt_.cfg.data_dir, ec);
   if (ec)
