@@ -275,7 +275,9 @@ public:
   virtual result<std::optional<session_entry>>
   get_entry(std::string_view session_key) = 0;
   /// Newest first (updated_at DESC) unless q.sort / q.ascending say
-  /// otherwise; ties by session_key.
+  /// otherwise; ties by session_key. Order, active_since and the page
+  /// (limit, offset) follow the values reported, also while a stored
+  /// updated_at lags (derived state written behind).
   virtual result<std::vector<session_entry>>
   list_entries(const entry_list_query& q) = 0;
   /// The totals of list_entries(q) without paging (one aggregate query).

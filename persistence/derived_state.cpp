@@ -19,7 +19,9 @@
 //    never from memory, so the same call recovers exactly after a kill -9
 //    (open_writer runs it) and a replayed batch cannot count twice.
 //  - Readers add the part above W of the snapshot they read (pending_of), so
-//    what they report is exact in every snapshot.
+//    what they report is exact in every snapshot. The entry list also
+//    orders, filters and pages by the exact updated_at (sqlite_entries.cpp),
+//    so its pages never depend on when the fold ran.
 
 #include "persistence/sqlite_store.hpp"
 
@@ -33,12 +35,6 @@ using core::result;
 using core::status;
 
 namespace {
-
-// An inbound user message: rows a transcript rewrite inserted are not.
-#define SB_ACTIVITY_TS                                                         \
-  "CASE WHEN m.role = 'user' AND NOT EXISTS (SELECT 1 FROM "                   \
-  "transcript_rewrites r WHERE r.session_id = m.session_id AND m.id BETWEEN "  \
-  "r.first_id AND r.last_id) THEN m.timestamp END"
 
 /// The exact microseconds of a REAL epoch timestamp written from a
 /// core::time_point (the error of the double is below 0.4 us here).

@@ -83,17 +83,43 @@ sqlite_reader::get_entry(std::string_view session_key) {
 
 namespace {
 
-/// The filters of an entry_list_query as ?1..?5 (bound by bind_filters);
-/// ?2 (platform) only when `with_platform`. One SQL text per shape, so the
-/// statement cache holds a handful.
-std::string entry_filters(bool with_platform) {
-  return std::string{"WHERE updated_at >= ?1 "} +
-         (with_platform ? "AND (?2 IS NULL OR platform = ?2) " : "") +
+/// The filters of an entry_list_query other than active_since, as
+/// " AND ..." clauses on session_entries' unqualified columns (?2..?5,
+/// bound by bind_filters); ?2 (platform) only when `with_platform`. One SQL
+/// text per shape, so the statement cache holds a handful.
+std::string entry_match(bool with_platform) {
+  return std::string{with_platform ? "AND (?2 IS NULL OR platform = ?2) "
+                                   : ""} +
          "AND (?3 IS NULL OR chat_type = ?3) "
          "AND (?4 IS NULL OR expiry_finalized = ?4) "
          "AND (?5 IS NULL OR instr(lower(session_key), lower(?5)) > 0 "
          "OR session_id IN (SELECT id FROM sessions "
          "WHERE instr(lower(title), lower(?5)) > 0)) ";
+}
+
+/// The CTEs of the exact updated_at (derived state written behind,
+/// derived_state.cpp: the stored one lags the message rows above the
+/// watermark, which are exactly those in message_tail):
+///   pending(pending_session, pending_at): per session, the newest
+///     unfolded activity (INTEGER microseconds, as pending_of reports it);
+///   touched(session_key, exact_at): the entries matching the query (?1 =
+///     active_since against the exact time, entry_match) that such activity
+///     moves, with their exact updated_at.
+/// Both are as small as the unfolded tail (bounded by the fold interval).
+std::string exact_ctes(bool with_platform) {
+  // clang-format off
+  static const std::string pending =
+    "WITH pending(pending_session, pending_at) AS (SELECT t.session_id, "
+    "MAX(" SB_MICROS(SB_ACTIVITY_TS) ") FROM message_tail t "
+    "JOIN messages m ON m.id = t.id WHERE m.role = 'user' "
+    "GROUP BY t.session_id), ";
+  // clang-format on
+  return pending +
+         "touched(session_key, exact_at) AS (SELECT session_key, "
+         "MAX(updated_at, pending_at) FROM pending JOIN session_entries ON "
+         "session_id = pending_session WHERE pending_at IS NOT NULL AND "
+         "MAX(updated_at, pending_at) >= ?1 " +
+         entry_match(with_platform) + ") ";
 }
 
 void bind_filters(query& s, const core::entry_list_query& q,
@@ -124,14 +150,39 @@ std::string_view sort_column(core::entry_sort s) {
 
 } // namespace
 
+/// Why this shape: ordering by the exact time in SQL over the whole table
+/// would read every entry for a page of 50. Only the `touched` entries'
+/// sort position differs from the stored one (the exact time is never
+/// below the stored one), so the page is among (a) the first
+/// offset + limit + |touched| matches in stored order, read off the
+/// column's index and stopping there, and (b) the touched entries: an
+/// untouched entry outside (a) has at least offset + limit untouched
+/// matches ahead of it in both orders. The union, at most
+/// offset + limit + 2 |touched| rows, is sorted by the exact value.
+std::string detail::entry_list_sql(core::entry_sort sort, bool ascending) {
+  std::string dir = ascending ? " ASC" : " DESC";
+  std::string column{sort_column(sort)};
+  std::string exact_key =
+    sort == core::entry_sort::updated ? "exact_at" : "e." + column;
+  return exact_ctes(true) +
+         ", picked(session_key) AS (SELECT session_key FROM (SELECT "
+         "session_key FROM session_entries WHERE updated_at >= ?1 " +
+         entry_match(true) + "ORDER BY " + column + dir + ", session_key" +
+         dir +
+         " LIMIT CASE WHEN ?6 < 0 THEN -1 ELSE ?6 + MAX(?7, 0) + (SELECT "
+         "count(*) FROM touched) END) UNION SELECT session_key FROM touched) "
+         "SELECT e.*, COALESCE(t.exact_at, e.updated_at) AS exact_at FROM "
+         "(SELECT " +
+         detail::entry_columns +
+         " FROM session_entries WHERE session_key IN picked) AS e LEFT JOIN "
+         "touched t ON t.session_key = e.session_key ORDER BY " +
+         exact_key + dir + ", e.session_key" + dir + " LIMIT ?6 OFFSET ?7";
+}
+
 result<std::vector<core::session_entry>>
 sqlite_reader::list_entries(const core::entry_list_query& q) {
-  auto dir = q.ascending ? " ASC" : " DESC";
-  auto sql = select_entries(entry_filters(true) + "ORDER BY " +
-                            std::string{sort_column(q.sort)} + dir +
-                            ", session_key" + dir + " LIMIT ?6 OFFSET ?7");
   detail::snapshot snap(*db_);
-  SB_QUERY(s, *db_, sql);
+  SB_QUERY(s, *db_, detail::entry_list_sql(q.sort, q.ascending));
   bind_filters(s, q, true);
   s->bind(6, q.limit).bind(7, q.offset);
   std::vector<core::session_entry> out;
@@ -140,24 +191,31 @@ sqlite_reader::list_entries(const core::entry_list_query& q) {
     if (!row)
       return std::move(row).err();
     if (!*row)
-      break;
+      return out;
     auto e = detail::read_entry(*s, 0);
     if (!e)
       return std::move(e).err();
+    // The exact time the page was ordered by (as add_pending reports it).
+    e->updated_at = detail::from_micros(s->int64(detail::entry_column_count));
     out.push_back(std::move(*e));
   }
-  // Exact times; the order is that of the stored (written-behind) updated_at.
-  for (auto& e : out)
-    SB_TRY(add_pending(e));
-  return out;
 }
 
+/// The matches by the exact time: those whose stored time matches (the
+/// range of idx_entries_updated when active_since is set) and the touched
+/// ones whose stored time does not.
 result<core::entry_counts>
 sqlite_reader::count_entries(const core::entry_list_query& q) {
   static const std::string sql =
+    exact_ctes(false) +
     "SELECT platform, count(*), COALESCE(sum(total_tokens), 0), "
-    "COALESCE(sum(estimated_cost_usd), 0) FROM session_entries " +
-    entry_filters(false) + "GROUP BY platform";
+    "COALESCE(sum(estimated_cost_usd), 0) FROM (SELECT platform, "
+    "total_tokens, estimated_cost_usd FROM session_entries WHERE updated_at "
+    ">= ?1 " +
+    entry_match(false) +
+    "UNION ALL SELECT platform, total_tokens, estimated_cost_usd FROM "
+    "session_entries WHERE session_key IN (SELECT session_key FROM touched) "
+    "AND updated_at < ?1) GROUP BY platform";
   SB_QUERY(s, *db_, sql);
   bind_filters(s, q, false);
   core::entry_counts out;

@@ -67,6 +67,14 @@ namespace switchboard::persistence::detail {
 #define SB_SESSION_UNFOLDED_IDS(p)                                             \
   "(SELECT id FROM message_tail WHERE session_id = " p ")"
 
+/// SQL of a message's time (`m`, REAL epoch seconds) when it is activity,
+/// an inbound user message, else NULL: rows a transcript rewrite inserted
+/// are not activity (they never move an entry's updated_at).
+#define SB_ACTIVITY_TS                                                         \
+  "CASE WHEN m.role = 'user' AND NOT EXISTS (SELECT 1 FROM "                   \
+  "transcript_rewrites r WHERE r.session_id = m.session_id AND m.id BETWEEN "  \
+  "r.first_id AND r.last_id) THEN m.timestamp END"
+
 /// SQL of core::tool_call_count over a messages column (a string literal).
 #define SB_TOOL_CALLS(col)                                                     \
   "CASE WHEN " col " IS NULL THEN 0 WHEN json_valid(" col                      \
@@ -118,6 +126,12 @@ void bind_entry(statement& s, const core::session_entry& e);
 
 /// Reads the 22 entry columns starting at column `first`.
 core::result<core::session_entry> read_entry(const statement& s, int first);
+
+/// SQL of sqlite_reader::list_entries for one sort key and direction:
+/// ordered, filtered (?1..?5, as bind_filters) and paged (?6 limit, ?7
+/// offset) by the exact values it reports; the exact updated_at is the
+/// column after the entry's. Here so tests can read its query plan.
+std::string entry_list_sql(core::entry_sort sort, bool ascending);
 
 /// "?first,?first+1,..." (numbered: a bare "?" after "?3" would reuse ?4).
 std::string placeholders(std::size_t n, std::size_t first);
