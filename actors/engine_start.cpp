@@ -16,6 +16,8 @@
 #include "actors/mirror.hpp"
 #include "persistence/sqlite_store.hpp"
 
+#include <spdlog/spdlog.h>
+
 #include <filesystem>
 #include <thread>
 
@@ -37,6 +39,11 @@ int thread_count(const core::settings& cfg) {
 } // namespace
 
 core::status engine_impl::init(engine_options opts) {
+  // spdlog's registry is a function-local static built on first use, inside
+  // the (uninstrumented) library: build it here, before any actor thread
+  // logs, so two engines' first log lines cannot race to construct it
+  // (TSan saw that in PartitionedEngineTest).
+  (void)spdlog::default_logger_raw();
   std::error_code ec;
   std::filesystem::create_directories(rt_.cfg.data_dir, ec);
   if (ec)
@@ -119,6 +126,13 @@ core::status engine_impl::init(engine_options opts) {
     shards_.push_back(system_->spawn(router_shard, &rt_, writer_));
   supervisor_ =
     system_->spawn<caf::detached>(supervisor_actor, &rt_, shards_, writer_);
+  // CAF 0.17's actor_system constructor makes its logger the constructing
+  // thread's current logger (a thread-local strong reference), and its
+  // destructor waits until that logger is destroyed. So an engine started on
+  // one thread and stopped on another waited in stop() for as long as the
+  // first thread lived (cluster mode: engines a node starts in its first
+  // ownership pass on the main thread and stops later on its loop thread).
+  caf::logger::set_current_actor_system(nullptr);
   started_ = true;
   return {};
 }

@@ -9,6 +9,7 @@
 #include <future>
 #include <map>
 #include <mutex>
+#include <thread>
 
 namespace switchboard::actors::testing {
 namespace {
@@ -463,6 +464,36 @@ TEST_F(LifecycleTest, AFailingPipelinedMessageFailsAlone) {
   ASSERT_TRUE(again.ok()) << again.err().message;
   EXPECT_EQ(again->session_id, first->session_id);
   EXPECT_FALSE(again->created);
+}
+
+// An engine started on one thread stops on another while the first thread
+// lives on (CAF 0.17 pins an actor system's logger in the thread that made
+// it; engine_start.cpp lets go of it). Bounded: without the fix stop() waits
+// until the starting thread ends, which the test allows after 20 s.
+TEST_F(LifecycleTest, AnEngineStartedOnAnotherThreadStopsHere) {
+  std::promise<std::unique_ptr<testable_engine>> started;
+  std::promise<void> release;
+  std::thread starter([&] {
+    auto e = start_with(cfg_, clock_, opts_);
+    started.set_value(e.ok() ? std::move(*e) : nullptr);
+    release.get_future().wait();
+  });
+  auto e = started.get_future().get();
+  ASSERT_TRUE(e) << "the engine did not start";
+  auto routed = wait_for<route_reply>([&](completion<route_reply> d) {
+    e->route({telegram_dm(), user_msg("hi")}, d);
+  });
+  ASSERT_TRUE(routed.ok()) << routed.err().message;
+  auto stopped = std::async(std::launch::async, [&e] {
+    e->stop();
+    e.reset();
+  });
+  bool in_time =
+    stopped.wait_for(std::chrono::seconds(20)) == std::future_status::ready;
+  release.set_value();
+  starter.join();
+  stopped.wait();
+  EXPECT_TRUE(in_time) << "stop() waited for the thread that started it";
 }
 
 TEST_F(LifecycleTest, CommandHookGetsPayloadOnStdin) {
