@@ -49,7 +49,15 @@ data_path::start(const core::settings& cfg, std::shared_ptr<core::clock> clk,
   if (!rpc)
     return rpc.err();
   d->rpc_ = std::move(*rpc);
-  auto members = cluster::membership::open(*d->nats_);
+  // The ownership loop reads the cluster's state on its own connection
+  // with a short timeout: while NATS elects new leaders (a server died),
+  // a pass fails fast and the next one, a second later, sees them.
+  auto loop_nats = cluster::nats_client::connect(cfg.cluster.nats_urls,
+                                                 std::chrono::seconds(2));
+  if (!loop_nats)
+    return loop_nats.err();
+  d->loop_nats_ = std::move(*loop_nats);
+  auto members = cluster::membership::open(*d->loop_nats_);
   if (!members)
     return members.err();
   d->members_.emplace(std::move(*members));
@@ -71,8 +79,8 @@ data_path::start(const core::settings& cfg, std::shared_ptr<core::clock> clk,
   o.log = [](const std::string& line) {
     spdlog::warn("cluster: {}", line);
   };
-  d->loop_ = std::make_unique<cluster::ownership_loop>(*d->nats_, *d->members_,
-                                                       *d->host_, std::move(o));
+  d->loop_ = std::make_unique<cluster::ownership_loop>(
+    *d->loop_nats_, *d->members_, *d->host_, std::move(o));
   return d;
 }
 

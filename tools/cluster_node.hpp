@@ -61,6 +61,7 @@ public:
 private:
   data_path() = default;
   std::shared_ptr<cluster::nats_client> nats_;
+  std::unique_ptr<cluster::nats_client> loop_nats_;
   std::shared_ptr<cluster::rpc_client> rpc_;
   std::shared_ptr<actors::partitioned_engine> front_;
   std::optional<cluster::membership> members_;
