@@ -3,6 +3,7 @@
 #include "cluster/kv.hpp"
 #include "cluster/log_record.hpp"
 #include "cluster/membership.hpp"
+#include "cluster/ownership.hpp"
 #include "cluster/partition_log.hpp"
 #include "cluster/placement.hpp"
 
@@ -65,10 +66,19 @@ core::result<nlohmann::json> partitions_json(nats_client& c, int partitions,
     auto last = last_sequence(c, p);
     if (!last)
       return last.err();
+    log_tail tail;
+    if (*last > 0) {
+      auto r = read_record(c, p, *last);
+      if (!r)
+        return r.err();
+      tail = {r->kind, r->node};
+    }
+    auto owner = log_owner(tail);
     auto where = place(p, ids);
+    auto next = where.owner != owner ? where.owner : where.standby;
     out.push_back({{"id", p},
-                   {"owner", optional_id(where.owner)},
-                   {"standby", optional_id(where.standby)},
+                   {"owner", optional_id(owner)},
+                   {"standby", optional_id(next)},
                    {"applied_seq", *last}});
   }
   return out;

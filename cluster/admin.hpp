@@ -65,9 +65,12 @@ core::result<cluster_config> read_config(nats_client& c);
 /// {"node_id": node_id or null,
 ///  "members": [{"node_id", "url", "last_seen"}],
 ///  "partitions": [{"id", "owner", "standby", "applied_seq"}]}
-/// owner/standby: the rendezvous placement over the live members (null
-/// when there is none); applied_seq: the stream's last sequence (a node
-/// reports its own applied sequence instead, in a later phase).
+/// owner: the node the log names (its last takeover or batch record), the
+/// one serving the partition now; null after genesis or a handoff, and
+/// during a failover until the takeover. standby: the live node that takes
+/// the partition over or receives it next (the first of its rendezvous
+/// placement over the live members that is not the owner), null when
+/// there is none. applied_seq: the stream's last sequence.
 core::result<nlohmann::json>
 cluster_status(nats_client& c, const std::optional<std::string>& node_id);
 

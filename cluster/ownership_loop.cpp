@@ -2,6 +2,8 @@
 
 #include "cluster/partition_log.hpp"
 
+#include <algorithm>
+
 namespace switchboard::cluster {
 
 namespace {
@@ -76,6 +78,15 @@ void ownership_loop::run_pass() {
     if (!f) {
       failure = f.err();
       continue;
+    }
+    auto& recent = recent_last_[p];
+    recent.push_back(f->last_seq);
+    if (recent.size() > opts_.handoff_passes + 1)
+      recent.pop_front();
+    if (recent.size() > opts_.handoff_passes) {
+      auto by_lag = f->last_seq - std::min(f->last_seq, opts_.handoff_lag);
+      f->facts.caught_up =
+        caught_up(*live, p, std::min(by_lag, recent.front()), 0);
     }
     auto action = decide(opts_.node_id, f->facts);
     if (auto seq = host_.apply(p, action, f->last_seq))

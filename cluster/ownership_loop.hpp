@@ -16,7 +16,10 @@
 //   (member::applied) by whoever owns the key: the loop hands them to
 //   `publish_applied` after each pass. A live placement owner counts as
 //   caught up with a partition when it has applied at least the log's last
-//   sequence minus `handoff_lag` records.
+//   sequence minus `handoff_lag` records, or at least the last sequence
+//   this loop saw `handoff_passes` passes ago: a follower that keeps pace
+//   with a busy log is always a few records behind its end, but it is
+//   never further behind than a few seconds of it.
 
 #include "cluster/membership.hpp"
 #include "cluster/nats_client.hpp"
@@ -25,6 +28,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <deque>
 #include <functional>
 #include <map>
 #include <memory>
@@ -60,6 +64,9 @@ struct ownership_options {
   std::function<void(std::map<int, std::uint64_t>)> publish_applied;
   /// Told when a pass could not read a fact, once per outage.
   std::function<void(const std::string&)> log;
+  /// ... or at least the log's last sequence this many passes ago (the
+  /// applied sequences reach the member key up to a heartbeat late).
+  std::size_t handoff_passes = 3;
 };
 
 /// The facts of one pass: the live members and each partition's log tail
@@ -104,6 +111,9 @@ private:
   /// The host's applied sequences; a partition whose facts could not be
   /// read keeps its last value. Under pass_mtx_.
   std::map<int, std::uint64_t> applied_;
+  /// Per partition, the last sequences of the latest passes, oldest
+  /// first (at most handoff_passes + 1). Under pass_mtx_.
+  std::map<int, std::deque<std::uint64_t>> recent_last_;
   std::unique_ptr<periodic_thread> thread_;
 };
 

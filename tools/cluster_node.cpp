@@ -37,6 +37,68 @@ void leave_cluster(cluster::node* n) {
                  s.err().message, n->config().member_ttl_seconds);
 }
 
+core::result<std::unique_ptr<data_path>>
+data_path::start(const core::settings& cfg, std::shared_ptr<core::clock> clk,
+                 cluster::node& n) {
+  std::unique_ptr<data_path> d(new data_path());
+  auto c = cluster::nats_client::connect(cfg.cluster.nats_urls);
+  if (!c)
+    return c.err();
+  d->nats_ = std::move(*c);
+  auto rpc = cluster::rpc_client::start(*d->nats_);
+  if (!rpc)
+    return rpc.err();
+  d->rpc_ = std::move(*rpc);
+  // The ownership loop reads the cluster's state on its own connection
+  // with a short timeout: while NATS elects new leaders (a server died),
+  // a pass fails fast and the next one, a second later, sees them.
+  auto loop_nats = cluster::nats_client::connect(cfg.cluster.nats_urls,
+                                                 std::chrono::seconds(2));
+  if (!loop_nats)
+    return loop_nats.err();
+  d->loop_nats_ = std::move(*loop_nats);
+  auto members = cluster::membership::open(*d->loop_nats_);
+  if (!members)
+    return members.err();
+  d->members_.emplace(std::move(*members));
+  int partitions = n.config().partitions;
+  d->front_ =
+    std::make_shared<actors::partitioned_engine>(cfg, clk, partitions);
+  auto log = [](const std::string& line) {
+    spdlog::info("cluster: {}", line);
+  };
+  d->host_ = std::make_unique<cluster::node_partitions>(
+    cluster::node_partitions_options{cfg, clk, d->nats_, d->rpc_, n.id(), log},
+    *d->front_);
+  cluster::ownership_options o;
+  o.node_id = n.id();
+  o.partitions = partitions;
+  o.publish_applied = [&n](std::map<int, std::uint64_t> applied) {
+    n.set_applied(std::move(applied));
+  };
+  o.log = [](const std::string& line) {
+    spdlog::warn("cluster: {}", line);
+  };
+  d->loop_ = std::make_unique<cluster::ownership_loop>(
+    *d->loop_nats_, *d->members_, *d->host_, std::move(o));
+  return d;
+}
+
+data_path::~data_path() {
+  stop();
+}
+
+void data_path::hand_off() {
+  loop_->stop();
+  host_->hand_off_all();
+}
+
+void data_path::stop() {
+  loop_->stop();
+  host_->stop_all();
+  front_->stop();
+}
+
 api::cluster_status_fn status_source(cluster::node& n) {
   return [&n](api::cluster_status_done done) {
     n.status(std::move(done));

@@ -156,28 +156,51 @@ int serve(const serve_flags& f) {
   // it, the batch fails, nothing is acknowledged) instead of SIGXFSZ
   // killing the server.
   std::signal(SIGXFSZ, SIG_IGN);
-  auto eng = actors::engine::start(cfg.value(), clk);
-  if (!eng)
-    return fail(eng.err());
-  auto server = api::start_server(*eng.value(), opts.value());
+  // Single-node mode: one engine on <data_dir>/state.db. Cluster mode: the
+  // partitioned engine of the node's data path.
+  std::unique_ptr<actors::engine> single;
+  std::unique_ptr<data_path> cluster_data;
+  if (node.value()) {
+    auto d = data_path::start(cfg.value(), clk, *node.value());
+    if (!d)
+      return fail(d.err());
+    cluster_data = std::move(*d);
+  } else {
+    auto eng = actors::engine::start(cfg.value(), clk);
+    if (!eng)
+      return fail(eng.err());
+    single = std::move(*eng);
+  }
+  auto& eng = single ? *single : cluster_data->engine();
+  auto stop_engine = [&] {
+    if (cluster_data)
+      cluster_data->stop();
+    else
+      single->stop();
+  };
+  auto server = api::start_server(eng, opts.value());
   if (!server) {
-    eng.value()->stop();
+    stop_engine();
     return fail(server.err());
   }
   auto url = listen_url(opts.value().host, server.value().port());
   if (auto joined = join_cluster(node.value().get(), url); !joined) {
     server.value().stop();
-    eng.value()->stop();
+    stop_engine();
     return fail(joined.err());
   }
+  if (cluster_data)
+    cluster_data->run_first_pass();
   spdlog::info("serve: started on {} (data dir {}, clock {})", url,
                cfg.value().data_dir, f.clock);
   std::cout << "switchboard listening on " << url << std::endl;
   int sig = wait_for_signal(signals);
   spdlog::info("serve: signal {}: stopping", sig);
   leave_cluster(node.value().get());
+  if (cluster_data) // after leaving: the next owners take over at once
+    cluster_data->hand_off();
   server.value().stop();
-  eng.value()->stop();
+  stop_engine();
   spdlog::info("serve: stopped");
   return 0;
 }

@@ -6,6 +6,7 @@
 
 #include "cluster/membership.hpp"
 #include "cluster/partition_log.hpp"
+#include "cluster/placement.hpp"
 
 #include "tests/cluster/cluster_test_util.hpp"
 
@@ -143,12 +144,26 @@ TEST_F(AdminTest, StatusPlacesPartitionsOnLiveMembers) {
                "last_seen": "t2"}])"));
   ASSERT_EQ((*s)["partitions"].size(), 4u);
   for (int p = 0; p < 4; ++p) {
+    // Nobody has taken a partition over: no owner; the standby is the
+    // placement owner, the node that takes it over.
     const auto& part = (*s)["partitions"][p];
     EXPECT_EQ(part["id"], p);
     EXPECT_EQ(part["applied_seq"], 1);
-    EXPECT_NE(part["owner"], part["standby"]);
-    EXPECT_TRUE(part["owner"] == "n1" || part["owner"] == "n2");
-    EXPECT_TRUE(part["standby"] == "n1" || part["standby"] == "n2");
+    EXPECT_TRUE(part["owner"].is_null());
+    EXPECT_EQ(part["standby"], place(p, {"n1", "n2"}).owner);
+  }
+  // The log names the owner; the standby is then the other live node.
+  for (int p = 0; p < 4; ++p) {
+    log_record takeover{record_kind::takeover, 1, "n2",
+                        nlohmann::json::array()};
+    ASSERT_TRUE(append(*c_, p, takeover, 1));
+  }
+  auto owned = cluster_status(*c_, std::nullopt);
+  ASSERT_TRUE(owned) << owned.err().message;
+  for (const auto& part : (*owned)["partitions"]) {
+    EXPECT_EQ(part["owner"], "n2");
+    EXPECT_EQ(part["standby"], "n1");
+    EXPECT_EQ(part["applied_seq"], 2);
   }
 }
 

@@ -99,9 +99,10 @@ TEST(ClusterCliTest, InitIsIdempotentAndStatusPrintsTheCluster) {
                                  "url": "http://127.0.0.1:7001"}])"));
   ASSERT_EQ(j["partitions"].size(), 16u);
   for (int p = 0; p < 16; ++p) {
+    // Not taken over yet: node-1 is the one that takes it over.
     EXPECT_EQ(j["partitions"][p], (nlohmann::json{{"id", p},
-                                                  {"owner", "node-1"},
-                                                  {"standby", nullptr},
+                                                  {"owner", nullptr},
+                                                  {"standby", "node-1"},
                                                   {"applied_seq", 1}}));
   }
 }

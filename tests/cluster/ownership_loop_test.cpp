@@ -156,6 +156,44 @@ TEST_F(OwnershipLoopTest, AReturningNodeGetsItsPartitionsBackOnceCaughtUp) {
   EXPECT_GT(moved, 0) << "pick node ids that split the partitions";
 }
 
+TEST_F(OwnershipLoopTest, AFollowerKeepingPaceWithABusyLogGetsItsPartitions) {
+  test_node a(*c_, *members_, "a");
+  join(a);
+  a.loop.run_pass(); // a owns everything
+  // b follows a busy log: on every pass a has appended 40 more batches,
+  // and b has applied up to where the log ended one pass before, always
+  // more than handoff_lag (16) records behind the end.
+  test_node b(*c_, *members_, "b");
+  std::map<int, std::uint64_t> ended_before;
+  auto busy_pass = [&] {
+    for (int p = 0; p < partitions; ++p) {
+      for (int i = 0; i < 40; ++i) {
+        auto last = last_sequence(*c_, p);
+        ASSERT_TRUE(last);
+        ASSERT_TRUE(append(*c_, p, {record_kind::batch, 1, "a", {}}, *last));
+      }
+    }
+    ASSERT_TRUE(members_->put({"b", "", "", ended_before}));
+    for (int p = 0; p < partitions; ++p)
+      ended_before[p] = *last_sequence(*c_, p);
+    a.loop.run_pass();
+  };
+  busy_pass(); // the first passes: b has not shown its pace yet
+  for (int p = 0; p < partitions; ++p)
+    EXPECT_EQ(a.host.told[p], partition_action::serve) << p;
+  for (int i = 0; i < 3; ++i)
+    busy_pass();
+  int handed = 0;
+  for (int p = 0; p < partitions; ++p) {
+    bool to_b = place(p, {"a", "b"}).owner == "b";
+    EXPECT_EQ(a.host.told[p],
+              to_b ? partition_action::hand_off : partition_action::serve)
+      << p;
+    handed += to_b;
+  }
+  EXPECT_GT(handed, 0) << "pick node ids that split the partitions";
+}
+
 TEST_F(OwnershipLoopTest, ADeposedOwnerIsToldToStopServing) {
   test_node a(*c_, *members_, "a");
   join(a);

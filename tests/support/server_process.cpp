@@ -28,15 +28,17 @@ server_process::server_process(const std::vector<std::string>& extra_args) {
   int fds[2];
   if (::pipe(fds) != 0)
     return;
+  // argv is built before fork: the child of a multi-threaded test may not
+  // allocate (another thread may hold the allocator's lock).
+  std::vector<char*> argv;
+  for (auto& a : args)
+    argv.push_back(a.data());
+  argv.push_back(nullptr);
   pid_ = ::fork();
   if (pid_ == 0) {
     ::dup2(fds[1], STDOUT_FILENO);
     ::close(fds[0]);
     ::close(fds[1]);
-    std::vector<char*> argv;
-    for (auto& a : args)
-      argv.push_back(a.data());
-    argv.push_back(nullptr);
     ::execv(argv[0], argv.data());
     ::_exit(127);
   }

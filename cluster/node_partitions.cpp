@@ -1,0 +1,173 @@
+#include "cluster/node_partitions.hpp"
+
+#include "cluster/partition_log.hpp"
+#include "cluster/remote_engine.hpp"
+#include "cluster/replicated_writer.hpp"
+
+#include <cstdio>
+#include <filesystem>
+
+namespace switchboard::cluster {
+
+node_partitions::node_partitions(node_partitions_options o,
+                                 actors::partitioned_engine& front)
+  : opts_(std::move(o)), front_(front),
+    slots_(static_cast<std::size_t>(front.partitions())) {}
+
+node_partitions::~node_partitions() {
+  stop_all();
+}
+
+std::string node_partitions::dir_of(int p) const {
+  char nn[8];
+  std::snprintf(nn, sizeof nn, "%02d", p);
+  return (std::filesystem::path(opts_.engine_cfg.data_dir) / "partitions" / nn)
+    .string();
+}
+
+std::string node_partitions::file_of(int p) const {
+  return (std::filesystem::path(dir_of(p)) / "state.db").string();
+}
+
+void node_partitions::log(const std::string& line) const {
+  if (opts_.log)
+    opts_.log(line);
+}
+
+std::optional<std::uint64_t>
+node_partitions::apply(int p, partition_action action, std::uint64_t last_seq) {
+  switch (action) {
+    case partition_action::serve:
+    case partition_action::take_over:
+      return serve(p, last_seq);
+    case partition_action::hand_off:
+      hand_off(p);
+      return follow(p);
+    case partition_action::follow:
+      return follow(p);
+    case partition_action::forward:
+      stop_local(p);
+      stop_follower(p);
+      point_front_at_remote(p);
+      return std::nullopt;
+  }
+  return std::nullopt;
+}
+
+/// Starts the local engine (its writer takes the partition over, fenced)
+/// unless it runs already.
+std::optional<std::uint64_t> node_partitions::serve(int p,
+                                                    std::uint64_t last_seq) {
+  auto& s = slots_[static_cast<std::size_t>(p)];
+  if (s.local)
+    return last_seq;
+  stop_follower(p);
+  auto cfg = opts_.engine_cfg;
+  cfg.data_dir = dir_of(p);
+  actors::start_options start;
+  start.replicate = replicate_to({opts_.nats, p, opts_.node_id, 0});
+  auto eng = actors::engine::start(cfg, opts_.clock, std::move(start));
+  if (!eng) {
+    log("partition " + std::to_string(p) +
+        ": take over failed (retried next pass): " + eng.err().message);
+    return std::nullopt;
+  }
+  std::shared_ptr<actors::engine> local = std::move(*eng);
+  auto server = rpc_server::start(*opts_.nats, p, local);
+  if (!server) {
+    log("partition " + std::to_string(p) +
+        ": cannot answer forwarded calls (retried next pass): " +
+        server.err().message);
+    local->stop();
+    return std::nullopt;
+  }
+  s.local = local;
+  s.server = std::move(*server);
+  s.remote = false;
+  replace_front(p, local);
+  log("partition " + std::to_string(p) + ": serving");
+  return last_seq + 1; // the takeover record
+}
+
+std::optional<std::uint64_t> node_partitions::follow(int p) {
+  stop_local(p);
+  point_front_at_remote(p);
+  auto& s = slots_[static_cast<std::size_t>(p)];
+  if (!s.follower) {
+    std::filesystem::create_directories(dir_of(p));
+    auto f = standby::start(opts_.nats, p, file_of(p));
+    if (!f) {
+      log("partition " + std::to_string(p) +
+          ": cannot follow (retried next pass): " + f.err().message);
+      return std::nullopt;
+    }
+    s.follower = std::move(*f);
+  }
+  return s.follower->applied();
+}
+
+/// Stops serving, then appends `handoff` after this node's last record (a
+/// fenced append: when another node appended meanwhile, nothing to do).
+void node_partitions::hand_off(int p) {
+  if (!slots_[static_cast<std::size_t>(p)].local)
+    return;
+  stop_local(p);
+  auto last = last_sequence(*opts_.nats, p);
+  if (!last)
+    return log("partition " + std::to_string(p) +
+               ": handoff not written: " + last.err().message);
+  auto r = read_record(*opts_.nats, p, *last);
+  if (!r || r->node != opts_.node_id)
+    return;
+  auto appended = append(
+    *opts_.nats, p, {record_kind::handoff, r->epoch, opts_.node_id, {}}, *last);
+  log("partition " + std::to_string(p) +
+      (appended ? ": handed off"
+                : ": handoff not written: " + appended.err().message));
+}
+
+void node_partitions::hand_off_all() {
+  for (int p = 0; p < static_cast<int>(slots_.size()); ++p)
+    hand_off(p);
+}
+
+void node_partitions::stop_local(int p) {
+  auto& s = slots_[static_cast<std::size_t>(p)];
+  if (!s.local)
+    return;
+  s.server.reset(); // forwarded calls now find the next owner (or retry)
+  point_front_at_remote(p); // stops the local engine: its last batch
+  s.local.reset();
+}
+
+void node_partitions::stop_follower(int p) {
+  slots_[static_cast<std::size_t>(p)].follower.reset();
+}
+
+void node_partitions::point_front_at_remote(int p) {
+  auto& s = slots_[static_cast<std::size_t>(p)];
+  if (s.remote)
+    return;
+  replace_front(p, std::make_shared<remote_engine>(
+                     opts_.rpc, *opts_.nats, p, opts_.engine_cfg, opts_.clock));
+  s.remote = true;
+}
+
+void node_partitions::replace_front(int p, std::shared_ptr<actors::engine> e) {
+  if (auto old = front_.set_slot(p, std::move(e)))
+    old->stop();
+}
+
+void node_partitions::stop_all() {
+  for (int p = 0; p < static_cast<int>(slots_.size()); ++p) {
+    auto& s = slots_[static_cast<std::size_t>(p)];
+    s.server.reset();
+    if (auto old = front_.set_slot(p, nullptr))
+      old->stop();
+    s.local.reset();
+    s.remote = false;
+    stop_follower(p);
+  }
+}
+
+} // namespace switchboard::cluster
