@@ -27,7 +27,8 @@ test: build
 
 # Every test binary and the server, for the sanitizer runs.
 TEST_TARGETS = switchboard core_tests persistence_tests config_tests \
-	actors_tests api_tests loadgen_tests integration_tests cluster_tests
+	actors_tests api_tests loadgen_tests integration_tests cluster_tests \
+	cluster_failover_tests
 
 # The whole suite under AddressSanitizer + UndefinedBehaviorSanitizer. The
 # benchmarks are built here too (cheap at -O0): no other CI step compiles

@@ -44,7 +44,11 @@
 namespace switchboard::cluster {
 
 struct rpc_options {
-  std::chrono::milliseconds attempt_timeout{2000};
+  /// Short: a paused (SIGSTOPped) old owner keeps its queue subscription
+  /// on the NATS server until the server's pings give up (minutes), and an
+  /// attempt that lands there is lost. A retry of a slow call is harmless:
+  /// the owner answers a repeated call id without running it again.
+  std::chrono::milliseconds attempt_timeout{1000};
   /// How long a call is retried; CLUSTER.md: about 10 s.
   std::chrono::milliseconds deadline{10000};
   std::chrono::milliseconds backoff_first{20};

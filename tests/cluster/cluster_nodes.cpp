@@ -208,7 +208,8 @@ bool chat_load::send(const std::string& chat, const std::string& content,
                         {"user_id", "u-" + chat}}},
                       {"message", {{"role", "user"}, {"content", content}}},
                       {"request_id", request_id}};
-  auto until = std::chrono::steady_clock::now() + opts_.request_deadline;
+  auto began = std::chrono::steady_clock::now();
+  auto until = began + opts_.request_deadline;
   while (std::chrono::steady_clock::now() < until) {
     // 8 s per attempt: a node that stopped answering (SIGSTOP) must not
     // hold the chat longer than a failover takes.
@@ -220,7 +221,7 @@ bool chat_load::send(const std::string& chat, const std::string& content,
         auto j = r.json();
         ledger_.push_back(
           {chat, content, request_id, j.value("session_key", ""),
-           j.value("session_id", ""), std::chrono::steady_clock::now()});
+           j.value("session_id", ""), began, std::chrono::steady_clock::now()});
         return true;
       }
     }

@@ -82,7 +82,8 @@ struct acked_message {
   std::string request_id;
   std::string session_key;
   std::string session_id;
-  std::chrono::steady_clock::time_point at; // when the reply arrived
+  std::chrono::steady_clock::time_point sent; // the first attempt began
+  std::chrono::steady_clock::time_point at;   // the reply arrived
 };
 
 /// Chats posted from `threads` threads, each to its own `chats_per_thread`

@@ -105,28 +105,28 @@ protected:
   }
 
   /// Every chat of the ledger was acknowledged again after entry `mark`,
-  /// which was made at `failure`; prints the longest wait.
+  /// made at `failure`; and no request waited longer than `bound` from the
+  /// failure or its first attempt, whichever came later, to its reply
+  /// (retries included). Prints the longest wait.
   static void expect_every_chat_answered_after(
     const chat_load& load, std::size_t mark,
     std::chrono::steady_clock::time_point failure,
     std::chrono::seconds bound = 15s) {
     EXPECT_TRUE(load.wait_for_every_chat_after(mark, 60s));
     auto ledger = load.ledger();
-    std::map<std::string, std::chrono::steady_clock::time_point> again;
-    for (std::size_t i = mark; i < ledger.size(); ++i)
-      again.try_emplace(ledger[i].chat_id, ledger[i].at);
+    std::set<std::string> again;
     std::chrono::milliseconds worst{0};
-    for (std::size_t i = 0; i < mark; ++i) {
-      auto it = again.find(ledger[i].chat_id);
-      if (it == again.end()) {
-        ADD_FAILURE() << ledger[i].chat_id << " never answered again";
-        continue;
-      }
+    for (std::size_t i = mark; i < ledger.size(); ++i) {
+      again.insert(ledger[i].chat_id);
+      auto from = std::max(ledger[i].sent, failure);
       worst =
         std::max(worst, std::chrono::duration_cast<std::chrono::milliseconds>(
-                          it->second - failure));
+                          ledger[i].at - from));
     }
-    std::printf("every chat answered again within %lld ms of the failure\n",
+    for (std::size_t i = 0; i < mark; ++i)
+      EXPECT_TRUE(again.count(ledger[i].chat_id))
+        << ledger[i].chat_id << " never answered again";
+    std::printf("the longest wait for a reply after the failure: %lld ms\n",
                 static_cast<long long>(worst.count()));
     // CLUSTER.md: a key whose owner died answers again within 15 s. When
     // a NATS server dies too, JetStream's own leader elections come first
@@ -293,7 +293,7 @@ TEST_F(FailoverTest, ARequestRetriedAfterAFailoverIsStoredOnce) {
   EXPECT_EQ(b["session_id"], a["session_id"]);
   EXPECT_EQ(b["message_id"], a["message_id"]);
   acked_message m{
-    chat, "only once", "retried-1", a["session_key"], a["session_id"], {}};
+    chat, "only once", "retried-1", a["session_key"], a["session_id"], {}, {}};
   EXPECT_EQ(check_ledger(cluster_.url(2), {m}), "");
 }
 
