@@ -1,5 +1,6 @@
 #include "cluster/changeset.hpp"
 
+#include "cluster/search_index.hpp"
 #include "cluster/sqlite_session.hpp"
 
 #include "persistence/sqlite.hpp"
@@ -31,9 +32,11 @@ core::result<statement> prepare(sqlite3* db, std::string_view sql) {
   return statement{db, stmt};
 }
 
-/// Every table but cluster_applied (each replica's own progress).
+/// Every table but cluster_applied (each replica's own progress) and the
+/// search indexes (each replica maintains its own: search_index.hpp).
 int capture_table(void*, const char* table) {
-  return std::string_view{table} != applied_table ? 1 : 0;
+  std::string_view name{table};
+  return name != applied_table && !is_index_table(name) ? 1 : 0;
 }
 
 /// sqlite_sequence as a map (empty when the file has no AUTOINCREMENT
@@ -135,7 +138,18 @@ core::status apply_changeset(sqlite3* db, const std::string& changeset) {
 
 core::status apply_in_transaction(sqlite3* db, int partition, std::uint64_t seq,
                                   const batch_effects& effects) {
+  auto ids = message_ids_in(effects.changeset);
+  if (!ids)
+    return std::move(ids).err();
+  auto before = read_indexed(db, *ids);
+  if (!before)
+    return std::move(before).err();
   if (auto st = apply_changeset(db, effects.changeset); !st)
+    return st;
+  auto after = read_indexed(db, *ids);
+  if (!after)
+    return std::move(after).err();
+  if (auto st = reindex(db, *before, *after); !st)
     return st;
   for (const auto& [name, value] : effects.sequences)
     if (auto st = write_sequence(db, name, value); !st)

@@ -101,8 +101,10 @@ load() {
   python3 -c '
 import json, sys
 j = json.loads(sys.argv[2])
-print(f"{sys.argv[1]:<26} {j[\"msgs_per_s\"]:>8.0f} msgs/s  p50 {j[\"latency_ms\"][\"p50\"]:.1f} ms"
-      f"  p99 {j[\"latency_ms\"][\"p99\"]:.1f} ms  errors {j[\"errors\"]}  verify {sys.argv[3]}")
+lat = j["latency_ms"]
+print("%-26s %8.0f msgs/s  p50 %.1f ms  p99 %.1f ms  errors %d  verify %s"
+      % (sys.argv[1], j["msgs_per_s"], lat["p50"], lat["p99"], j["errors"],
+         sys.argv[3]))
 ' "$name" "$json" "$verdict"
 }
 

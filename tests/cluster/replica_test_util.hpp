@@ -70,19 +70,43 @@ inline std::string dump_table(persistence::connection& db,
   return out;
 }
 
-/// Every stored table of the file (not the virtual tables, whose rows are
-/// in their shadow tables; not cluster_applied, each replica's own),
-/// table name -> dump_table.
+/// Every stored table of the file, table name -> dump_table; but not
+/// cluster_applied (each replica's own), and the search indexes by what
+/// they hold (every term instance, and the trigram rows' text), not by
+/// their pages: each replica builds its own (cluster/search_index.hpp), so
+/// the pages may differ while the indexes answer alike.
 inline std::map<std::string, std::string>
 dump_all(persistence::connection& db) {
   std::map<std::string, std::string> out;
   auto q = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' "
                       "AND sql NOT LIKE 'CREATE VIRTUAL TABLE%' "
-                      "AND name != 'cluster_applied'");
+                      "AND name != 'cluster_applied' "
+                      "AND name NOT LIKE 'messages_fts%' "
+                      "AND name NOT LIKE 'messages_trigram%'");
   while (q && *q->step())
     out[q->text(0)] = "";
   for (auto& [name, rows] : out)
     rows = dump_table(db, name);
+  // Temp tables only: allowed for a moment on a query_only reader too.
+  auto query_only = db.scalar("PRAGMA query_only");
+  EXPECT_TRUE(db.exec("PRAGMA query_only = 0;"
+                      "CREATE VIRTUAL TABLE IF NOT EXISTS temp.fts_terms "
+                      "USING fts5vocab(main, messages_fts, instance);"
+                      "CREATE VIRTUAL TABLE IF NOT EXISTS temp.trigram_terms "
+                      "USING fts5vocab(main, messages_trigram, instance)"));
+  if (query_only && *query_only && **query_only) {
+    EXPECT_TRUE(db.exec("PRAGMA query_only = 1"));
+  }
+  out["messages_fts (terms)"] = dump_table(db, "fts_terms");
+  out["messages_trigram (terms)"] = dump_table(db, "trigram_terms");
+  auto trigram_rows = db.prepare(
+    "SELECT rowid, content, tool_name FROM messages_trigram ORDER BY rowid");
+  while (trigram_rows && *trigram_rows->step()) {
+    auto& rows = out["messages_trigram (rows)"];
+    for (int c = 0; c < 3; ++c)
+      rows += cell(trigram_rows->raw(), c) + "|";
+    rows += "\n";
+  }
   return out;
 }
 

@@ -266,16 +266,20 @@ std::string kilobyte(const std::string& word) {
   return out;
 }
 
-TEST_F(ReplicatedWriterTest, ManyKilobyteMessagesAtOnceAreCutBelowTheLimit) {
+TEST_F(ReplicatedWriterTest,
+       KilobyteMessagesRoundAfterRoundAreCutBelowTheLimit) {
   ASSERT_TRUE(start(nats_));
   auto first = log_end() + 1;
-  // One round on a fresh file. KNOWN GAP (docs/CLUSTER_REPLICATION.md):
-  // further rounds fail, FTS5's segment merges put more than the batch's
-  // own rows into one transaction.
-  auto replies = route_many(*eng_, 2000, kilobyte("lorem"));
-  ASSERT_EQ(replies.size(), 2000u);
-  for (const auto& r : replies)
-    ASSERT_TRUE(r) << r.err().message;
+  // Round after round: the search indexes' pages stay out of the records
+  // (cluster/search_index.hpp). With them in, FTS5's segment merges made a
+  // batch of the third round a 1.7 MB record and every later write failed.
+  for (int round = 0; round < 4; ++round) {
+    auto replies =
+      route_many(*eng_, 2000, kilobyte("lorem" + std::to_string(round)));
+    ASSERT_EQ(replies.size(), 2000u);
+    for (const auto& r : replies)
+      ASSERT_TRUE(r) << "round " << round << ": " << r.err().message;
+  }
   eng_->stop();
   auto last = log_end();
   std::size_t largest = 0;
