@@ -211,9 +211,9 @@ bool chat_load::send(const std::string& chat, const std::string& content,
   auto began = std::chrono::steady_clock::now();
   auto until = began + opts_.request_deadline;
   while (std::chrono::steady_clock::now() < until) {
-    // 8 s per attempt: a node that stopped answering (SIGSTOP) must not
+    // 5 s per attempt: a node that stopped answering (SIGSTOP) must not
     // hold the chat longer than a failover takes.
-    auto r = http("POST", next_url() + "/v1/messages", body.dump(), {}, 8);
+    auto r = http("POST", next_url() + "/v1/messages", body.dump(), {}, 5);
     {
       std::lock_guard lock(mu_);
       ++statuses_[r.status];
