@@ -93,25 +93,43 @@ core::result<std::optional<std::string>> kv_get(kvStore* kv,
 }
 
 core::result<std::vector<std::pair<std::string, std::string>>>
-kv_entries(kvStore* kv, std::chrono::milliseconds timeout) {
-  kvWatchOptions o;
-  kvWatchOptions_Init(&o);
-  o.IgnoreDeletes = true;
-  kvWatcher* raw = nullptr;
-  if (auto s = kvStore_WatchAll(&raw, kv, &o); s != NATS_OK)
-    return nats_error("listing KV bucket", s);
-  kv_watcher_ptr w{raw};
+kv_entries(nats_client& c, kvStore* kv) {
+  // Why not a watcher: it creates a consumer, which the meta leader may
+  // place on a dead server (creations then time out now and then for
+  // minutes after a NATS server died) or on a replica that lags. The
+  // stream's subjects and each subject's last message are answered by the
+  // stream leader.
+  std::string bucket = kvStore_Bucket(kv);
+  std::string stream = "KV_" + bucket, prefix = "$KV." + bucket + ".";
+  auto filter = prefix + ">";
+  jsOptions o;
+  jsOptions_Init(&o);
+  o.Stream.Info.SubjectsFilter = filter.c_str();
+  jsStreamInfo* si_raw = nullptr;
+  jsErrCode jerr = static_cast<jsErrCode>(0);
+  auto s = js_GetStreamInfo(&si_raw, c.js(), stream.c_str(), &o, &jerr);
+  stream_info_ptr si{si_raw};
+  if (s != NATS_OK)
+    return nats_error("listing KV bucket " + bucket, s, jerr);
   std::vector<std::pair<std::string, std::string>> out;
-  // The watcher delivers the last value of every key, then a NULL entry.
-  while (true) {
-    kvEntry* e_raw = nullptr;
-    auto s = kvWatcher_Next(&e_raw, w.get(), timeout.count());
-    kv_entry_ptr e{e_raw};
+  const auto* subjects = si->State.Subjects;
+  for (int i = 0; subjects && i < subjects->Count; ++i) {
+    std::string subject = subjects->List[i].Subject;
+    natsMsg* m_raw = nullptr;
+    s = js_GetLastMsg(&m_raw, c.js(), stream.c_str(), subject.c_str(), nullptr,
+                      &jerr);
+    msg_ptr m{m_raw};
+    if (s == NATS_NOT_FOUND)
+      continue; // expired meanwhile
     if (s != NATS_OK)
-      return nats_error("listing KV bucket", s);
-    if (!e)
-      break;
-    out.emplace_back(kvEntry_Key(e.get()), value_of(e.get()));
+      return nats_error("listing KV bucket " + bucket, s, jerr);
+    const char* op = nullptr;
+    if (natsMsgHeader_Get(m.get(), "KV-Operation", &op) == NATS_OK)
+      continue; // a delete or purge marker
+    out.emplace_back(
+      subject.substr(prefix.size()),
+      std::string{natsMsg_GetData(m.get()),
+                  static_cast<std::size_t>(natsMsg_GetDataLength(m.get()))});
   }
   std::sort(out.begin(), out.end());
   return out;

@@ -45,8 +45,9 @@ core::result<bool> kv_create(kvStore* kv, std::string_view key,
 core::result<std::optional<std::string>> kv_get(kvStore* kv,
                                                 std::string_view key);
 
-/// Every live (not deleted, not expired) key with its value, in key order.
+/// Every live (not deleted, not expired) key with its value, in key order,
+/// as the bucket's stream leader has them (no consumer is created).
 core::result<std::vector<std::pair<std::string, std::string>>>
-kv_entries(kvStore* kv, std::chrono::milliseconds timeout);
+kv_entries(nats_client& c, kvStore* kv);
 
 } // namespace switchboard::cluster

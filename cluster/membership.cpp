@@ -106,7 +106,7 @@ core::status membership::remove(std::string_view node_id) {
 }
 
 core::result<std::vector<member>> membership::list() {
-  auto entries = kv_entries(kv_.get(), client_->timeout());
+  auto entries = kv_entries(*client_, kv_.get());
   if (!entries)
     return entries.err();
   std::vector<member> out;

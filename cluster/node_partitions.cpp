@@ -36,6 +36,12 @@ void node_partitions::log(const std::string& line) const {
 
 std::optional<std::uint64_t>
 node_partitions::apply(int p, partition_action action, std::uint64_t last_seq) {
+  if (writer_deposed(p)) {
+    // The log was read before the deposing record, or the takeover raced:
+    // either way this engine may not write. The next pass decides afresh.
+    facts_unknown(p);
+    return std::nullopt;
+  }
   switch (action) {
     case partition_action::serve:
     case partition_action::take_over:
@@ -44,14 +50,39 @@ node_partitions::apply(int p, partition_action action, std::uint64_t last_seq) {
       hand_off(p);
       return follow(p);
     case partition_action::follow:
+      note_deposed(p);
       return follow(p);
     case partition_action::forward:
+      note_deposed(p);
       stop_local(p);
       stop_follower(p);
       point_front_at_remote(p);
       return std::nullopt;
   }
   return std::nullopt;
+}
+
+bool node_partitions::writer_deposed(int p) const {
+  const auto& s = slots_[static_cast<std::size_t>(p)];
+  return s.local && s.deposed && s.deposed->load(std::memory_order_acquire);
+}
+
+/// A deposed local engine stops serving (its reads would be stale from
+/// now on and its writes fail): calls are forwarded to the new owner.
+void node_partitions::facts_unknown(int p) {
+  if (!writer_deposed(p))
+    return;
+  log("partition " + std::to_string(p) +
+      ": no longer served here (its writer was deposed)");
+  stop_local(p);
+}
+
+/// Logs that a partition served here is owned elsewhere now (another node
+/// took it over while this one looked gone); stopping it follows.
+void node_partitions::note_deposed(int p) const {
+  if (slots_[static_cast<std::size_t>(p)].local)
+    log("partition " + std::to_string(p) +
+        ": no longer served here (the log names another owner)");
 }
 
 /// Starts the local engine (its writer takes the partition over, fenced)
@@ -65,7 +96,8 @@ std::optional<std::uint64_t> node_partitions::serve(int p,
   auto cfg = opts_.engine_cfg;
   cfg.data_dir = dir_of(p);
   actors::start_options start;
-  start.replicate = replicate_to({opts_.nats, p, opts_.node_id, 0});
+  auto deposed = std::make_shared<std::atomic<bool>>(false);
+  start.replicate = replicate_to({opts_.nats, p, opts_.node_id, 0, deposed});
   auto eng = actors::engine::start(cfg, opts_.clock, std::move(start));
   if (!eng) {
     log("partition " + std::to_string(p) +
@@ -82,6 +114,7 @@ std::optional<std::uint64_t> node_partitions::serve(int p,
     return std::nullopt;
   }
   s.local = local;
+  s.deposed = std::move(deposed);
   s.server = std::move(*server);
   s.remote = false;
   replace_front(p, local);

@@ -34,6 +34,7 @@
 #include "core/clock.hpp"
 #include "core/settings.hpp"
 
+#include <atomic>
 #include <functional>
 #include <memory>
 #include <string>
@@ -63,6 +64,7 @@ public:
 
   std::optional<std::uint64_t> apply(int partition, partition_action action,
                                      std::uint64_t last_seq) override;
+  void facts_unknown(int partition) override;
 
   /// Hands off every partition served here (a graceful leave): after it,
   /// the next owner of each can take it over without waiting for this
@@ -78,6 +80,8 @@ public:
 private:
   struct slot {
     std::shared_ptr<actors::engine> local; // serving
+    /// Set by the local engine's writer once another node appended.
+    std::shared_ptr<std::atomic<bool>> deposed;
     std::unique_ptr<rpc_server> server;
     std::unique_ptr<standby> follower;
     bool remote = false; // the front's slot is a proxy
@@ -86,6 +90,8 @@ private:
   std::optional<std::uint64_t> serve(int p, std::uint64_t last_seq);
   std::optional<std::uint64_t> follow(int p);
   void hand_off(int p);
+  void note_deposed(int p) const;
+  bool writer_deposed(int p) const;
   void stop_local(int p);
   void stop_follower(int p);
   void point_front_at_remote(int p);

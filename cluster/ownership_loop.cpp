@@ -3,6 +3,7 @@
 #include "cluster/partition_log.hpp"
 
 #include <algorithm>
+#include <future>
 
 namespace switchboard::cluster {
 
@@ -28,6 +29,28 @@ std::vector<std::string> caught_up(const std::vector<member>& live,
       out.push_back(m.node_id);
   }
   return out;
+}
+
+/// This pass's live members: `listed` and, absent from it, those of the
+/// previous listing. Fails when `listed` lacks `me` (an incomplete list).
+core::result<std::vector<member>>
+live_members(const core::result<std::vector<member>>& listed,
+             const std::vector<member>& previous, const std::string& me) {
+  if (!listed)
+    return listed.err();
+  auto has = [](const std::vector<member>& ms, const std::string& id) {
+    return std::any_of(ms.begin(), ms.end(),
+                       [&](const member& m) { return m.node_id == id; });
+  };
+  if (!has(*listed, me))
+    return core::overloaded("the member bucket does not list this node's "
+                            "own key " +
+                            me + " (keys lost or not yet replicated)");
+  auto live = *listed;
+  for (const auto& m : previous)
+    if (!has(live, m.node_id))
+      live.push_back(m);
+  return live;
 }
 
 } // namespace
@@ -67,16 +90,39 @@ void ownership_loop::stop() {
   thread_->stop();
 }
 
+/// Every partition's facts, read concurrently: while NATS elects new
+/// stream leaders, each leaderless stream's read waits for the client's
+/// timeout, and one after another they would make a pass last that many
+/// timeouts (16 partitions: half a minute of decisions made on old facts).
+std::vector<core::result<partition_facts>>
+ownership_loop::read_all_facts(const std::vector<member>& live) {
+  std::vector<std::future<core::result<partition_facts>>> reads;
+  for (int p = 0; p < opts_.partitions; ++p)
+    reads.push_back(std::async(std::launch::async, [this, p, &live] {
+      return read_facts(client_, p, live, opts_.handoff_lag);
+    }));
+  std::vector<core::result<partition_facts>> out;
+  for (auto& r : reads)
+    out.push_back(r.get());
+  return out;
+}
+
 void ownership_loop::run_pass() {
   std::lock_guard lock{pass_mtx_};
   std::optional<core::error> failure;
-  auto live = members_.list();
+  auto listed = members_.list();
+  auto live = live_members(listed, previous_listing_, opts_.node_id);
   if (!live)
     failure = live.err();
-  for (int p = 0; live && p < opts_.partitions; ++p) {
-    auto f = read_facts(client_, p, *live, opts_.handoff_lag);
+  else
+    previous_listing_ = std::move(*listed);
+  auto all_facts =
+    live ? read_all_facts(*live) : std::vector<core::result<partition_facts>>{};
+  for (int p = 0; p < static_cast<int>(all_facts.size()); ++p) {
+    auto& f = all_facts[static_cast<std::size_t>(p)];
     if (!f) {
       failure = f.err();
+      host_.facts_unknown(p);
       continue;
     }
     auto& recent = recent_last_[p];
@@ -96,13 +142,16 @@ void ownership_loop::run_pass() {
   }
   if (live && opts_.publish_applied)
     opts_.publish_applied(applied_);
-  if (failure && !failing_ && opts_.log)
-    opts_.log("ownership pass could not read the cluster's state (retried "
-              "every pass): " +
-              failure->message);
-  if (!failure && failing_ && opts_.log)
-    opts_.log("ownership pass reads the cluster's state again");
-  failing_ = failure.has_value();
+  auto now_failing = failure ? failure->message : std::string{};
+  if (opts_.log && now_failing != failing_) {
+    if (!now_failing.empty())
+      opts_.log("ownership pass could not read the cluster's state "
+                "(retried every pass): " +
+                now_failing);
+    else
+      opts_.log("ownership pass reads the cluster's state again");
+  }
+  failing_ = std::move(now_failing);
 }
 
 } // namespace switchboard::cluster

@@ -9,6 +9,8 @@
 // - One pass per period on the loop's thread (a periodic_thread: never a
 //   CAF or HTTP thread); a pass that cannot read the facts of a partition
 //   (NATS unavailable) leaves that partition as it was until a later pass.
+//   The partitions' facts are read concurrently (a short-lived thread
+//   each), so a pass takes at most one NATS timeout.
 // - The host is told the current action of every partition on every pass
 //   (idempotent), so a failed attempt (a fenced takeover, a snapshot that
 //   did not arrive) is simply tried again on the next pass.
@@ -20,6 +22,16 @@
 //   this loop saw `handoff_passes` passes ago: a follower that keeps pace
 //   with a busy log is always a few records behind its end, but it is
 //   never further behind than a few seconds of it.
+// - A member counts as live in a pass when the bucket lists it in this
+//   pass or in the loop's previous listing: a member key that NATS lost
+//   and its node re-put a heartbeat later (all keys expire while the
+//   bucket's stream elects a leader for longer than the TTL) does not make
+//   its partitions change hands. A node is gone after two listings without
+//   it, a period apart.
+// - A listing without this node's own key is incomplete (the node puts its
+//   key every second; the bucket lost or has not yet replicated it): the
+//   pass fails and decides nothing, so no partition is taken from a node
+//   that merely had not yet re-put its key.
 
 #include "cluster/membership.hpp"
 #include "cluster/nats_client.hpp"
@@ -51,6 +63,11 @@ public:
   /// file of the partition when it keeps one (serve, follow), else nullopt.
   virtual std::optional<std::uint64_t>
   apply(int partition, partition_action action, std::uint64_t last_seq) = 0;
+
+  /// Called instead of apply() when a pass could not read the partition's
+  /// facts: the host keeps what it does, except what it knows is wrong
+  /// (a local engine whose writer was deposed stops serving).
+  virtual void facts_unknown(int /*partition*/) {}
 };
 
 struct ownership_options {
@@ -102,15 +119,22 @@ public:
   void stop();
 
 private:
+  std::vector<core::result<partition_facts>>
+  read_all_facts(const std::vector<member>& live);
+
   nats_client& client_;
   membership& members_;
   partition_host& host_;
   ownership_options opts_;
-  std::mutex pass_mtx_;  // one pass at a time
-  bool failing_ = false; // under pass_mtx_
+  std::mutex pass_mtx_; // one pass at a time
+  /// The last pass's failure, "" if it read everything (under pass_mtx_):
+  /// a failure is logged when it starts or changes, and its end once.
+  std::string failing_;
   /// The host's applied sequences; a partition whose facts could not be
   /// read keeps its last value. Under pass_mtx_.
   std::map<int, std::uint64_t> applied_;
+  /// The previous pass's complete listing (under pass_mtx_).
+  std::vector<member> previous_listing_;
   /// Per partition, the last sequences of the latest passes, oldest
   /// first (at most handoff_passes + 1). Under pass_mtx_.
   std::map<int, std::deque<std::uint64_t>> recent_last_;

@@ -66,6 +66,8 @@ core::error replicated_writer::depose(std::string why) {
   if (!deposed()) {
     deposed_why_ = std::move(why);
     deposed_.store(true, std::memory_order_release);
+    if (target_.deposed_flag)
+      target_.deposed_flag->store(true, std::memory_order_release);
   }
   return moved();
 }

@@ -81,6 +81,10 @@ struct replication_target {
   /// The largest record the writer appends; 0: the connection's
   /// max_payload (nats-server's default is 1 MB) less record_headroom.
   std::size_t max_record_bytes = 0;
+  /// Set once the writer is deposed, read by anyone (the node's partition
+  /// host stops serving the partition at once, without waiting to read
+  /// the log). Optional.
+  std::shared_ptr<std::atomic<bool>> deposed_flag = {};
 };
 
 /// Bytes left for the message headers beside a record in a NATS message.

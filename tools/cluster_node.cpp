@@ -13,8 +13,8 @@ connect_node(const core::settings& s) {
   o.node_id = s.cluster.node_id.value_or("");
   o.expected = {s.cluster.partitions, s.cluster.replicas,
                 s.cluster.member_ttl_seconds};
-  o.log = [](const std::string& line) {
-    spdlog::warn("cluster: {}", line);
+  o.log = [id = o.node_id](const std::string& line) {
+    spdlog::warn("cluster {}: {}", id, line);
   };
   return cluster::node::connect(o);
 }
@@ -64,8 +64,8 @@ data_path::start(const core::settings& cfg, std::shared_ptr<core::clock> clk,
   int partitions = n.config().partitions;
   d->front_ =
     std::make_shared<actors::partitioned_engine>(cfg, clk, partitions);
-  auto log = [](const std::string& line) {
-    spdlog::info("cluster: {}", line);
+  auto log = [id = n.id()](const std::string& line) {
+    spdlog::info("cluster {}: {}", id, line);
   };
   d->host_ = std::make_unique<cluster::node_partitions>(
     cluster::node_partitions_options{cfg, clk, d->nats_, d->rpc_, n.id(), log},
@@ -76,8 +76,8 @@ data_path::start(const core::settings& cfg, std::shared_ptr<core::clock> clk,
   o.publish_applied = [&n](std::map<int, std::uint64_t> applied) {
     n.set_applied(std::move(applied));
   };
-  o.log = [](const std::string& line) {
-    spdlog::warn("cluster: {}", line);
+  o.log = [id = n.id()](const std::string& line) {
+    spdlog::warn("cluster {}: {}", id, line);
   };
   d->loop_ = std::make_unique<cluster::ownership_loop>(
     *d->loop_nats_, *d->members_, *d->host_, std::move(o));

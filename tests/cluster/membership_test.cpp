@@ -96,6 +96,22 @@ TEST(MembershipTest, TheAppliedSequencesTravelWithTheMember) {
   }
 }
 
+TEST(MembershipTest, ARemovedMemberIsNotListedAndCanRejoin) {
+  nats_servers servers(1);
+  auto c = connect_or_fail(servers.url_list());
+  ASSERT_TRUE(c) << servers.error();
+  auto m = membership::create(*c, 60, 1);
+  ASSERT_TRUE(m && m->put({"a", "", ""}));
+  ASSERT_TRUE(m->put({"b", "", ""}));
+  ASSERT_TRUE(m->remove("b")); // a delete marker is b's last message
+  auto live = m->list();
+  ASSERT_TRUE(live) << live.err().message;
+  EXPECT_TRUE(listed(*live, "a"));
+  EXPECT_FALSE(listed(*live, "b"));
+  ASSERT_TRUE(m->put({"b", "", ""}));
+  EXPECT_TRUE(listed(*m->list(), "b"));
+}
+
 TEST(MembershipTest, AMemberThatStopsPuttingExpires) {
   nats_servers servers(1);
   ASSERT_EQ(servers.error(), "");
