@@ -62,6 +62,10 @@ node_partitions::apply(int p, partition_action action, std::uint64_t last_seq) {
   return std::nullopt;
 }
 
+void node_partitions::log_owner_is(int p, const std::string& node) {
+  opts_.rpc->set_owner(p, node);
+}
+
 bool node_partitions::writer_deposed(int p) const {
   const auto& s = slots_[static_cast<std::size_t>(p)];
   return s.local && s.deposed && s.deposed->load(std::memory_order_acquire);
@@ -75,6 +79,7 @@ void node_partitions::facts_unknown(int p) {
   log("partition " + std::to_string(p) +
       ": no longer served here (its writer was deposed)");
   stop_local(p);
+  opts_.rpc->set_owner(p, ""); // the new owner serves sb.rpc.NN too
 }
 
 /// Logs that a partition served here is owned elsewhere now (another node
@@ -105,7 +110,9 @@ std::optional<std::uint64_t> node_partitions::serve(int p,
     return std::nullopt;
   }
   std::shared_ptr<actors::engine> local = std::move(*eng);
-  auto server = rpc_server::start(*opts_.nats, p, local);
+  rpc_server_options server_opts;
+  server_opts.node_id = opts_.node_id;
+  auto server = rpc_server::start(*opts_.nats, p, local, server_opts);
   if (!server) {
     log("partition " + std::to_string(p) +
         ": cannot answer forwarded calls (retried next pass): " +
@@ -117,6 +124,9 @@ std::optional<std::uint64_t> node_partitions::serve(int p,
   s.deposed = std::move(deposed);
   s.server = std::move(*server);
   s.remote = false;
+  // The proxy's calls in flight (stopping it waits for them) and every
+  // later one come here now, not to the owner the last pass named.
+  opts_.rpc->set_owner(p, opts_.node_id);
   replace_front(p, local);
   log("partition " + std::to_string(p) + ": serving");
   return last_seq + 1; // the takeover record
@@ -154,6 +164,8 @@ void node_partitions::hand_off(int p) {
     return;
   auto appended = append(
     *opts_.nats, p, {record_kind::handoff, r->epoch, opts_.node_id, {}}, *last);
+  if (appended)
+    opts_.rpc->set_owner(p, ""); // whoever takes it over next
   log("partition " + std::to_string(p) +
       (appended ? ": handed off"
                 : ": handoff not written: " + appended.err().message));

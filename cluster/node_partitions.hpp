@@ -17,6 +17,10 @@
 //  - follow: a standby thread keeps the file applied (no local engine);
 //    calls are forwarded.
 //  - forward: no local engine, no standby; calls are forwarded.
+// Forwarded calls go to the owner the log named at the last pass
+// (sb.rpc.NN.<node>), or to any node serving p while none is named.
+// A local engine whose writer was deposed stops serving on the next pass,
+// whether or not that pass could read the log.
 // A failed step (NATS unavailable, a fenced takeover) leaves the partition
 // without a local engine and is tried again by the loop's next pass.
 //
@@ -65,6 +69,8 @@ public:
   std::optional<std::uint64_t> apply(int partition, partition_action action,
                                      std::uint64_t last_seq) override;
   void facts_unknown(int partition) override;
+  /// Forwarded calls of the partition go to that node from now on.
+  void log_owner_is(int partition, const std::string& node) override;
 
   /// Hands off every partition served here (a graceful leave): after it,
   /// the next owner of each can take it over without waiting for this

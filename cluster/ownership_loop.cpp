@@ -134,6 +134,7 @@ void ownership_loop::run_pass() {
       f->facts.caught_up =
         caught_up(*live, p, std::min(by_lag, recent.front()), 0);
     }
+    host_.log_owner_is(p, log_owner(f->facts.tail));
     auto action = decide(opts_.node_id, f->facts);
     if (auto seq = host_.apply(p, action, f->last_seq))
       applied_[p] = *seq;

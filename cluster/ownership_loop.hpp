@@ -68,6 +68,10 @@ public:
   /// facts: the host keeps what it does, except what it knows is wrong
   /// (a local engine whose writer was deposed stops serving).
   virtual void facts_unknown(int /*partition*/) {}
+
+  /// The owner the partition's log names ("" after genesis or a handoff),
+  /// told on every pass that read it, before apply().
+  virtual void log_owner_is(int /*partition*/, const std::string& /*node*/) {}
 };
 
 struct ownership_options {

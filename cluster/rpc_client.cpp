@@ -41,7 +41,6 @@ struct rpc_client::state {
 
   struct pending {
     int partition = 0;
-    std::string subject;
     std::string payload;
     tclock::time_point deadline;
     ms attempt_timeout{};
@@ -57,6 +56,15 @@ struct rpc_client::state {
   rpc_timer* timer = nullptr;
   std::uint64_t next_id = 0;
   std::unordered_map<std::uint64_t, pending> calls;
+  std::unordered_map<int, std::string> owners; // set_owner's, "" unset
+
+  /// Where partition p's next attempt goes. REQUIRES: mtx held.
+  std::string subject_locked(int partition) const {
+    auto it = owners.find(partition);
+    return it == owners.end() || it->second.empty()
+             ? rpc_subject(partition)
+             : rpc_subject(partition, it->second);
+  }
 
   using outcome = std::optional<std::pair<done_fn, core::result<json>>>;
 
@@ -70,7 +78,8 @@ struct rpc_client::state {
     int attempt = ++p.attempt;
     auto reply =
       inbox + "." + std::to_string(id) + "." + std::to_string(attempt);
-    auto s = natsConnection_PublishRequest(nc, p.subject.c_str(), reply.c_str(),
+    auto subject = subject_locked(p.partition);
+    auto s = natsConnection_PublishRequest(nc, subject.c_str(), reply.c_str(),
                                            p.payload.data(),
                                            static_cast<int>(p.payload.size()));
     if (s == NATS_MAX_PAYLOAD)
@@ -272,6 +281,11 @@ const rpc_options& rpc_client::options() const {
   return state_->opts;
 }
 
+void rpc_client::set_owner(int partition, std::string node) {
+  std::lock_guard lock(state_->mtx);
+  state_->owners[partition] = std::move(node);
+}
+
 void rpc_client::call(int partition, const std::string& op, json args,
                       done_fn done, ms attempt_timeout, ms deadline) {
   state::outcome o;
@@ -285,7 +299,6 @@ void rpc_client::call(int partition, const std::string& op, json args,
       auto id = ++state_->next_id;
       auto& p = state_->calls[id];
       p.partition = partition;
-      p.subject = rpc_subject(partition);
       auto client = state_->inbox.substr(state_->inbox.rfind('.') + 1);
       p.payload = json{{"id", client + "." + std::to_string(id)},
                        {"op", op},

@@ -9,6 +9,8 @@
 // - call() never blocks: it publishes and returns; `done` runs exactly
 //   once, on nats.c's delivery thread or on the client's timer thread
 //   (it must not block).
+// - A call goes to the owner set_owner() named for its partition, or to
+//   any node serving it when none is named.
 // - Every call carries an id ("<client>.<n>"), the same on every attempt,
 //   so an owner that sees a retry of a call it ran answers it without
 //   running it again (rpc_server).
@@ -78,6 +80,12 @@ public:
             std::chrono::milliseconds deadline = {});
 
   const rpc_options& options() const;
+
+  /// From now on, partition p's calls are addressed to `node`
+  /// (rpc_subject(p, node)), the owner its log names; "" (the start):
+  /// to whichever node serves p (sb.rpc.NN, a queue group). Each attempt
+  /// reads it, so a retry follows a failover.
+  void set_owner(int partition, std::string node);
 
   struct state;
 

@@ -162,6 +162,34 @@ void on_complete(void* closure) {
   delete static_cast<state_ptr*>(closure);
 }
 
+/// Subscribes on_request to `subject` (in queue group "sb.rpc" unless
+/// `queue` is false); the subscription owns a reference to `st`.
+core::result<natsSubscription*> subscribe(natsConnection* nc,
+                                          const std::string& subject,
+                                          bool queue, const state_ptr& st) {
+  auto* closure = new state_ptr(st);
+  natsSubscription* sub = nullptr;
+  // A queue group: while two nodes both serve p (an owner not yet aware
+  // that it was deposed), each call runs on one of them, not on both.
+  auto s = queue ? natsConnection_QueueSubscribe(&sub, nc, subject.c_str(),
+                                                 "sb.rpc", on_request, closure)
+                 : natsConnection_Subscribe(&sub, nc, subject.c_str(),
+                                            on_request, closure);
+  if (s == NATS_OK)
+    s = natsSubscription_SetOnCompleteCB(sub, on_complete, closure);
+  if (s != NATS_OK) {
+    natsSubscription_Destroy(sub);
+    delete closure;
+    return nats_error("subscribe to " + subject, s);
+  }
+  return sub;
+}
+
+void unsubscribe(natsSubscription* sub) {
+  natsSubscription_Unsubscribe(sub);
+  natsSubscription_Destroy(sub);
+}
+
 } // namespace
 
 core::result<std::unique_ptr<rpc_server>>
@@ -176,20 +204,15 @@ rpc_server::start(nats_client& nats, int partition,
   st->max_remembered = opts.max_remembered;
   srv->state_ = st;
 
-  auto* closure = new state_ptr(st);
-  auto subject = rpc_subject(partition);
-  // A queue group: while two nodes both serve p (an owner not yet aware
-  // that it was deposed), each call runs on one of them, not on both.
-  auto s = natsConnection_QueueSubscribe(&srv->sub_, nats.connection(),
-                                         subject.c_str(), "sb.rpc", on_request,
-                                         closure);
-  if (s == NATS_OK)
-    s = natsSubscription_SetOnCompleteCB(srv->sub_, on_complete, closure);
-  if (s != NATS_OK) {
-    natsSubscription_Destroy(srv->sub_);
-    srv->sub_ = nullptr;
-    delete closure;
-    return nats_error("subscribe to " + subject, s);
+  std::vector<std::string> subjects{rpc_subject(partition)};
+  if (!opts.node_id.empty())
+    subjects.push_back(rpc_subject(partition, opts.node_id));
+  for (const auto& subject : subjects) {
+    auto sub =
+      subscribe(nats.connection(), subject, subject == subjects.front(), st);
+    if (!sub)
+      return std::move(sub).err(); // the destructor drops the others
+    srv->subs_.push_back(*sub);
   }
   // Make sure the server knows the subscription before callers are told
   // that p is served here.
@@ -210,10 +233,8 @@ rpc_server::~rpc_server() {
   }
   if (events_)
     events_->close();
-  if (sub_) {
-    natsSubscription_Unsubscribe(sub_);
-    natsSubscription_Destroy(sub_);
-  }
+  for (auto* sub : subs_)
+    unsubscribe(sub);
 }
 
 } // namespace switchboard::cluster

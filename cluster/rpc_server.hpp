@@ -38,6 +38,8 @@
 
 #include <cstddef>
 #include <memory>
+#include <string>
+#include <vector>
 
 namespace switchboard::cluster {
 
@@ -46,12 +48,16 @@ struct rpc_server_options {
   bool publish_events = true;
   /// Ids remembered for repeats (oldest forgotten first).
   std::size_t max_remembered = 8192;
+  /// This node's id: also answers on sb.rpc.NN.<node_id>, where callers
+  /// that know the log's owner address it. "": sb.rpc.NN only.
+  std::string node_id;
 };
 
 class rpc_server {
 public:
-  /// Subscribes to sb.rpc.NN. Errors: overloaded/internal from nats.c
-  /// (the subscription was refused); nothing is served then.
+  /// Subscribes to sb.rpc.NN (and sb.rpc.NN.<node_id>). Errors:
+  /// overloaded/internal from nats.c (the subscription was refused); nothing is
+  /// served then.
   static core::result<std::unique_ptr<rpc_server>>
   start(nats_client& nats, int partition, std::shared_ptr<actors::engine> eng,
         rpc_server_options opts = {});
@@ -65,7 +71,7 @@ public:
 private:
   rpc_server() = default;
   std::shared_ptr<state> state_;
-  natsSubscription* sub_ = nullptr;
+  std::vector<natsSubscription*> subs_;
   std::shared_ptr<actors::subscription> events_;
 };
 

@@ -21,6 +21,10 @@ std::string rpc_subject(int partition) {
   return numbered("sb.rpc.", partition);
 }
 
+std::string rpc_subject(int partition, std::string_view node) {
+  return rpc_subject(partition) + "." + std::string{node};
+}
+
 std::string events_subject(int partition) {
   return numbered("sb.events.", partition);
 }

@@ -202,6 +202,39 @@ TEST_F(RpcClientTest, WhileTwoServePACallRunsOnOne) {
   EXPECT_EQ(count(*local_) + count(*direct_), n);
 }
 
+TEST_F(RpcClientTest, ACallAddressedToTheLogsOwnerReachesOnlyIt) {
+  EXPECT_EQ(cluster::rpc_subject(test_partition, "n2"), "sb.rpc.03.n2");
+  // `zombie` plays an old owner that still holds its subscription but
+  // never answers (paused); b serves partition 3 and is named its owner.
+  raw_responder zombie(*owner_nats_, test_partition,
+                       [](const json&, int) { return std::nullopt; });
+  cluster::rpc_server_options named;
+  named.node_id = "b";
+  auto b =
+    cluster::rpc_server::start(*caller_nats_, test_partition, direct_, named);
+  ASSERT_TRUE(b) << b.err().message;
+  auto c = client_with(10s, 5s);
+  c->set_owner(test_partition, "b");
+  constexpr int n = 10;
+  for (int i = 0; i < n; ++i) {
+    core::source s;
+    s.platform = "telegram";
+    s.chat_id = "named-" + std::to_string(i);
+    auto r = call(*c, test_partition, "route",
+                  json{{"req", cluster::rpc::encode(
+                                 actors::route_request{s, std::nullopt})}});
+    ASSERT_TRUE(r) << r.err().message;
+  }
+  EXPECT_EQ(zombie.count(), 0);
+  auto count = [](actors::engine& e) {
+    return read_json(e, [](core::store_reader& r) { return r.entry_count(); })
+      .at("ok")
+      .get<int>();
+  };
+  EXPECT_EQ(count(*direct_), n);
+  EXPECT_EQ(count(*local_), 0);
+}
+
 TEST_F(RpcClientTest, UnknownOperationsAndMalformedArgumentsAreRefused) {
   auto r = call(*client_, test_partition, "fly", json::object());
   ASSERT_FALSE(r);
