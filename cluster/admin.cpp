@@ -56,8 +56,9 @@ nlohmann::json optional_id(const std::string& id) {
   return id.empty() ? nlohmann::json(nullptr) : nlohmann::json(id);
 }
 
-core::result<nlohmann::json> partitions_json(nats_client& c, int partitions,
-                                             const std::vector<member>& live) {
+core::result<nlohmann::json>
+partitions_json(nats_client& c, int partitions, const std::vector<member>& live,
+                const std::map<int, std::uint64_t>* applied) {
   std::vector<std::string> ids;
   for (const auto& m : live)
     ids.push_back(m.node_id);
@@ -76,10 +77,17 @@ core::result<nlohmann::json> partitions_json(nats_client& c, int partitions,
     auto owner = log_owner(tail);
     auto where = place(p, ids);
     auto next = where.owner != owner ? where.owner : where.standby;
+    nlohmann::json applied_seq = *last; // the CLI is no node
+    if (applied) {
+      auto it = applied->find(p);
+      applied_seq = it == applied->end() ? nlohmann::json(nullptr)
+                                         : nlohmann::json(it->second);
+    }
     out.push_back({{"id", p},
                    {"owner", optional_id(owner)},
                    {"standby", optional_id(next)},
-                   {"applied_seq", *last}});
+                   {"applied_seq", std::move(applied_seq)},
+                   {"last_seq", *last}});
   }
   return out;
 }
@@ -165,7 +173,8 @@ core::result<cluster_config> read_config(nats_client& c) {
 }
 
 core::result<nlohmann::json>
-cluster_status(nats_client& c, const std::optional<std::string>& node_id) {
+cluster_status(nats_client& c, const std::optional<std::string>& node_id,
+               const std::map<int, std::uint64_t>* applied) {
   auto cfg = read_config(c);
   if (!cfg)
     return cfg.err();
@@ -175,7 +184,7 @@ cluster_status(nats_client& c, const std::optional<std::string>& node_id) {
   auto live = members->list();
   if (!live)
     return live.err();
-  auto partitions = partitions_json(c, cfg->partitions, *live);
+  auto partitions = partitions_json(c, cfg->partitions, *live, applied);
   if (!partitions)
     return partitions.err();
   auto members_json = nlohmann::json::array();

@@ -17,6 +17,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <map>
 #include <optional>
 #include <string>
 
@@ -64,14 +65,18 @@ core::result<cluster_config> read_config(nats_client& c);
 
 /// {"node_id": node_id or null,
 ///  "members": [{"node_id", "url", "last_seen"}],
-///  "partitions": [{"id", "owner", "standby", "applied_seq"}]}
+///  "partitions": [{"id", "owner", "standby", "applied_seq", "last_seq"}]}
 /// owner: the node the log names (its last takeover or batch record), the
 /// one serving the partition now; null after genesis or a handoff, and
 /// during a failover until the takeover. standby: the live node that takes
 /// the partition over or receives it next (the first of its rendezvous
 /// placement over the live members that is not the owner), null when
-/// there is none. applied_seq: the stream's last sequence.
+/// there is none. last_seq: the stream's last sequence. applied_seq: the
+/// last record `applied` (the asking node's file) holds, null when that
+/// node keeps no file of the partition (it forwards); without `applied`
+/// (the CLI, which is no node) the stream's last sequence.
 core::result<nlohmann::json>
-cluster_status(nats_client& c, const std::optional<std::string>& node_id);
+cluster_status(nats_client& c, const std::optional<std::string>& node_id,
+               const std::map<int, std::uint64_t>* applied = nullptr);
 
 } // namespace switchboard::cluster

@@ -132,7 +132,12 @@ void node::beat() {
 
 void node::status(status_callback done) {
   auto job = [this, done] {
-    done(cluster_status(*client_, id_));
+    std::map<int, std::uint64_t> applied;
+    {
+      std::lock_guard lock{self_mtx_};
+      applied = self_.applied;
+    }
+    done(cluster_status(*client_, id_, &applied));
   };
   if (!status_jobs_.post(job))
     done(core::overloaded("too many GET /v1/cluster requests are waiting for "

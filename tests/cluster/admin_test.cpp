@@ -164,7 +164,18 @@ TEST_F(AdminTest, StatusPlacesPartitionsOnLiveMembers) {
     EXPECT_EQ(part["owner"], "n2");
     EXPECT_EQ(part["standby"], "n1");
     EXPECT_EQ(part["applied_seq"], 2);
+    EXPECT_EQ(part["last_seq"], 2);
   }
+  // A node's status gives its own file's applied sequence, null for a
+  // partition it keeps no file of (it forwards).
+  std::map<int, std::uint64_t> applied{{0, 1}, {2, 2}};
+  auto mine = cluster_status(*c_, "n1", &applied);
+  ASSERT_TRUE(mine) << mine.err().message;
+  const auto& parts = (*mine)["partitions"];
+  EXPECT_EQ(parts[0]["applied_seq"], 1);
+  EXPECT_TRUE(parts[1]["applied_seq"].is_null());
+  EXPECT_EQ(parts[2]["applied_seq"], 2);
+  EXPECT_EQ(parts[1]["last_seq"], 2);
 }
 
 TEST(ClusterConfigTest, DecodeNamesTheField) {

@@ -103,7 +103,8 @@ TEST(ClusterCliTest, InitIsIdempotentAndStatusPrintsTheCluster) {
     EXPECT_EQ(j["partitions"][p], (nlohmann::json{{"id", p},
                                                   {"owner", nullptr},
                                                   {"standby", "node-1"},
-                                                  {"applied_seq", 1}}));
+                                                  {"applied_seq", 1},
+                                                  {"last_seq", 1}}));
   }
 }
 

@@ -16,7 +16,11 @@ const nlohmann::json sample_status = {
      {"url", "http://127.0.0.1:1"},
      {"last_seen", "2026-11-30T14:00:00Z"}}}},
   {"partitions",
-   {{{"id", 0}, {"owner", "n1"}, {"standby", nullptr}, {"applied_seq", 1}}}}};
+   {{{"id", 0},
+     {"owner", "n1"},
+     {"standby", nullptr},
+     {"applied_seq", 1},
+     {"last_seq", 1}}}}};
 
 /// A status source that answers from a thread of its own.
 cluster_status_fn answer_later(core::result<nlohmann::json> r) {
