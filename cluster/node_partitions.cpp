@@ -151,9 +151,11 @@ std::optional<std::uint64_t> node_partitions::follow(int p) {
 
 /// Stops serving, then appends `handoff` after this node's last record (a
 /// fenced append: when another node appended meanwhile, nothing to do).
+/// Also when nothing runs here: a handoff whose write failed (NATS was
+/// electing a leader) is retried by the next pass, which decides hand_off
+/// again because the log still names this node; without the retry the
+/// partition had no owner until this node left.
 void node_partitions::hand_off(int p) {
-  if (!slots_[static_cast<std::size_t>(p)].local)
-    return;
   stop_local(p);
   auto last = last_sequence(*opts_.nats, p);
   if (!last)
@@ -173,7 +175,8 @@ void node_partitions::hand_off(int p) {
 
 void node_partitions::hand_off_all() {
   for (int p = 0; p < static_cast<int>(slots_.size()); ++p)
-    hand_off(p);
+    if (slots_[static_cast<std::size_t>(p)].local)
+      hand_off(p);
 }
 
 void node_partitions::stop_local(int p) {

@@ -1,7 +1,8 @@
 // cluster::node_partitions against one nats-server with a real engine: a
 // partition served here whose writer another node's takeover deposed stops
 // being served at once (its calls are forwarded), even in a pass that could
-// not read the log's facts; before that, its reads would be stale.
+// not read the log's facts; before that, its reads would be stale. A
+// handoff whose write failed is written by a later pass.
 
 #include "cluster/admin.hpp"
 #include "cluster/node_partitions.hpp"
@@ -92,6 +93,35 @@ TEST_F(NodePartitionsTest, ADeposedWriterStopsServingWithoutTheLogsFacts) {
     << refused.err().message;
   host_->facts_unknown(0);
   EXPECT_TRUE(forwarded());
+}
+
+// A handoff stops the local engine before it appends the `handoff` record;
+// when that append fails (NATS electing a leader), the log still names this
+// node, so the next pass decides hand_off again, with nothing running here.
+// That pass must write the record, or nobody ever takes the partition over.
+// The failed append is modelled by a follow, which stops the engine and
+// writes nothing.
+TEST_F(NodePartitionsTest, AHandoffWhoseWriteFailedIsWrittenByTheNextPass) {
+  auto last = cluster::last_sequence(*nats_, 0);
+  ASSERT_TRUE(last);
+  ASSERT_TRUE(host_->apply(0, cluster::partition_action::take_over, *last));
+  ASSERT_TRUE(route("c1"));
+  host_->apply(0, cluster::partition_action::follow, 0);
+  ASSERT_TRUE(forwarded());
+  last = cluster::last_sequence(*nats_, 0);
+  ASSERT_TRUE(last);
+  auto named = cluster::read_record(*nats_, 0, *last);
+  ASSERT_TRUE(named);
+  ASSERT_EQ(named->node, "a"); // the log still names this node
+
+  host_->apply(0, cluster::partition_action::hand_off, *last);
+
+  auto after = cluster::last_sequence(*nats_, 0);
+  ASSERT_TRUE(after);
+  auto record = cluster::read_record(*nats_, 0, *after);
+  ASSERT_TRUE(record);
+  EXPECT_EQ(record->kind, cluster::record_kind::handoff);
+  EXPECT_EQ(*after, *last + 1);
 }
 
 } // namespace
