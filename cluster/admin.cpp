@@ -6,6 +6,7 @@
 #include "cluster/ownership.hpp"
 #include "cluster/partition_log.hpp"
 #include "cluster/placement.hpp"
+#include "cluster/snapshot.hpp"
 
 #include "core/json_decode.hpp"
 
@@ -152,6 +153,8 @@ core::result<init_report> init_cluster(nats_client& c,
     if (auto s = write_genesis(c, p); !s)
       return s.err();
   }
+  if (auto s = ensure_snapshot_stream(c, cfg.replicas); !s)
+    return s.err();
   return report;
 }
 

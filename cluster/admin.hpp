@@ -49,7 +49,8 @@ struct init_report {
 /// bucket (TTL cfg.member_ttl_seconds), and the P partition streams SB_Pnn
 /// (R replicas, file storage), each starting with a `genesis` record
 /// (epoch 0, node "", no ops) appended with the fence (expecting an empty
-/// stream, so concurrent inits write it once).
+/// stream, so concurrent inits write it once), then the snapshot stream
+/// SB_SNAPSHOTS (R replicas; cluster/snapshot.hpp).
 /// Idempotent: with the stored config, a second run changes nothing (and
 /// repairs what a first, interrupted run did not create).
 /// Errors: bad_request for an invalid cfg; conflict "the cluster was

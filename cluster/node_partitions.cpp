@@ -3,6 +3,7 @@
 #include "cluster/partition_log.hpp"
 #include "cluster/remote_engine.hpp"
 #include "cluster/replicated_writer.hpp"
+#include "cluster/snapshot.hpp"
 
 #include <cstdio>
 #include <filesystem>
@@ -12,7 +13,11 @@ namespace switchboard::cluster {
 node_partitions::node_partitions(node_partitions_options o,
                                  actors::partitioned_engine& front)
   : opts_(std::move(o)), front_(front),
-    slots_(static_cast<std::size_t>(front.partitions())) {}
+    slots_(static_cast<std::size_t>(front.partitions())),
+    serving_(new std::atomic<bool>[slots_.size()]) {
+  for (std::size_t p = 0; p < slots_.size(); ++p)
+    serving_[p].store(false);
+}
 
 node_partitions::~node_partitions() {
   stop_all();
@@ -27,6 +32,10 @@ std::string node_partitions::dir_of(int p) const {
 
 std::string node_partitions::file_of(int p) const {
   return (std::filesystem::path(dir_of(p)) / "state.db").string();
+}
+
+bool node_partitions::serves(int p) const {
+  return serving_[static_cast<std::size_t>(p)].load(std::memory_order_acquire);
 }
 
 void node_partitions::log(const std::string& line) const {
@@ -98,6 +107,13 @@ std::optional<std::uint64_t> node_partitions::serve(int p,
   if (s.local)
     return last_seq;
   stop_follower(p);
+  std::filesystem::create_directories(dir_of(p));
+  if (auto reachable = ensure_log_reachable(*opts_.nats, p, file_of(p));
+      !reachable) {
+    log("partition " + std::to_string(p) +
+        ": take over failed (retried next pass): " + reachable.err().message);
+    return std::nullopt;
+  }
   auto cfg = opts_.engine_cfg;
   cfg.data_dir = dir_of(p);
   actors::start_options start;
@@ -128,6 +144,7 @@ std::optional<std::uint64_t> node_partitions::serve(int p,
   // later one come here now, not to the owner the last pass named.
   opts_.rpc->set_owner(p, opts_.node_id);
   replace_front(p, local);
+  serving_[static_cast<std::size_t>(p)].store(true, std::memory_order_release);
   log("partition " + std::to_string(p) + ": serving");
   return last_seq + 1; // the takeover record
 }
@@ -138,7 +155,11 @@ std::optional<std::uint64_t> node_partitions::follow(int p) {
   auto& s = slots_[static_cast<std::size_t>(p)];
   if (!s.follower) {
     std::filesystem::create_directories(dir_of(p));
-    auto f = standby::start(opts_.nats, p, file_of(p));
+    auto f =
+      standby::start(opts_.nats, p, file_of(p), std::chrono::milliseconds(200),
+                     [this, p](const std::string& line) {
+                       log("partition " + std::to_string(p) + ": " + line);
+                     });
     if (!f) {
       log("partition " + std::to_string(p) +
           ": cannot follow (retried next pass): " + f.err().message);
@@ -183,6 +204,7 @@ void node_partitions::stop_local(int p) {
   auto& s = slots_[static_cast<std::size_t>(p)];
   if (!s.local)
     return;
+  serving_[static_cast<std::size_t>(p)].store(false, std::memory_order_release);
   s.server.reset(); // forwarded calls now find the next owner (or retry)
   point_front_at_remote(p); // stops the local engine: its last batch
   s.local.reset();
@@ -209,6 +231,7 @@ void node_partitions::replace_front(int p, std::shared_ptr<actors::engine> e) {
 void node_partitions::stop_all() {
   for (int p = 0; p < static_cast<int>(slots_.size()); ++p) {
     auto& s = slots_[static_cast<std::size_t>(p)];
+    serving_[static_cast<std::size_t>(p)].store(false);
     s.server.reset();
     if (auto old = front_.set_slot(p, nullptr))
       old->stop();

@@ -6,7 +6,9 @@
 // talks to.
 //
 // Per partition p, in <data_dir>/partitions/NN/state.db:
-//  - serve / take_over: a local engine on the file whose writer replicates
+//  - serve / take_over: a file behind the trimmed log first installs the
+//    newest snapshot (ensure_log_reachable); then a local engine on the
+//    file whose writer replicates
 //    into p's log (replicate_to: starting it takes p over, fenced), an
 //    rpc_server answering p's forwarded calls, and the front's slot p
 //    pointing at the local engine. Already serving: nothing to do.
@@ -80,8 +82,11 @@ public:
   /// Stops every local engine, server, standby and proxy.
   void stop_all();
 
-  /// The partition's file (for tests and status).
+  /// The partition's file (for tests, status and snapshots). Thread-safe.
   std::string file_of(int partition) const;
+
+  /// True while a local engine serves the partition. Thread-safe.
+  bool serves(int partition) const;
 
 private:
   struct slot {
@@ -108,6 +113,8 @@ private:
   node_partitions_options opts_;
   actors::partitioned_engine& front_;
   std::vector<slot> slots_;
+  std::unique_ptr<std::atomic<bool>[]>
+    serving_; // slots_[p].local, for serves()
 };
 
 } // namespace switchboard::cluster

@@ -105,6 +105,13 @@ core::result<log_record> read_record(nats_client& c, int partition,
 }
 
 core::result<std::uint64_t> last_sequence(nats_client& c, int partition) {
+  auto bounds = bounds_of(c, partition);
+  if (!bounds)
+    return std::move(bounds).err();
+  return bounds->last;
+}
+
+core::result<log_bounds> bounds_of(nats_client& c, int partition) {
   auto name = stream_name(partition);
   jsStreamInfo* raw = nullptr;
   jsErrCode jerr = static_cast<jsErrCode>(0);
@@ -112,7 +119,23 @@ core::result<std::uint64_t> last_sequence(nats_client& c, int partition) {
   stream_info_ptr info{raw};
   if (s != NATS_OK)
     return nats_error("stream " + name, s, jerr);
-  return info->State.LastSeq;
+  return log_bounds{info->State.FirstSeq, info->State.LastSeq};
+}
+
+core::status trim_log(nats_client& c, int partition, std::uint64_t keep_from) {
+  if (keep_from <= 1)
+    return {}; // nothing below; and to nats-server, purge "below 1" is all
+  auto name = stream_name(partition);
+  jsOptions o;
+  jsOptions_Init(&o);
+  o.Stream.Purge.Sequence = keep_from;
+  jsErrCode jerr = static_cast<jsErrCode>(0);
+  auto s = js_PurgeStream(c.js(), name.c_str(), &o, &jerr);
+  if (s != NATS_OK)
+    return nats_error("trimming " + name + " below record " +
+                        std::to_string(keep_from),
+                      s, jerr);
+  return {};
 }
 
 } // namespace switchboard::cluster

@@ -65,4 +65,24 @@ core::result<log_record> read_record(nats_client& c, int partition,
 /// overloaded when NATS is unavailable.
 core::result<std::uint64_t> last_sequence(nats_client& c, int partition);
 
+/// The records a partition's log still holds: first..last. A log trimmed
+/// below a snapshot (cluster/snapshot.hpp) starts after 1; an empty log
+/// has first = 0 or first = last + 1 (nats-server reports either).
+struct log_bounds {
+  std::uint64_t first = 0;
+  std::uint64_t last = 0;
+};
+
+/// The bounds of partition `partition`'s log. Errors: those of
+/// last_sequence.
+core::result<log_bounds> bounds_of(nats_client& c, int partition);
+
+/// Removes the records of partition `partition`'s log below `keep_from`
+/// (stream purge up to, not including, that sequence); records from
+/// `keep_from` on and the stream's last sequence (the fence) are kept.
+/// Only after a snapshot at a sequence >= keep_from - 1 is durable: a
+/// replica further behind can continue from nothing else.
+/// Errors: the errors of NATS.
+core::status trim_log(nats_client& c, int partition, std::uint64_t keep_from);
+
 } // namespace switchboard::cluster

@@ -109,17 +109,23 @@ catch_up_until(nats_client& c, int partition, sqlite3* db,
   auto applied = applied_seq(db, partition);
   if (!applied)
     return std::move(applied).err();
-  auto last = last_sequence(c, partition);
-  if (!last)
-    return std::move(last).err();
-  if (*last < *applied)
+  auto bounds = bounds_of(c, partition);
+  if (!bounds)
+    return std::move(bounds).err();
+  auto last = bounds->last;
+  if (last < *applied)
     return core::internal_error(
-      stream_name(partition) + " ends at record " + std::to_string(*last) +
+      stream_name(partition) + " ends at record " + std::to_string(last) +
       " but this file has applied record " + std::to_string(*applied) +
       ": the log lost acknowledged records or the file is not this "
       "cluster's");
+  if (*applied < last && *applied + 1 < bounds->first)
+    return core::not_found(
+      stream_name(partition) + " was trimmed below record " +
+      std::to_string(bounds->first) + " and this file has applied record " +
+      std::to_string(*applied) + ": it continues from a snapshot");
   catch_up_stop out{*applied, std::nullopt};
-  for (auto seq = *applied + 1; seq <= *last; ++seq) {
+  for (auto seq = *applied + 1; seq <= last; ++seq) {
     auto r = read_record(c, partition, seq);
     if (!r)
       return at_record(partition, seq, std::move(r).err());

@@ -111,8 +111,16 @@ core::result<ownership> take_over(nats_client& c, int partition, sqlite3* db,
 /// record: "SB_P03 record 7: replica diverged: ...". internal when the
 /// file has applied more records than the log holds (the log lost
 /// acknowledged records, or the file belongs to another cluster).
+/// not_found (is_trimmed) when the records after the applied one were
+/// trimmed from the log: the file continues from a snapshot
+/// (cluster/snapshot.hpp, bootstrap_from_snapshot), not from the log.
 /// REQUIRES: no transaction open on `db`; nobody else writes `db`.
 core::result<std::uint64_t> catch_up(nats_client& c, int partition,
                                      sqlite3* db);
+
+/// True for catch_up's error when the records it needs were trimmed.
+inline bool is_trimmed(const core::error& e) {
+  return e.code == core::errc::not_found;
+}
 
 } // namespace switchboard::cluster

@@ -2,6 +2,7 @@
 
 #include "cluster/changeset.hpp"
 #include "cluster/replica.hpp"
+#include "cluster/snapshot.hpp"
 
 #include <utility>
 
@@ -9,29 +10,51 @@ namespace switchboard::cluster {
 
 core::result<std::unique_ptr<standby>>
 standby::start(std::shared_ptr<nats_client> nats, int partition,
-               std::string path, std::chrono::milliseconds interval) {
-  auto file = persistence::open_writer(path, core::durability::normal,
+               std::string path, std::chrono::milliseconds interval,
+               std::function<void(const std::string&)> log) {
+  if (auto st = finish_snapshot_install(path); !st)
+    return std::move(st).err();
+  std::unique_ptr<standby> s{
+    new standby(std::move(nats), partition, std::move(path), interval)};
+  s->log_ = std::move(log);
+  if (auto st = s->open_file(); !st)
+    return std::move(st).err();
+  s->thread_ = std::thread([p = s.get()] { p->run(); });
+  return s;
+}
+
+standby::standby(std::shared_ptr<nats_client> nats, int partition,
+                 std::string path, std::chrono::milliseconds interval)
+  : nats_(std::move(nats)), partition_(partition), path_(std::move(path)),
+    interval_(interval) {}
+
+core::status standby::open_file() {
+  auto file = persistence::open_writer(path_, core::durability::normal,
                                        persistence::open_fold::deferred);
   if (!file)
     return std::move(file).err();
   auto* db = (*file)->db().raw();
   if (auto st = ensure_applied_table(db); !st)
     return std::move(st).err();
-  auto seq = applied_seq(db, partition);
+  auto seq = applied_seq(db, partition_);
   if (!seq)
     return std::move(seq).err();
-  std::unique_ptr<standby> s{
-    new standby(std::move(nats), partition, std::move(*file), interval)};
-  s->applied_.store(*seq, std::memory_order_release);
-  s->thread_ = std::thread([p = s.get()] { p->run(); });
-  return s;
+  file_ = std::move(*file);
+  applied_.store(*seq, std::memory_order_release);
+  return {};
 }
 
-standby::standby(std::shared_ptr<nats_client> nats, int partition,
-                 std::unique_ptr<persistence::sqlite_writer> file,
-                 std::chrono::milliseconds interval)
-  : nats_(std::move(nats)), partition_(partition), file_(std::move(file)),
-    interval_(interval) {}
+/// Closes the file, installs the newest snapshot over it and reopens it.
+core::status standby::install_snapshot() {
+  file_.reset();
+  auto installed = bootstrap_from_snapshot(*nats_, partition_, path_);
+  auto reopened = open_file();
+  if (!installed)
+    return std::move(installed).err();
+  if (log_)
+    log_("installed the snapshot at record " + std::to_string(*installed));
+  return reopened;
+}
 
 standby::~standby() {
   stop();
@@ -55,7 +78,16 @@ void standby::stop() {
 
 bool standby::round() {
   auto before = applied();
+  if (!file_)
+    if (auto st = open_file(); !st)
+      return note_round(st.err());
   auto reached = catch_up(*nats_, partition_, file_->db().raw());
+  if (!reached && is_trimmed(reached.err())) {
+    // Behind the trimmed log: continue from the newest snapshot.
+    if (auto st = install_snapshot(); !st)
+      return note_round(st.err());
+    reached = catch_up(*nats_, partition_, file_->db().raw());
+  }
   // Records before a failing one stay applied: read the file's own value.
   auto seq = applied_seq(file_->db().raw(), partition_);
   if (seq)
@@ -69,6 +101,12 @@ bool standby::round() {
       diverged_.store(true, std::memory_order_release);
   }
   return applied() > before;
+}
+
+bool standby::note_round(core::error e) {
+  std::lock_guard lock(mtx_);
+  error_ = std::move(e);
+  return false;
 }
 
 void standby::run() {

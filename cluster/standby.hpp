@@ -13,7 +13,12 @@
 //  - A failing round (NATS unavailable) is retried at the next interval and
 //    its error is kept in last_error() until a round succeeds. A diverged
 //    replica ("replica diverged") stops the thread: it never skips a
-//    record (item 5: re-bootstrap from a snapshot, not built).
+//    record.
+//  - A file behind the trimmed log (a new, empty file, or one that was
+//    away for long) continues from the partition's newest snapshot
+//    (cluster/snapshot.hpp): the round closes the file, installs the
+//    snapshot over it, reopens it and catches up from the snapshot's
+//    sequence. start() first finishes an install a crash interrupted.
 //  - Taking over: stop() the standby, then start the engine on the file
 //    with cluster::replicate_to (replicated_writer::open runs take_over:
 //    catch up to the end, append the fenced takeover record). Success
@@ -31,6 +36,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -43,9 +49,11 @@ class standby {
 public:
   /// Opens (creating if needed) the partition file at `path` and starts
   /// tailing partition `partition`'s log. Errors: the file cannot be opened.
+  /// `log` (optional) is told when a snapshot was installed.
   static core::result<std::unique_ptr<standby>>
   start(std::shared_ptr<nats_client> nats, int partition, std::string path,
-        std::chrono::milliseconds interval = std::chrono::milliseconds(200));
+        std::chrono::milliseconds interval = std::chrono::milliseconds(200),
+        std::function<void(const std::string&)> log = {});
   ~standby(); // stop()
   standby(const standby&) = delete;
   standby& operator=(const standby&) = delete;
@@ -64,16 +72,20 @@ public:
   void stop();
 
 private:
-  standby(std::shared_ptr<nats_client> nats, int partition,
-          std::unique_ptr<persistence::sqlite_writer> file,
+  standby(std::shared_ptr<nats_client> nats, int partition, std::string path,
           std::chrono::milliseconds interval);
+  core::status open_file();
+  core::status install_snapshot();
   void run();
-  bool round(); // true when records were applied
+  bool round();                   // true when records were applied
+  bool note_round(core::error e); // keeps e as last_error(); false
 
   std::shared_ptr<nats_client> nats_;
   int partition_;
-  std::unique_ptr<persistence::sqlite_writer> file_;
+  std::string path_;
+  std::unique_ptr<persistence::sqlite_writer> file_; // the thread's after start
   std::chrono::milliseconds interval_;
+  std::function<void(const std::string&)> log_;
   std::atomic<std::uint64_t> applied_{0};
   std::atomic<bool> diverged_{false};
   mutable std::mutex mtx_;

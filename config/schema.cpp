@@ -357,6 +357,10 @@ std::vector<field> make_fields() {
               core::max_replicas),
     int_field("cluster.member_ttl_seconds", SB_REF(cluster.member_ttl_seconds),
               1, core::max_member_ttl_seconds),
+    int_field("cluster.snapshot_every_records",
+              SB_REF(cluster.snapshot_every_records), 1, 1000000000),
+    int_field("cluster.log_keep_records", SB_REF(cluster.log_keep_records), 1,
+              1000000000),
   };
 }
 

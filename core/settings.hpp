@@ -55,6 +55,11 @@ struct cluster_settings {
   int partitions = default_partitions;
   int replicas = default_replicas;
   int member_ttl_seconds = default_member_ttl_seconds;
+  /// An owner snapshots a partition once its log holds this many records
+  /// after the last snapshot, then trims the log below it, keeping
+  /// log_keep_records records (cluster/snapshot.hpp). Per node.
+  int snapshot_every_records = 10000;
+  int log_keep_records = 1000;
 
   bool enabled() const { return !nats_urls.empty(); }
 };

@@ -81,6 +81,26 @@ data_path::start(const core::settings& cfg, std::shared_ptr<core::clock> clk,
   };
   d->loop_ = std::make_unique<cluster::ownership_loop>(
     *d->loop_nats_, *d->members_, *d->host_, std::move(o));
+  // Snapshots have a connection of their own: their 512 KiB chunks must not
+  // queue in front of the writers' appends.
+  auto snap_nats = cluster::nats_client::connect(cfg.cluster.nats_urls);
+  if (!snap_nats)
+    return snap_nats.err();
+  cluster::snapshotter_options so;
+  so.nats = std::move(*snap_nats);
+  so.node_id = n.id();
+  so.partitions = partitions;
+  so.replicas = n.config().replicas;
+  so.policy = {static_cast<std::uint64_t>(cfg.cluster.snapshot_every_records),
+               static_cast<std::uint64_t>(cfg.cluster.log_keep_records)};
+  so.serves = [host = d->host_.get()](int p) {
+    return host->serves(p);
+  };
+  so.file_of = [host = d->host_.get()](int p) {
+    return host->file_of(p);
+  };
+  so.log = log;
+  d->snapshots_ = std::make_unique<cluster::snapshotter>(std::move(so));
   return d;
 }
 
@@ -89,11 +109,14 @@ data_path::~data_path() {
 }
 
 void data_path::hand_off() {
+  snapshots_->stop();
   loop_->stop();
   host_->hand_off_all();
 }
 
 void data_path::stop() {
+  if (snapshots_)
+    snapshots_->stop();
   loop_->stop();
   host_->stop_all();
   front_->stop();

@@ -12,6 +12,7 @@
 #include "cluster/node_partitions.hpp"
 #include "cluster/ownership_loop.hpp"
 #include "cluster/rpc_client.hpp"
+#include "cluster/snapshotter.hpp"
 #include "core/clock.hpp"
 #include "core/result.hpp"
 #include "core/settings.hpp"
@@ -39,7 +40,8 @@ void leave_cluster(cluster::node* n);
 
 /// A cluster node's data path (docs/CLUSTER_STATUS.md, phase 3): the
 /// partitioned engine the HTTP layer serves, whose partitions this node
-/// serves, follows or forwards as its ownership loop decides.
+/// serves, follows or forwards as its ownership loop decides, and whose
+/// served partitions it snapshots (cluster/snapshotter.hpp).
 class data_path {
 public:
   /// Connects the data path's own NATS connection and starts the loop
@@ -67,6 +69,7 @@ private:
   std::optional<cluster::membership> members_;
   std::unique_ptr<cluster::node_partitions> host_;
   std::unique_ptr<cluster::ownership_loop> loop_;
+  std::unique_ptr<cluster::snapshotter> snapshots_;
 };
 
 /// GET /v1/cluster's source for the API: the node's status.

@@ -29,7 +29,8 @@ std::vector<std::string> node_files::args(const std::string& nats,
 }
 
 cluster_under_test::cluster_under_test(int nats, int nodes, int partitions,
-                                       int replicas)
+                                       int replicas,
+                                       const nlohmann::json& more_config)
   : servers_(nats), partitions_(partitions) {
   if (!servers_.error().empty()) {
     error_ = servers_.error();
@@ -47,6 +48,8 @@ cluster_under_test::cluster_under_test(int nats, int nodes, int partitions,
   nlohmann::json section{{"partitions", partitions},
                          {"replicas", replicas},
                          {"member_ttl_seconds", 2}};
+  if (more_config.is_object())
+    section.update(more_config);
   for (int i = 0; i < nodes; ++i) {
     files_.push_back(std::make_unique<node_files>(section));
     procs_.emplace_back();

@@ -37,10 +37,12 @@ private:
 
 /// `nats` nats-servers and up to `nodes` switchboard nodes n1..nN, on a
 /// cluster initialised with `partitions` partitions, `replicas` replicas
-/// and a member TTL of 2 s.
+/// and a member TTL of 2 s; `more_config` is added to every node's
+/// `cluster` config section.
 class cluster_under_test {
 public:
-  cluster_under_test(int nats, int nodes, int partitions, int replicas);
+  cluster_under_test(int nats, int nodes, int partitions, int replicas,
+                     const nlohmann::json& more_config = {});
   ~cluster_under_test();
 
   /// "" when the servers and the init worked, else what failed.

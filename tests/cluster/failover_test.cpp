@@ -18,6 +18,7 @@
 #include <nats/nats.h>
 
 #include <csignal>
+#include <filesystem>
 #include <set>
 
 namespace switchboard::testing {
@@ -37,7 +38,11 @@ constexpr int slower_build = 1;
 
 class FailoverTest : public ::testing::Test {
 protected:
-  FailoverTest() : cluster_(3, 3, partitions, 3) {}
+  // Snapshots every 20 records, 5 kept below them: every case runs over
+  // trimmed logs, and a node that was away continues from a snapshot.
+  FailoverTest()
+    : cluster_(3, 3, partitions, 3,
+               {{"snapshot_every_records", 20}, {"log_keep_records", 5}}) {}
 
   void SetUp() override {
     ASSERT_EQ(cluster_.error(), "");
@@ -103,8 +108,13 @@ protected:
       return "partition logs: " + c.err().message;
     std::string out;
     for (int p = 0; p < partitions; ++p) {
-      auto last = cluster::last_sequence(**c, p);
-      for (std::uint64_t seq = 1; last && seq <= *last; ++seq) {
+      auto bounds = cluster::bounds_of(**c, p);
+      if (!bounds)
+        continue;
+      out += "p" + std::to_string(p) + " starts at #" +
+             std::to_string(bounds->first) + "\n";
+      for (auto seq = std::max<std::uint64_t>(bounds->first, 1);
+           seq <= bounds->last; ++seq) {
         auto r = cluster::read_record(**c, p, seq);
         out += "p" + std::to_string(p) + " #" + std::to_string(seq) + " " +
                (r ? std::string{cluster::to_string(r->kind)} + " " + r->node +
@@ -158,6 +168,24 @@ protected:
       bool all = status.contains("partitions");
       for (const auto& p : status.value("partitions", nlohmann::json()))
         all = all && p["owner"] == cluster::place(p["id"], ids).owner;
+      if (all)
+        return true;
+      std::this_thread::sleep_for(200ms);
+    }
+    return false;
+  }
+
+  /// Waits until every partition's log was trimmed below a snapshot
+  /// (bounded).
+  bool logs_trimmed_within(std::chrono::seconds limit) {
+    auto c = connect_or_fail(cluster_.servers().url_list());
+    auto until = std::chrono::steady_clock::now() + limit;
+    while (c && std::chrono::steady_clock::now() < until) {
+      bool all = true;
+      for (int p = 0; p < partitions; ++p) {
+        auto bounds = cluster::bounds_of(*c, p);
+        all = all && bounds && bounds->first > 1;
+      }
       if (all)
         return true;
       std::this_thread::sleep_for(200ms);
@@ -268,6 +296,32 @@ TEST_F(FailoverTest, AKilledOwnerLosesNoAcknowledgedMessageAndRejoins) {
   EXPECT_TRUE(placement_owners_serve_within(60s)) << cluster_.status(0);
   load.stop();
   expect_ledger_everywhere(load);
+}
+
+// CLUSTER.md "restart a killed node (snapshot, tail, handoff back)", with
+// its disk lost too: the logs no longer hold the partitions' first
+// records, so the node can only catch up by installing each partition's
+// snapshot, then tailing; its partitions are handed back once it has.
+TEST_F(FailoverTest, ANodeThatLostItsDiskRejoinsFromSnapshots) {
+  chat_load load({}, live_urls());
+  load.start();
+  ASSERT_TRUE(load.wait_for_acks(40, 60s)) << statuses(load);
+  ASSERT_TRUE(logs_trimmed_within(60s)) << partition_logs();
+  auto victim = cluster_.busiest_owner(0);
+  cluster_.kill(victim, SIGKILL);
+  std::filesystem::remove_all(cluster_.files(victim).data_dir());
+  auto mark = load.acked();
+  auto failed_at = std::chrono::steady_clock::now();
+  load.set_urls(live_urls());
+  ASSERT_TRUE(load.wait_for_acks(40, 60s)) << statuses(load);
+  expect_every_chat_answered_after(load, mark, failed_at);
+  ASSERT_TRUE(cluster_.start(victim)); // an empty data dir
+  load.set_urls(live_urls());
+  ASSERT_TRUE(load.wait_for_acks(40, 60s)) << statuses(load);
+  EXPECT_TRUE(placement_owners_serve_within(60s)) << cluster_.status(0);
+  load.stop();
+  expect_ledger_everywhere(load);
+  expect_standbys_equal_owners();
 }
 
 TEST_F(FailoverTest, AKilledNatsLeaderLosesNothing) {

@@ -9,17 +9,9 @@
 
 #include "cluster/replicated_writer.hpp"
 
-#include "cluster/partition_log.hpp"
-#include "cluster/replica.hpp"
 #include "cluster/standby.hpp"
-#include "tests/cluster/cluster_test_util.hpp"
-#include "tests/cluster/replica_test_util.hpp"
-#include "tests/support/temp_dir.hpp"
-#include "tests/unit/actors/engine_fixture.hpp"
+#include "tests/cluster/replicated_owner_fixture.hpp"
 
-#include <gtest/gtest.h>
-
-#include <chrono>
 #include <filesystem>
 #include <thread>
 
@@ -34,103 +26,11 @@ using actors::testing::user_msg;
 using actors::testing::wait_for;
 using namespace std::chrono_literals;
 
-constexpr int partition = 0;
+using owner_testing::file_state;
+using owner_testing::partition;
+using owner_testing::state_of;
 
-/// Every stored table of the file at `path` and its applied sequence.
-struct file_state {
-  std::map<std::string, std::string> tables;
-  std::int64_t applied = -1;
-  friend bool operator==(const file_state&, const file_state&) = default;
-};
-
-file_state state_of(const std::string& path) {
-  auto r = persistence::open_reader(path);
-  EXPECT_TRUE(r) << path;
-  if (!r)
-    return {};
-  file_state out{testing::dump_all((*r)->db()), -1};
-  auto seq =
-    (*r)->db().scalar("SELECT seq FROM cluster_applied WHERE partition = " +
-                      std::to_string(partition));
-  if (seq && *seq)
-    out.applied = **seq;
-  return out;
-}
-
-class ReplicatedWriterTest : public ::testing::Test {
-protected:
-  void SetUp() override {
-    ASSERT_EQ(servers_.error(), "");
-    nats_ = connect_to(servers_.url_list());
-    ASSERT_TRUE(nats_);
-    ASSERT_TRUE(ensure_partition_stream(*nats_, partition, 3));
-    ASSERT_TRUE(
-      append(*nats_, partition, {record_kind::genesis, 0, "", {}}, 0));
-    cfg_.data_dir = dir_.file("owner");
-    cfg_.reset.timezone = "UTC";
-    cfg_.actors.threads = 2;
-    cfg_.actors.shards = 4;
-    cfg_.expiry_interval_seconds = 3600; // expiry runs on expire_now only
-    clock_ = std::make_shared<core::manual_clock>(
-      actors::testing::at("2026-11-21T10:00:00Z"));
-  }
-  void TearDown() override { eng_.reset(); }
-
-  std::shared_ptr<nats_client>
-  connect_to(const std::vector<std::string>& urls,
-             std::chrono::milliseconds timeout = 5s) {
-    return std::shared_ptr<nats_client>(
-      testing::connect_or_fail(urls, timeout));
-  }
-
-  /// Starts the owner's engine replicating through `c` as node "a".
-  core::status start(std::shared_ptr<nats_client> c, std::size_t limit = 0) {
-    actors::engine_options opts;
-    opts.start.replicate = replicate_to({std::move(c), partition, "a", limit});
-    auto e = actors::start_with(cfg_, clock_, std::move(opts));
-    if (!e)
-      return e.err();
-    eng_ = std::move(*e);
-    return {};
-  }
-
-  core::result<route_reply> route(core::source s, std::string text,
-                                  bool force_new = false) {
-    return wait_for<route_reply>([&](completion<route_reply> d) {
-      eng_->route({std::move(s), user_msg(std::move(text)), force_new},
-                  std::move(d));
-    });
-  }
-
-  std::string owner_path() const { return cfg_.data_dir + "/state.db"; }
-
-  /// A standby file caught up to the end of the log, opened as a partition
-  /// file is (no recovery fold); returns its path.
-  std::string caught_up_standby(const std::string& name) {
-    auto path = dir_.file(name + ".db");
-    auto w = persistence::open_writer(path, core::durability::normal,
-                                      persistence::open_fold::deferred);
-    EXPECT_TRUE(w);
-    if (!w)
-      return path;
-    auto reached = catch_up(*nats_, partition, (*w)->db().raw());
-    EXPECT_TRUE(reached) << (reached ? "" : reached.err().message);
-    return path;
-  }
-
-  std::uint64_t log_end() {
-    auto last = last_sequence(*nats_, partition);
-    EXPECT_TRUE(last);
-    return last ? *last : 0;
-  }
-
-  testing::nats_servers servers_{3};
-  testing::temp_dir dir_;
-  std::shared_ptr<nats_client> nats_;
-  core::settings cfg_;
-  std::shared_ptr<core::manual_clock> clock_;
-  std::unique_ptr<actors::testable_engine> eng_;
-};
+class ReplicatedWriterTest : public owner_testing::replicated_owner_fixture {};
 
 TEST_F(ReplicatedWriterTest, EveryWriteOfTheEngineIsInTheLog) {
   cfg_.retention.max_ended_sessions = 1;

@@ -18,12 +18,15 @@ TEST(ConfigClusterTest, DefaultsAreSingleNode) {
   EXPECT_EQ(r->cluster.partitions, 16);
   EXPECT_EQ(r->cluster.replicas, 3);
   EXPECT_EQ(r->cluster.member_ttl_seconds, 5);
+  EXPECT_EQ(r->cluster.snapshot_every_records, 10000);
+  EXPECT_EQ(r->cluster.log_keep_records, 1000);
 }
 
 TEST(ConfigClusterTest, FileTakesAnArrayOrACommaSeparatedString) {
   auto list = load_text(R"({"cluster": {"nats_urls": ["nats://127.0.0.1:1",
     "127.0.0.1:2"], "node_id": "n1", "partitions": 8, "replicas": 1,
-    "member_ttl_seconds": 2}})");
+    "member_ttl_seconds": 2, "snapshot_every_records": 50,
+    "log_keep_records": 5}})");
   ASSERT_TRUE(list.ok()) << list.err().message;
   EXPECT_TRUE(list->cluster.enabled());
   EXPECT_EQ(list->cluster.nats_urls,
@@ -32,6 +35,8 @@ TEST(ConfigClusterTest, FileTakesAnArrayOrACommaSeparatedString) {
   EXPECT_EQ(list->cluster.partitions, 8);
   EXPECT_EQ(list->cluster.replicas, 1);
   EXPECT_EQ(list->cluster.member_ttl_seconds, 2);
+  EXPECT_EQ(list->cluster.snapshot_every_records, 50);
+  EXPECT_EQ(list->cluster.log_keep_records, 5);
   auto text = load_text(R"({"cluster": {"nats_urls":
     "nats://127.0.0.1:1, 127.0.0.1:2", "node_id": "n1"}})");
   ASSERT_TRUE(text.ok()) << text.err().message;

@@ -193,7 +193,12 @@ INSTANTIATE_TEST_SUITE_P(
     bad_case{R"({"cluster": {"member_ttl_seconds": 0}})",
              "cluster.member_ttl_seconds: expected an integer 1-3600"},
     bad_case{R"({"cluster": {"member_ttl_seconds": 1.5}})",
-             "cluster.member_ttl_seconds: expected an integer 1-3600"}));
+             "cluster.member_ttl_seconds: expected an integer 1-3600"},
+    bad_case{R"({"cluster": {"snapshot_every_records": 0}})",
+             "cluster.snapshot_every_records: expected an integer "
+             "1-1000000000"},
+    bad_case{R"({"cluster": {"log_keep_records": -1}})",
+             "cluster.log_keep_records: expected an integer 1-1000000000"}));
 
 TEST(ConfigFileTest, MalformedJsonNamesTheFile) {
   temp_file f("{\"listen\": ", "broken");
