@@ -40,12 +40,12 @@ void ledger::sweep(const actors::sweep_report& r) {
 
 std::map<std::string, ledger::key_info> ledger::keys() const {
   std::lock_guard lock{mtx_};
-  return keys_;
+  return {keys_.begin(), keys_.end()};
 }
 
 std::map<std::string, ledger::session_info> ledger::sessions() const {
   std::lock_guard lock{mtx_};
-  return sessions_;
+  return {sessions_.begin(), sessions_.end()};
 }
 
 std::size_t ledger::session_count() const {

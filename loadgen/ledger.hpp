@@ -11,6 +11,7 @@
 #include <mutex>
 #include <set>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 namespace switchboard::loadgen {
@@ -32,7 +33,7 @@ public:
   void append(const std::string& key, const actors::append_reply& r);
   void sweep(const actors::sweep_report& r);
 
-  // Copies, for after the run.
+  // Copies in key order, for after the run.
   std::map<std::string, key_info> keys() const;
   std::map<std::string, session_info> sessions() const;
   std::size_t session_count() const;
@@ -42,8 +43,9 @@ public:
 
 private:
   mutable std::mutex mtx_;
-  std::map<std::string, key_info> keys_;
-  std::map<std::string, session_info> sessions_;
+  // Hashed: the driver looks both up once per acknowledgement.
+  std::unordered_map<std::string, key_info> keys_;
+  std::unordered_map<std::string, session_info> sessions_;
   std::int64_t idle_ = 0, daily_ = 0, expired_ = 0, flushed_ = 0;
 };
 

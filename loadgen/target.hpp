@@ -91,7 +91,7 @@ struct http_options {
 };
 
 /// A target driving up to `connections` keep-alive connections from the
-/// calling thread (libcurl multi interface, one easy handle per connection).
+/// calling thread (non-blocking sockets and epoll; http_target.cpp).
 /// Several URLs are servers that answer for the same data (nodes of one
 /// cluster, or one server named twice): the load requests take them in
 /// turn (round robin, each URL with its own connections), so every server

@@ -4,6 +4,7 @@
 // refusals are counted as errors, and several URLs take the requests in
 // turn (each counted per URL) while clock and expiry calls reach them all.
 
+#include "core/source.hpp"
 #include "tests/unit/loadgen/small_run.hpp"
 #include "tests/unit/loadgen/tiny_http_server.hpp"
 
@@ -121,6 +122,60 @@ TEST(LoadgenHttpTargetTest, RefusalsAreErrors) {
   EXPECT_EQ(r.stats.errors(), 30);
   ASSERT_FALSE(r.first_errors.empty());
   EXPECT_EQ(r.first_errors.front(), "HTTP 503: busy");
+}
+
+// The route body is written by hand (not through a JSON document): the
+// server must read back exactly the source and text it was given, with
+// quotes, backslashes, control characters and UTF-8 in them.
+TEST(LoadgenHttpTargetTest, ARouteBodyCarriesTheSourceAndTextExactly) {
+  nlohmann::json got;
+  lg::testing::tiny_http_server srv{[&](const lg::testing::tiny_request& r) {
+    got = nlohmann::json::parse(r.body, nullptr, false);
+    return lg::testing::tiny_reply{
+      200, R"({"session_key":"k","session_id":"s","message_id":1})"};
+  }};
+  auto t = lg::make_http_target({{srv.url()}, std::nullopt, 1});
+  lg::routed r;
+  r.origin.platform = "telegram";
+  r.origin.type = switchboard::core::chat_type::group;
+  r.origin.chat_id = "c\"1\\";
+  r.origin.user_id = "u\n\t\x01";
+  r.origin.thread_id = "t";
+  r.origin.chat_id_alt = "alt";
+  r.role = "user";
+  r.text = "caf\u00e9 \"quoted\" \\ line\nnext \u4e2d\u6587";
+  std::optional<switchboard::core::result<switchboard::actors::route_reply>>
+    reply;
+  t->route(r, [&](auto res) { reply = std::move(res); });
+  for (int i = 0; i < 200 && !reply; ++i)
+    t->poll(std::chrono::milliseconds(20));
+  ASSERT_TRUE(reply && *reply);
+  ASSERT_FALSE(got.is_discarded());
+  EXPECT_EQ(got["source"], switchboard::core::encode_source(r.origin).patch(
+                             nlohmann::json::parse(
+                               R"([{"op":"remove","path":"/chat_name"},)"
+                               R"({"op":"remove","path":"/user_name"},)"
+                               R"({"op":"remove","path":"/chat_topic"}])")));
+  EXPECT_EQ(got["message"],
+            (nlohmann::json{{"role", "user"}, {"content", r.text}}));
+}
+
+// A kept-alive connection the server closed after its last reply is
+// opened again, and a request already written to it is sent once more.
+TEST(LoadgenHttpTargetTest, AConnectionTheServerClosedIsOpenedAgain) {
+  fake_api api{0};
+  lg::testing::tiny_http_server srv{[&](const auto& r) {
+    auto reply = api(r);
+    reply.close = true;
+    return reply;
+  }};
+  auto t = lg::make_http_target({{srv.url()}, std::nullopt, 2});
+  lg::run_result r;
+  lg::testing::run_small(*t, {40, 2}, r);
+  EXPECT_EQ(r.stats.acked(), 40);
+  EXPECT_EQ(r.stats.errors(), 0)
+    << (r.first_errors.empty() ? "" : r.first_errors[0]);
+  EXPECT_GE(srv.connections(), srv.requests());
 }
 
 TEST(LoadgenHttpTargetTest, UnreachableServerIsAnErrorPerRequest) {

@@ -124,9 +124,10 @@ void tiny_http_server::serve(int fd) {
     auto text = "HTTP/1.1 " + std::to_string(reply.status) +
                 " X\r\nContent-Type: application/json\r\nContent-Length: " +
                 std::to_string(reply.body.size()) + "\r\n\r\n" + reply.body;
-    if (!send_all(fd, text))
-      return;
+    if (!send_all(fd, text) || reply.close)
+      break;
   }
+  ::shutdown(fd, SHUT_RDWR); // the destructor closes it
 }
 
 } // namespace switchboard::loadgen::testing

@@ -23,6 +23,9 @@ struct tiny_request {
 struct tiny_reply {
   int status = 200;
   std::string body = "{}";
+  /// Close the connection after this reply, without saying so (as a server
+  /// closing an idle keep-alive connection does).
+  bool close = false;
 };
 
 class tiny_http_server {
