@@ -25,10 +25,15 @@ bench: deps
 test: build
 	cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS)
 
-# Every test binary and the server, for the sanitizer runs.
+# Every test binary and the server, for the sanitizer runs. Not the
+# end-to-end failover suite (cluster_failover_tests): it runs in `make
+# test`; under ASan its six processes per case mostly measured the
+# sanitizer's slowness against its time bounds (about 3 minutes of CI),
+# while the cluster library and the node's composition keep running under
+# ASan in cluster_tests (replicated writer, snapshots, node partitions,
+# forwarding, the ownership loop, serve --nats nodes).
 TEST_TARGETS = switchboard core_tests persistence_tests config_tests \
-	actors_tests api_tests loadgen_tests integration_tests cluster_tests \
-	cluster_failover_tests
+	actors_tests api_tests loadgen_tests integration_tests cluster_tests
 
 # The whole suite under AddressSanitizer + UndefinedBehaviorSanitizer. The
 # benchmarks are built here too (cheap at -O0): no other CI step compiles
@@ -36,7 +41,9 @@ TEST_TARGETS = switchboard core_tests persistence_tests config_tests \
 test-asan: deps
 	cmake -S . -B build-asan -DSANITIZE=address,undefined -DCMAKE_BUILD_TYPE=Debug
 	cmake --build build-asan -j $(JOBS) --target $(TEST_TARGETS) benchmarks
-	cd build-asan && ctest --output-on-failure -j $(JOBS)
+	cd build-asan && ctest --output-on-failure -j $(JOBS) \
+	  -E '^(FailoverTest\.|cluster_failover_tests_NOT_BUILT)'
+
 
 # The concurrent suites (actors, api, integration) under ThreadSanitizer,
 # against CAF's core built with TSan too (tools/build-caf-tsan.sh), so that
