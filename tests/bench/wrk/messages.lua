@@ -5,6 +5,7 @@
 --   {"requests", "messages", "seconds", "requests_per_s", "msgs_per_s",
 --    "errors", "latency_ms": {"p50", "p90", "p99", "max"}}
 -- Rerun: CHATS=1000 BATCH=100 wrk -t2 -c8 -d20s -s messages.lua URL
+-- (optionally WORDS_FILE=FILE, below)
 
 local chats = tonumber(os.getenv("CHATS") or "1000")
 local batch = tonumber(os.getenv("BATCH") or "0")
@@ -14,6 +15,15 @@ local words = {
   "docker", "container", "restart", "error", "message", "user", "account",
   "thanks", "could", "you", "update", "schedule", "meeting", "tomorrow",
   "database", "query", "slow", "index", "cache", "memory", "network"}
+
+-- WORDS_FILE (one word per line) replaces the list: `make bench` passes
+-- the load generator's own words, so that wrk and `loadgen --url` send the
+-- same vocabulary when their rates are compared.
+local words_file = os.getenv("WORDS_FILE")
+if words_file then
+  words = {}
+  for w in io.lines(words_file) do words[#words + 1] = w end
+end
 
 local texts = {}
 
