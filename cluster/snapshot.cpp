@@ -127,6 +127,11 @@ core::result<std::uint64_t> copy_file(const std::string& file, int partition,
   auto db = open_file(file);
   if (!db)
     return std::move(db).err();
+  // Never checkpoint (and so delete <file>-wal) when this connection
+  // closes: if a standby installed a snapshot over the file meanwhile, it
+  // would be the last connection to the old file and delete the WAL the
+  // new file's connection is using, by name.
+  sqlite3_db_config((*db)->raw(), SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, nullptr);
   auto q = (*db)->prepare("VACUUM INTO ?");
   if (!q)
     return std::move(q).err();

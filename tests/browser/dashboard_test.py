@@ -41,8 +41,17 @@ class Server:
         self.token = token
         if prepare:
             prepare(os.path.join(self.dir, "var"))
+        # The daily reset 12 hours from now, whatever the time of day: with
+        # the default (04:00 UTC) a run between 04:00 and 05:00 UTC saw no
+        # session due in the dashboard's 24 forecast buckets.
+        config = os.path.join(self.dir, "config.json")
+        with open(config, "w") as f:
+            json.dump({"reset": {"default": {
+                "mode": "both", "idle_minutes": 1440,
+                "at_hour": (time.gmtime().tm_hour + 12) % 24}}}, f)
         args = [BIN, "serve", "--clock", "manual", "--listen", "127.0.0.1:0",
-                "--data-dir", os.path.join(self.dir, "var")]
+                "--data-dir", os.path.join(self.dir, "var"),
+                "--config", config]
         if os.environ.get("SWITCHBOARD_UI_DIR"):  # develop without rebuilding
             args += ["--ui-dir", os.environ["SWITCHBOARD_UI_DIR"]]
         if token:

@@ -193,7 +193,8 @@ TEST_F(ServeTest, PrintConfigShowsTheClusterFlagsWithoutContactingNats) {
   EXPECT_EQ(j["cluster"], nlohmann::json::parse(R"({
     "nats_urls": ["nats://127.0.0.1:1", "nats://127.0.0.1:2"],
     "node_id": "n1", "partitions": 16, "replicas": 3,
-    "member_ttl_seconds": 5})"));
+    "member_ttl_seconds": 5, "snapshot_every_records": 10000,
+    "log_keep_records": 1000})"));
 }
 
 } // namespace
