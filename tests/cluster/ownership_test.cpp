@@ -9,7 +9,7 @@ namespace switchboard::cluster {
 namespace {
 
 const std::vector<std::string> three{"n1", "n2", "n3"};
-constexpr int partitions = 16;
+constexpr int partition_count = 16;
 
 ownership_facts facts(int p, record_kind kind, std::string node,
                       std::vector<std::string> live = three) {
@@ -33,7 +33,7 @@ TEST(OwnershipTest, TheLogNamesTheOwner) {
 }
 
 TEST(OwnershipTest, AfterGenesisOnlyThePlacementOwnerTakesOver) {
-  for (int p = 0; p < partitions; ++p) {
+  for (int p = 0; p < partition_count; ++p) {
     auto pl = place(p, three);
     auto f = facts(p, record_kind::genesis, "");
     EXPECT_EQ(decide(pl.owner, f), partition_action::take_over);
@@ -43,7 +43,7 @@ TEST(OwnershipTest, AfterGenesisOnlyThePlacementOwnerTakesOver) {
 }
 
 TEST(OwnershipTest, ALiveOwnerServesAndTheOthersFollowOrForward) {
-  for (int p = 0; p < partitions; ++p) {
+  for (int p = 0; p < partition_count; ++p) {
     auto pl = place(p, three);
     auto f = facts(p, record_kind::batch, pl.owner);
     EXPECT_EQ(decide(pl.owner, f), partition_action::serve);
@@ -53,7 +53,7 @@ TEST(OwnershipTest, ALiveOwnerServesAndTheOthersFollowOrForward) {
 }
 
 TEST(OwnershipTest, WhenTheOwnerDiesTheStandbyTakesOver) {
-  for (int p = 0; p < partitions; ++p) {
+  for (int p = 0; p < partition_count; ++p) {
     auto pl = place(p, three);
     std::vector<std::string> alive;
     for (const auto& n : three)
@@ -76,7 +76,7 @@ TEST(OwnershipTest, OnlyOneNodeIsToldToTakeOver) {
                               {record_kind::takeover, "n2"},
                               {record_kind::handoff, "n3"},
                               {record_kind::batch, "gone"}};
-  for (int p = 0; p < partitions; ++p)
+  for (int p = 0; p < partition_count; ++p)
     for (const auto& live : lives)
       for (const auto& tail : tails) {
         ownership_facts f{p, tail, live, {}};
@@ -93,7 +93,7 @@ TEST(OwnershipTest, OnlyOneNodeIsToldToTakeOver) {
 
 TEST(OwnershipTest, AnOwnerMissingFromTheMemberListKeepsServing) {
   // Its heartbeat may lag; the fence, not membership, deposes it.
-  for (int p = 0; p < partitions; ++p) {
+  for (int p = 0; p < partition_count; ++p) {
     auto pl = place(p, three);
     std::vector<std::string> others;
     for (const auto& n : three)
@@ -105,7 +105,7 @@ TEST(OwnershipTest, AnOwnerMissingFromTheMemberListKeepsServing) {
 }
 
 TEST(OwnershipTest, AReturningPlacementOwnerGetsThePartitionOnceCaughtUp) {
-  for (int p = 0; p < partitions; ++p) {
+  for (int p = 0; p < partition_count; ++p) {
     auto pl = place(p, three);
     // pl.standby took over while pl.owner was away; pl.owner is back.
     auto f = facts(p, record_kind::batch, pl.standby);
@@ -124,7 +124,7 @@ TEST(OwnershipTest, AReturningPlacementOwnerGetsThePartitionOnceCaughtUp) {
 }
 
 TEST(OwnershipTest, ACaughtUpPlacementOwnerThatIsNotLiveGetsNothing) {
-  for (int p = 0; p < partitions; ++p) {
+  for (int p = 0; p < partition_count; ++p) {
     auto pl = place(p, three);
     std::vector<std::string> without{pl.standby, third_of(pl)};
     ownership_facts f{p, {record_kind::batch, pl.standby}, without, {pl.owner}};
@@ -133,7 +133,7 @@ TEST(OwnershipTest, ACaughtUpPlacementOwnerThatIsNotLiveGetsNothing) {
 }
 
 TEST(OwnershipTest, ASoloNodeTakesEverythingOver) {
-  for (int p = 0; p < partitions; ++p) {
+  for (int p = 0; p < partition_count; ++p) {
     EXPECT_EQ(decide("solo", facts(p, record_kind::genesis, "", {})),
               partition_action::take_over);
     EXPECT_EQ(decide("solo", facts(p, record_kind::batch, "dead", {"solo"})),

@@ -17,12 +17,8 @@
 namespace switchboard::testing {
 namespace {
 
-nlohmann::json parse(const http_result& r) {
-  return nlohmann::json::parse(r.body, nullptr, false);
-}
-
-std::string route_body(const std::string& platform, const std::string& chat,
-                       const std::string& type) {
+std::string typed_route_body(const std::string& platform,
+                             const std::string& chat, const std::string& type) {
   return nlohmann::json{
     {"source",
      {{"platform", platform}, {"chat_id", chat}, {"chat_type", type}}},
@@ -59,7 +55,7 @@ protected:
   }
   void route(const std::string& platform, const std::string& chat,
              const std::string& type = "dm") {
-    auto r = post("/v1/messages", route_body(platform, chat, type));
+    auto r = post("/v1/messages", typed_route_body(platform, chat, type));
     ASSERT_EQ(r.status, 200) << r.body;
     // The manual clock stands still: move it so creation times differ.
     post("/v1/admin/clock", R"({"advance_seconds": 1})");
@@ -87,7 +83,9 @@ TEST_F(DashboardApiTest, MessageAppendedReachesAStreamThatAsks) {
   http_result routed;
   auto text = read_stream(
     server_->url() + "/v1/events?types=message_appended",
-    [&] { routed = post("/v1/messages", route_body("slack", "5", "dm")); },
+    [&] {
+      routed = post("/v1/messages", typed_route_body("slack", "5", "dm"));
+    },
     "\n\n");
   ASSERT_EQ(routed.status, 200);
   EXPECT_NE(text.find("event: message_appended\ndata: "), std::string::npos)

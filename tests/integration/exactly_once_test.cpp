@@ -31,10 +31,6 @@ json route(const std::string& chat, const std::string& text,
   return j;
 }
 
-json parse(const http_result& r) {
-  return json::parse(r.body, nullptr, false);
-}
-
 class ExactlyOnceTest : public ::testing::Test {
 protected:
   void TearDown() override {

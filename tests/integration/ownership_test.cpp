@@ -18,10 +18,6 @@ namespace {
 
 using json = nlohmann::json;
 
-json parse(const http_result& r) {
-  return json::parse(r.body, nullptr, false);
-}
-
 /// A telegram message from `user` in chat `chat` of `type`.
 std::string from(const std::string& type, const std::string& chat,
                  const std::string& user, const std::string& text) {

@@ -22,13 +22,6 @@ std::string percent_encode(const std::string& s) {
   return out;
 }
 
-std::string route_body(const std::string& chat, const std::string& text) {
-  return nlohmann::json{
-    {"source", {{"platform", "telegram"}, {"chat_id", chat}}},
-    {"message", {{"role", "user"}, {"content", text}}}}
-    .dump();
-}
-
 class SearchCjkServeTest : public ::testing::Test {
 protected:
   void TearDown() override {

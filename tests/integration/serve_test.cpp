@@ -15,17 +15,6 @@
 namespace switchboard::testing {
 namespace {
 
-nlohmann::json parse(const http_result& r) {
-  return nlohmann::json::parse(r.body, nullptr, false);
-}
-
-std::string route_body(const std::string& chat, const std::string& text) {
-  return nlohmann::json{
-    {"source", {{"platform", "telegram"}, {"chat_id", chat}}},
-    {"message", {{"role", "user"}, {"content", text}}}}
-    .dump();
-}
-
 const std::string key_path = "/v1/sessions/agent%3Amain%3Atelegram%3Adm%3A99";
 
 class ServeTest : public ::testing::Test {

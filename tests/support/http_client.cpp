@@ -104,6 +104,10 @@ nlohmann::json http_result::json() const {
   return nlohmann::json::parse(body, nullptr, false);
 }
 
+nlohmann::json parse(const http_result& r) {
+  return r.json();
+}
+
 std::string http_result::error_code() const {
   return error_field(json(), "code");
 }

@@ -34,6 +34,9 @@ http_result http(const std::string& method, const std::string& url,
                  const std::vector<std::string>& headers = {},
                  long timeout_seconds = 60);
 
+/// The reply's body as JSON (a discarded value when it is not JSON).
+nlohmann::json parse(const http_result& r);
+
 /// A JSON request to `base + path` (no body when `body` is null). Adds a
 /// GoogleTest failure naming the call unless the status is `want`; returns
 /// the reply parsed (a discarded value when it is not JSON).

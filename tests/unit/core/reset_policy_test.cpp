@@ -1,4 +1,5 @@
 #include "core/reset_policy.hpp"
+#include "tests/unit/core/test_time.hpp"
 
 #include <gtest/gtest.h>
 
@@ -9,12 +10,8 @@ namespace {
 
 using namespace std::chrono_literals;
 using namespace switchboard::core;
-
-zone make_zone(std::string_view name) {
-  auto z = zone::make(name);
-  EXPECT_TRUE(z.ok()) << name;
-  return std::move(z).value();
-}
+using switchboard::core::test_time::make_zone;
+using switchboard::core::test_time::utc;
 
 /// The instant of a wall-clock time in `z`.
 time_point at(const zone& z, int y, unsigned m, unsigned d, int hh, int mm = 0,
@@ -22,10 +19,6 @@ time_point at(const zone& z, int y, unsigned m, unsigned d, int hh, int mm = 0,
   return z.from_local(local_time{date::local_days{date::year{y} / m / d}} +
                       std::chrono::hours{hh} + std::chrono::minutes{mm} +
                       std::chrono::seconds{ss});
-}
-
-time_point utc(int y, unsigned m, unsigned d, int hh, int mm = 0, int ss = 0) {
-  return at(zone::utc(), y, m, d, hh, mm, ss);
 }
 
 reset_policy policy(reset_mode mode, int at_hour = 4, int idle_minutes = 1440) {

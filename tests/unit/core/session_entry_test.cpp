@@ -1,4 +1,5 @@
 #include "core/session_entry.hpp"
+#include "tests/unit/core/test_time.hpp"
 
 #include <gtest/gtest.h>
 
@@ -9,21 +10,10 @@ namespace {
 using namespace std::chrono_literals;
 using namespace switchboard::core;
 using nlohmann::json;
+using switchboard::core::test_time::make_zone;
+using switchboard::core::test_time::utc;
 
-time_point utc(int y, unsigned m, unsigned d, int hh, int mm = 0, int ss = 0,
-               int us = 0) {
-  return time_point{date::sys_days{date::year{y} / m / d}} +
-         std::chrono::hours{hh} + std::chrono::minutes{mm} +
-         std::chrono::seconds{ss} + duration{us};
-}
-
-zone make_zone(std::string_view name) {
-  auto z = zone::make(name);
-  EXPECT_TRUE(z.ok()) << name;
-  return std::move(z).value();
-}
-
-source telegram_dm() {
+source ana_telegram_dm() {
   source s;
   s.platform = "telegram";
   s.chat_id = "99";
@@ -39,7 +29,7 @@ session_entry sample_entry() {
   e.session_id = "20260325_151537_ab12cd34";
   e.created_at = utc(2026, 3, 25, 15, 15, 37);
   e.updated_at = utc(2026, 3, 25, 15, 20, 0, 123456);
-  e.origin = telegram_dm();
+  e.origin = ana_telegram_dm();
   e.display_name = "Ana";
   e.platform = "telegram";
   e.type = chat_type::dm;
@@ -169,7 +159,7 @@ TEST(EntryApiJsonTest, HasEveryFieldOfSpec3) {
   EXPECT_EQ(j["session_id"], "20260325_151537_ab12cd34");
   EXPECT_EQ(j["created_at"], "2026-03-25T15:15:37.000000Z");
   EXPECT_EQ(j["updated_at"], "2026-03-25T15:20:00.123456Z");
-  EXPECT_EQ(j["origin"], encode_source(telegram_dm()));
+  EXPECT_EQ(j["origin"], encode_source(ana_telegram_dm()));
   EXPECT_EQ(j["display_name"], "Ana");
   EXPECT_EQ(j["platform"], "telegram");
   EXPECT_EQ(j["chat_type"], "dm");
@@ -227,7 +217,7 @@ TEST(EntryHermesJsonTest, SeedFieldsOnly) {
         "last_prompt_tokens", "estimated_cost_usd", "cost_status", "origin"})
     EXPECT_TRUE(j.contains(key)) << key;
   EXPECT_EQ(j.size(), 16u);
-  EXPECT_EQ(j["origin"], encode_source(telegram_dm()));
+  EXPECT_EQ(j["origin"], encode_source(ana_telegram_dm()));
 }
 
 TEST(EntryHermesJsonTest, NaiveLocalTimesLikePythonIsoformat) {

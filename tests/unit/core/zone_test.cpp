@@ -1,4 +1,5 @@
 #include "core/zone.hpp"
+#include "tests/unit/core/test_time.hpp"
 
 #include <gtest/gtest.h>
 
@@ -9,14 +10,8 @@ namespace {
 using namespace std::chrono_literals;
 using namespace switchboard::core;
 using date::days;
-
-/// The instant of a UTC calendar time.
-time_point utc(int y, unsigned m, unsigned d, int hh = 0, int mm = 0,
-               int ss = 0, int us = 0) {
-  return time_point{date::sys_days{date::year{y} / m / d}} +
-         std::chrono::hours{hh} + std::chrono::minutes{mm} +
-         std::chrono::seconds{ss} + duration{us};
-}
+using switchboard::core::test_time::make_zone;
+using switchboard::core::test_time::utc;
 
 /// A local wall-clock time.
 local_time wall(int y, unsigned m, unsigned d, int hh = 0, int mm = 0,
@@ -24,12 +19,6 @@ local_time wall(int y, unsigned m, unsigned d, int hh = 0, int mm = 0,
   return local_time{date::local_days{date::year{y} / m / d}} +
          std::chrono::hours{hh} + std::chrono::minutes{mm} +
          std::chrono::seconds{ss};
-}
-
-zone make_zone(std::string_view name) {
-  auto z = zone::make(name);
-  EXPECT_TRUE(z.ok()) << name;
-  return std::move(z).value();
 }
 
 TEST(ZoneTest, UtcIsIdentity) {

@@ -20,12 +20,6 @@ columns table_info(connection& db, const std::string& table) {
   return out;
 }
 
-bool has_object(connection& db, const std::string& name) {
-  auto s =
-    db.prepare("SELECT 1 FROM sqlite_master WHERE name = '" + name + "'");
-  return s.ok() && *s->step();
-}
-
 std::int64_t scalar(connection& db, const std::string& sql) {
   auto v = db.scalar(sql);
   EXPECT_TRUE(v.ok()) << (v.ok() ? "" : v.err().message);

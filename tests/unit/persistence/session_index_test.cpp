@@ -16,11 +16,6 @@ std::int64_t count(connection& db, const std::string& sql) {
   return v.ok() ? v->value_or(0) : -1;
 }
 
-bool has_object(connection& db, const std::string& name) {
-  return count(db, "SELECT count(*) FROM sqlite_master WHERE name = '" + name +
-                     "'") > 0;
-}
-
 /// Every message has exactly one entry, with its own session id, and every
 /// entry names a message.
 void expect_one_entry_per_message(connection& db) {

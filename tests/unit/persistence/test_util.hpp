@@ -40,6 +40,13 @@ private:
   std::string path_;
 };
 
+/// Whether the schema has a table, index or trigger of that name.
+inline bool has_object(connection& db, const std::string& name) {
+  auto s =
+    db.prepare("SELECT 1 FROM sqlite_master WHERE name = '" + name + "'");
+  return s.ok() && *s->step();
+}
+
 inline core::time_point at_seconds(double s) {
   return core::from_epoch_seconds(s);
 }
