@@ -14,6 +14,7 @@
 
 #include "tests/cluster/cluster_nodes.hpp"
 #include "tests/cluster/cluster_test_util.hpp"
+#include "tests/support/sanitizers.hpp"
 
 #include <nats/nats.h>
 
@@ -30,11 +31,10 @@ constexpr int partitions = 4;
 
 // Under a sanitizer (Debug, instrumented nodes) everything runs several
 // times slower: the time bounds stretch by this factor there.
-#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
-constexpr int slower_build = 3;
-#else
-constexpr int slower_build = 1;
-#endif
+constexpr int slower_build = switchboard::testing::under_address_sanitizer ||
+                                 switchboard::testing::under_thread_sanitizer
+                               ? 3
+                               : 1;
 
 class FailoverTest : public ::testing::Test {
 protected:

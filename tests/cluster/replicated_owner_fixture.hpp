@@ -19,6 +19,7 @@
 #include <chrono>
 #include <map>
 #include <string>
+#include <thread>
 
 namespace switchboard::cluster::owner_testing {
 
@@ -115,6 +116,26 @@ protected:
     auto last = last_sequence(*nats_, partition);
     EXPECT_TRUE(last);
     return last ? *last : 0;
+  }
+
+  /// The log's end once it stopped growing. A running engine still
+  /// publishes after its last reply: its idle write-behind fold commits
+  /// (and so appends a record) about 50 ms later. So the end counts once it
+  /// stayed the same for 500 ms (bounded: 10 s).
+  std::uint64_t settled_log_end() {
+    using steady = std::chrono::steady_clock;
+    auto deadline = steady::now() + std::chrono::seconds(10);
+    auto end = log_end();
+    auto unchanged_since = steady::now();
+    while (steady::now() < deadline &&
+           steady::now() - unchanged_since < std::chrono::milliseconds(500)) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+      if (auto now_end = log_end(); now_end != end) {
+        end = now_end;
+        unchanged_since = steady::now();
+      }
+    }
+    return end;
   }
 
   testing::nats_servers servers_{3};

@@ -42,11 +42,12 @@ protected:
   void tail_to_the_end(const std::string& path) {
     auto s = standby::start(nats_, partition, path);
     ASSERT_TRUE(s) << s.err().message;
+    auto log_end_now = settled_log_end();
     auto end = std::chrono::steady_clock::now() + 20s;
-    while ((*s)->applied() < log_end() &&
+    while ((*s)->applied() < log_end_now &&
            std::chrono::steady_clock::now() < end)
       std::this_thread::sleep_for(20ms);
-    EXPECT_EQ((*s)->applied(), log_end());
+    EXPECT_EQ((*s)->applied(), log_end_now);
     auto error = (*s)->last_error();
     EXPECT_FALSE(error) << error->message;
   }
