@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Builds CAF 0.17.6's core library with -fsanitize=thread into
-# build-tsan/caf/install, for `make test-tsan`.
+# build-tsan/caf-clang/install, for `make test-tsan`. With clang, because
+# the TSan build of switchboard uses clang (Makefile, test-tsan): a process
+# must have one TSan runtime, and GCC's libtsan and clang's differ.
 #
 # Why: Debian's libcaf_core is not instrumented, so ThreadSanitizer cannot see
 # the acquire/release pairs of CAF's mailboxes and scheduler queues and
@@ -14,7 +16,7 @@
 set -euo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-out="$root/build-tsan/caf"
+out="$root/build-tsan/caf-clang"
 version=0.17.6
 [[ -f "$out/install/lib/libcaf_core.so" ]] && exit 0
 
@@ -38,6 +40,7 @@ tar -xzf "$out/$tarball" -C "$out"
 launcher=()
 command -v ccache >/dev/null && launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
 cmake -S "$out/actor-framework-$version" -B "$out/build" "${launcher[@]}" \
+  -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_C_COMPILER=clang \
   -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_FLAGS="-fsanitize=thread" \
   -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O2 -g1 -DNDEBUG" \
   -DCMAKE_INSTALL_PREFIX="$out/install" \
