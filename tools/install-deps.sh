@@ -10,7 +10,7 @@ packages=(
   librestinio-dev libcli11-dev libhowardhinnant-date-dev tzdata libssl-dev
   libcurl4-openssl-dev libasio-dev libgtest-dev libgmock-dev libbenchmark-dev python3 curl
   python3-pytest python3-jsonschema # ctest -L python (clients/python)
-  clang libclang-rt-14-dev # make fuzz, test-asan, test-tsan: clang 14, libFuzzer, sanitizer runtimes
+  clang libclang-rt-14-dev # clang 14, every make build's compiler (g++: libstdc++, CXX=g++); libFuzzer, sanitizer runtimes
   python3-selenium chromium chromium-driver # dashboard browser tests (label browser)
   prometheus # promtool check metrics (dashboard test of /metrics)
   lld          # the linker (CMakeLists.txt: SWITCHBOARD_LLD)

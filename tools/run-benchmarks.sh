@@ -6,7 +6,8 @@
 # that reruns that line. Sized to finish within ~12 minutes on 2 cores
 # (warm build).
 #
-# Environment: BUILD_DIR (build-release), BUILD_TYPE (Release), JOBS (2),
+# Environment: BUILD_DIR (build-release), BUILD_TYPE (Release), CXX
+# (clang++, as `make`), JOBS (2),
 # BENCH_SCALE (1.0: multiplies every message count, key count and
 # duration), BENCH_DIR (the scratch dir's parent, $TMPDIR or /tmp). wrk
 # (Debian) is installed here when missing.
@@ -40,7 +41,8 @@ if ! command -v wrk >/dev/null; then
 fi
 
 log "building $build_type in $build"
-cmake -S "$here" -B "$build" -DCMAKE_BUILD_TYPE="$build_type" >/dev/null
+cmake -S "$here" -B "$build" -DCMAKE_BUILD_TYPE="$build_type" \
+  -DCMAKE_CXX_COMPILER="${CXX:-clang++}" >/dev/null
 cmake --build "$build" -j "$jobs" --target switchboard store_bench engine_bench index_bench \
   >/dev/null
 bin="$build/tools/switchboard"

@@ -8,17 +8,17 @@
 namespace switchboard::cluster {
 namespace {
 
-const std::vector<std::string> three{"n1", "n2", "n3"};
+const std::vector<std::string> three_members{"n1", "n2", "n3"};
 constexpr int partition_count = 16;
 
 ownership_facts facts(int p, record_kind kind, std::string node,
-                      std::vector<std::string> live = three) {
+                      std::vector<std::string> live = three_members) {
   return {p, {kind, std::move(node)}, std::move(live), {}};
 }
 
-/// The member of `three` that is neither owner nor standby of `p`.
+/// The member of `three_members` that is neither owner nor standby of `p`.
 std::string third_of(const placement& pl) {
-  for (const auto& n : three)
+  for (const auto& n : three_members)
     if (n != pl.owner && n != pl.standby)
       return n;
   return "";
@@ -34,7 +34,7 @@ TEST(OwnershipTest, TheLogNamesTheOwner) {
 
 TEST(OwnershipTest, AfterGenesisOnlyThePlacementOwnerTakesOver) {
   for (int p = 0; p < partition_count; ++p) {
-    auto pl = place(p, three);
+    auto pl = place(p, three_members);
     auto f = facts(p, record_kind::genesis, "");
     EXPECT_EQ(decide(pl.owner, f), partition_action::take_over);
     EXPECT_EQ(decide(pl.standby, f), partition_action::follow);
@@ -44,7 +44,7 @@ TEST(OwnershipTest, AfterGenesisOnlyThePlacementOwnerTakesOver) {
 
 TEST(OwnershipTest, ALiveOwnerServesAndTheOthersFollowOrForward) {
   for (int p = 0; p < partition_count; ++p) {
-    auto pl = place(p, three);
+    auto pl = place(p, three_members);
     auto f = facts(p, record_kind::batch, pl.owner);
     EXPECT_EQ(decide(pl.owner, f), partition_action::serve);
     EXPECT_EQ(decide(pl.standby, f), partition_action::follow);
@@ -54,9 +54,9 @@ TEST(OwnershipTest, ALiveOwnerServesAndTheOthersFollowOrForward) {
 
 TEST(OwnershipTest, WhenTheOwnerDiesTheStandbyTakesOver) {
   for (int p = 0; p < partition_count; ++p) {
-    auto pl = place(p, three);
+    auto pl = place(p, three_members);
     std::vector<std::string> alive;
-    for (const auto& n : three)
+    for (const auto& n : three_members)
       if (n != pl.owner)
         alive.push_back(n);
     auto f = facts(p, record_kind::batch, pl.owner, alive);
@@ -70,7 +70,7 @@ TEST(OwnershipTest, OnlyOneNodeIsToldToTakeOver) {
   // Whatever the log and the live set, at most one live node takes over,
   // and never while the log's owner is live.
   std::vector<std::vector<std::string>> lives{
-    three, {"n1", "n2"}, {"n2", "n3"}, {"n1"}, {}};
+    three_members, {"n1", "n2"}, {"n2", "n3"}, {"n1"}, {}};
   std::vector<log_tail> tails{{record_kind::genesis, ""},
                               {record_kind::batch, "n1"},
                               {record_kind::takeover, "n2"},
@@ -94,9 +94,9 @@ TEST(OwnershipTest, OnlyOneNodeIsToldToTakeOver) {
 TEST(OwnershipTest, AnOwnerMissingFromTheMemberListKeepsServing) {
   // Its heartbeat may lag; the fence, not membership, deposes it.
   for (int p = 0; p < partition_count; ++p) {
-    auto pl = place(p, three);
+    auto pl = place(p, three_members);
     std::vector<std::string> others;
-    for (const auto& n : three)
+    for (const auto& n : three_members)
       if (n != pl.owner)
         others.push_back(n);
     auto f = facts(p, record_kind::batch, pl.owner, others);
@@ -106,7 +106,7 @@ TEST(OwnershipTest, AnOwnerMissingFromTheMemberListKeepsServing) {
 
 TEST(OwnershipTest, AReturningPlacementOwnerGetsThePartitionOnceCaughtUp) {
   for (int p = 0; p < partition_count; ++p) {
-    auto pl = place(p, three);
+    auto pl = place(p, three_members);
     // pl.standby took over while pl.owner was away; pl.owner is back.
     auto f = facts(p, record_kind::batch, pl.standby);
     EXPECT_EQ(decide(pl.standby, f), partition_action::serve);
@@ -125,7 +125,7 @@ TEST(OwnershipTest, AReturningPlacementOwnerGetsThePartitionOnceCaughtUp) {
 
 TEST(OwnershipTest, ACaughtUpPlacementOwnerThatIsNotLiveGetsNothing) {
   for (int p = 0; p < partition_count; ++p) {
-    auto pl = place(p, three);
+    auto pl = place(p, three_members);
     std::vector<std::string> without{pl.standby, third_of(pl)};
     ownership_facts f{p, {record_kind::batch, pl.standby}, without, {pl.owner}};
     EXPECT_EQ(decide(pl.standby, f), partition_action::serve);

@@ -8,7 +8,7 @@
 namespace switchboard::cluster {
 namespace {
 
-const std::vector<std::string> three{"node-a", "node-b", "node-c"};
+const std::vector<std::string> three_nodes{"node-a", "node-b", "node-c"};
 
 TEST(PlacementTest, NoMembersNoOwner) {
   auto p = place(0, {});
@@ -26,15 +26,17 @@ TEST(PlacementTest, OneMemberOwnsWithoutStandby) {
 
 TEST(PlacementTest, StandbyIsAnotherMember) {
   for (int partition = 0; partition < 100; ++partition) {
-    auto p = place(partition, three);
+    auto p = place(partition, three_nodes);
     EXPECT_NE(p.owner, p.standby);
-    EXPECT_NE(std::find(three.begin(), three.end(), p.owner), three.end());
-    EXPECT_NE(std::find(three.begin(), three.end(), p.standby), three.end());
+    EXPECT_NE(std::find(three_nodes.begin(), three_nodes.end(), p.owner),
+              three_nodes.end());
+    EXPECT_NE(std::find(three_nodes.begin(), three_nodes.end(), p.standby),
+              three_nodes.end());
   }
 }
 
 TEST(PlacementTest, SameAnswerWhateverTheOrderOrDuplicates) {
-  auto members = three;
+  auto members = three_nodes;
   std::sort(members.begin(), members.end());
   for (int partition = 0; partition < 16; ++partition) {
     auto first = place(partition, members);
@@ -70,9 +72,10 @@ TEST(PlacementTest, AnUnrelatedMemberLeavingMovesNothing) {
 
 TEST(PlacementTest, WhenTheOwnerLeavesTheStandbyOwns) {
   for (int partition = 0; partition < 100; ++partition) {
-    auto before = place(partition, three);
+    auto before = place(partition, three_nodes);
     std::vector<std::string> rest;
-    std::copy_if(three.begin(), three.end(), std::back_inserter(rest),
+    std::copy_if(three_nodes.begin(), three_nodes.end(),
+                 std::back_inserter(rest),
                  [&](const auto& m) { return m != before.owner; });
     EXPECT_EQ(place(partition, rest).owner, before.standby);
   }
@@ -81,7 +84,7 @@ TEST(PlacementTest, WhenTheOwnerLeavesTheStandbyOwns) {
 TEST(PlacementTest, OwnershipIsSpreadOverMembers) {
   std::map<std::string, int> owned;
   for (int partition = 0; partition < 100; ++partition)
-    ++owned[place(partition, three).owner];
+    ++owned[place(partition, three_nodes).owner];
   ASSERT_EQ(owned.size(), 3u);
   for (const auto& [member, count] : owned)
     EXPECT_GE(count, 20) << member; // 33 on average
