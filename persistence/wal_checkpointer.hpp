@@ -16,12 +16,18 @@
 // Why a step: a pass copies every page the WAL holds, once. Under load the
 // same pages (the message index's leaves, one per key of a batch) are
 // rewritten by almost every commit, so each pass copies nearly the same set
-// again; fewer passes copy less. But a larger WAL limit made the writer's
-// own copy at the limit, and the WAL restart, the tail of the latency. Same
-// run, wrk 64 connections / engine_bench 1k keys (issue 12 note):
-//   step/limit  500/4000: 14.1k req/s p99 30 ms / engine 41k msgs/s
-//              1000/4000: 15.5k req/s p99 28 ms / engine 42k msgs/s
-//             4000/16000: 13.2k req/s p99 59 ms / engine 44k msgs/s
+// again; fewer passes copy less.
+// Measured (session 12, 2026-12-01, Release, `wrk -t2 -c64 -d15s` single
+// messages over 1k chats; writer stalls timed on its thread, those > 5 ms):
+//   before the thread's connection opened the WAL (its passes copied
+//   nothing): 22.9k req/s, the writer's own copies at the limit 144 stalls,
+//   2.4 s of the 15 s;
+//   step/limit 1000/4000: 24.7k req/s, 53 stalls, 0.42 s;
+//               250/4000: 25.0k req/s, 28 stalls, 0.22 s;
+//              1000/8000: 25.0k req/s, 52 stalls, 0.42 s;
+//               250/2000: 23.9k req/s, 27 stalls, 0.20 s.
+// p99 was 47-51 ms in all four: the rest of the tail is elsewhere (the
+// README's Performance section). engine_bench at 1k keys: +10%.
 //
 // A PASSIVE checkpoint cannot rewind a WAL that the writer keeps appending to,
 // so when the WAL still holds `limit_pages` the writer itself, between two
@@ -65,7 +71,7 @@ public:
   /// Writer thread, outside a transaction: finishes the copy when the WAL
   /// has reached limit_pages (cheap otherwise).
   void between_batches();
-  /// PASSIVE checkpoints the thread has completed (tests, metrics).
+  /// PASSIVE checkpoints of the thread that copied frames (tests, metrics).
   std::int64_t background_checkpoints() const { return done_.load(); }
 
 private:
