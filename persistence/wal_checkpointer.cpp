@@ -84,11 +84,14 @@ void wal_checkpointer::run() {
     int log = 0, copied = 0;
     // BUSY (another checkpoint is running) is fine: the next commit wakes
     // this thread again. Only a pass that copied frames counts.
-    if (sqlite3_wal_checkpoint_v2(own_->raw(), nullptr,
-                                  SQLITE_CHECKPOINT_PASSIVE, &log,
-                                  &copied) == SQLITE_OK &&
-        copied > 0)
-      done_.fetch_add(1, std::memory_order_relaxed);
+    {
+      std::lock_guard<std::mutex> pass(pass_mtx_);
+      if (sqlite3_wal_checkpoint_v2(own_->raw(), nullptr,
+                                    SQLITE_CHECKPOINT_PASSIVE, &log,
+                                    &copied) == SQLITE_OK &&
+          copied > 0)
+        done_.fetch_add(1, std::memory_order_relaxed);
+    }
     lk.lock();
   }
 }
@@ -96,6 +99,10 @@ void wal_checkpointer::run() {
 void wal_checkpointer::between_batches() {
   if (wal_pages_.load(std::memory_order_relaxed) < opt_.limit_pages)
     return;
+  // Waits for a pass of the thread that is under way: a PASSIVE checkpoint
+  // of ours would find the checkpoint lock taken (BUSY) and the WAL would
+  // keep growing for as long as that pass runs.
+  std::lock_guard<std::mutex> pass(pass_mtx_);
   int log = 0, copied = 0;
   if (sqlite3_wal_checkpoint_v2(writer_db_, nullptr, SQLITE_CHECKPOINT_PASSIVE,
                                 &log, &copied) == SQLITE_OK &&

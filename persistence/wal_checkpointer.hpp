@@ -31,9 +31,9 @@
 //
 // A PASSIVE checkpoint cannot rewind a WAL that the writer keeps appending to,
 // so when the WAL still holds `limit_pages` the writer itself, between two
-// batches (after their replies), copies the few frames the thread has not (a
-// PASSIVE checkpoint on the writer connection); its next transaction then
-// starts the WAL over. The WAL therefore stays bounded under sustained load,
+// batches (after their replies), waits for a pass of the thread under way,
+// then copies the few frames the thread has not (a PASSIVE checkpoint on the
+// writer connection); its next transaction then starts the WAL over. The WAL therefore stays bounded under sustained load,
 // and a `journal_size_limit` truncates the file when it restarts.
 //
 // REQUIRES: between_batches() and the destructor run on the writer's thread
@@ -88,6 +88,7 @@ private:
   std::atomic<std::int64_t> done_{0};
   std::mutex mtx_;
   std::condition_variable wake_;
+  std::mutex pass_mtx_; // held by every checkpoint pass, the writer's too
   bool pending_ = false;
   bool stop_ = false;
   std::thread thread_;
