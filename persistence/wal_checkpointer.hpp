@@ -33,8 +33,9 @@
 // so when the WAL still holds `limit_pages` the writer itself, between two
 // batches (after their replies), waits for a pass of the thread under way,
 // then copies the few frames the thread has not (a PASSIVE checkpoint on the
-// writer connection); its next transaction then starts the WAL over. The WAL therefore stays bounded under sustained load,
-// and a `journal_size_limit` truncates the file when it restarts.
+// writer connection); its next transaction then starts the WAL over. The WAL
+// therefore stays bounded under sustained load, and a `journal_size_limit`
+// truncates the file when it restarts.
 //
 // REQUIRES: between_batches() and the destructor run on the writer's thread
 // (or with the writer connection otherwise idle).
