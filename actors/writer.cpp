@@ -23,8 +23,9 @@
 //   exit               -> commits what is open (with the derived state),
 //                         refreshes the mirror, quits.
 // Derived state (store.hpp, persistence/derived_state.cpp) is written
-// behind: it is folded in when due (max_unfolded_jobs jobs or
-// flush_interval since the last fold), in a transaction of its own right
+// behind: it is folded in when due (fold_every_ jobs, sized by
+// core/fold_pacing.hpp from the last fold's cost, or flush_interval since
+// the last fold), in a transaction of its own right
 // after a batch's replies went out (so no request waits for a fold it did
 // not need), and an idle writer folds it in flush_idle after its last
 // commit. Counting jobs, not commits: under single-message load (batches of
@@ -60,6 +61,7 @@
 // the replier goes too instead of keeping stop() waiting.
 
 #include "actors/messages.hpp"
+#include "core/fold_pacing.hpp"
 
 #include <algorithm>
 #include <chrono>
@@ -71,9 +73,10 @@ namespace {
 
 using steady = std::chrono::steady_clock;
 
-// Write-behind of derived state: fold at most every this many jobs or this
-// much time under load, and this long after the last commit when idle.
-constexpr std::int64_t max_unfolded_jobs = 20000;
+// Write-behind of derived state: fold every fold_pacing jobs (2,000 to
+// 20,000, each fold aimed at 50 ms) or this much time under load, and
+// this long after the last commit when idle.
+constexpr core::fold_pacing fold_pace{};
 constexpr auto flush_interval = std::chrono::seconds(1);
 constexpr auto flush_idle = std::chrono::milliseconds(50);
 
@@ -167,7 +170,7 @@ public:
   /// instant the timer fires is not enough: under closed-loop load the
   /// writer is briefly idle after nearly every batch (its requests wait for
   /// their replies), and folds then ran every 65-360 ms instead of every
-  /// max_unfolded_jobs (session 12: 80 folds in 700k jobs at 100k keys, 8.7
+  /// fold_every_ jobs (session 12: 80 folds in 700k jobs at 100k keys, 8.7
   /// s of the writer's time).
   void on_flush() {
     flush_timer_ = false;
@@ -199,7 +202,7 @@ private:
   void send_replies(const core::status& commit_st);
   void commit(bool force_fold = false);
   bool fold_due(steady::time_point now) const {
-    return unfolded_jobs_ >= max_unfolded_jobs ||
+    return unfolded_jobs_ >= fold_every_ ||
            (unfolded_jobs_ > 0 && now - last_fold_ >= flush_interval);
   }
   void after_commit(bool folded, std::size_t jobs);
@@ -221,6 +224,7 @@ private:
   bool mirror_dirty_ = false;
   bool mirror_timer_ = false;
   std::int64_t unfolded_jobs_ = 0; // committed since the last fold
+  std::int64_t fold_every_ = fold_pace.max_jobs; // next fold's size
   steady::time_point last_fold_ = steady::now();
   steady::time_point last_commit_ = steady::now();
   bool flush_timer_ = false;
@@ -367,12 +371,20 @@ void writer_state::arm_flush_timer(steady::duration after) {
 }
 
 /// A transaction of its own that only folds the derived state in.
+/// Sizes the next fold by this one's cost per job (core/fold_pacing.hpp).
 void writer_state::flush_alone() {
+  auto t0 = steady::now();
+  auto jobs = unfolded_jobs_;
   if (!w_->begin())
     return;
   bool folded = static_cast<bool>(w_->flush_derived());
-  if (w_->commit())
+  if (w_->commit()) {
     after_commit(folded, 0);
+    if (folded)
+      fold_every_ = core::next_fold_jobs(
+        fold_pace, jobs,
+        std::chrono::duration<double>(steady::now() - t0).count());
+  }
   w_->between_batches();
 }
 

@@ -7,12 +7,10 @@
 // route  (default): N messages over K keys, C requests in flight, 200-byte
 //        texts; then, in the same run, "writer-only": the same SQL per
 //        message (create+upsert on a key's first message; append_message,
-//        derived state folded in every 20000 messages, checkpoints on their
-//        thread; no SAVEPOINT, as the
-//        engine's writer runs jobs
-//        bare; batches of writer.max_batch)
-//        driven directly on a store writer, no actors. Prints both and the
-//        actor overhead 1 - engine/writer_only.
+//        derived state folded in as core/fold_pacing.hpp sizes it, checkpoints
+//        on their thread; no SAVEPOINT, as the engine's writer runs jobs bare;
+//        batches of writer.max_batch) driven directly on a store writer, no
+//        actors. Prints both and the actor overhead 1 - engine/writer_only.
 //        --keys 1000 --messages 200000 --concurrency 1000 --durability full
 //        --reps N: N alternating engine/writer-only pairs, medians and the
 //        median per-pair ratio; CPU us per message of both (load-proof).
@@ -39,6 +37,7 @@
 #include "actors/engine.hpp"
 #include "actors/engine_testing.hpp"
 #include "core/clock.hpp"
+#include "core/fold_pacing.hpp"
 #include "core/session_id.hpp"
 #include "core/settings.hpp"
 #include "core/zone.hpp"
@@ -324,7 +323,7 @@ double writer_only(const std::string& path, long n, long keys, int batch,
     die(w.err().message);
   auto& wr = **w;
   // As the engine's writer does: derived state written behind, folded in
-  // its own transaction every 20000 messages (actors/writer.cpp,
+  // its own transaction every core::fold_pacing messages (actors/writer.cpp,
   // persistence/derived_state.cpp), and
   // checkpoints off COMMIT (persistence/wal_checkpointer.hpp).
   wr.set_write_behind(true);
@@ -339,6 +338,8 @@ double writer_only(const std::string& path, long n, long keys, int batch,
       must(wr.commit(), "commit");
   }
   long unfolded = 0;
+  const sb::core::fold_pacing pacing{};
+  std::int64_t fold_every = pacing.max_jobs;
   sb::core::message m;
   m.role = "user";
   auto t0 = steady::now();
@@ -358,10 +359,12 @@ double writer_only(const std::string& path, long n, long keys, int batch,
       must(wr.commit(), "commit");
       wr.between_batches();
       unfolded += i % batch + 1;
-      if (unfolded >= 20000 || i + 1 == n) { // as actors/writer.cpp
+      if (unfolded >= fold_every || i + 1 == n) { // as actors/writer.cpp
+        auto f0 = steady::now();
         must(wr.begin(), "begin");
         must(wr.flush_derived(), "flush_derived");
         must(wr.commit(), "commit");
+        fold_every = sb::core::next_fold_jobs(pacing, unfolded, secs_since(f0));
         unfolded = 0;
       }
     }
