@@ -135,8 +135,26 @@ std::optional<std::string> statement::opt_text(int c) const {
 
 // -- connection ---------------------------------------------------------------
 
+namespace {
+
+/// Why: with memory statistics on (the library's default), every
+/// sqlite3_malloc and sqlite3_free takes a process-wide mutex to count the
+/// bytes; nothing here reads those counts. Must run before SQLite
+/// initializes; if something initialized it already, the call fails and
+/// changes nothing.
+void configure_library_once() {
+  static const bool done = [] {
+    (void)sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+    return true;
+  }();
+  (void)done;
+}
+
+} // namespace
+
 core::result<std::unique_ptr<connection>>
 connection::open(const std::string& path, int flags) {
+  configure_library_once();
   sqlite3* db = nullptr;
   int rc =
     sqlite3_open_v2(path.c_str(), &db, flags | SQLITE_OPEN_NOMUTEX, nullptr);
