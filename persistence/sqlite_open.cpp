@@ -47,6 +47,19 @@ core::status configure_writer(connection& db, core::durability mode) {
   return db.exec("PRAGMA foreign_keys=ON");
 }
 
+/// FTS5 merges a level's segments once it holds `automerge` of them (default
+/// 4). Why 16: every commit writes a new segment, so a merge rewrites the
+/// group-commit's index pages again; merging 16 at a time rewrites each page
+/// fewer times. Measured: writer alone +15%, engine with 256 in flight +8%
+/// (`engine_bench --mode route --keys 1000 --concurrency 256`); a 300k-row
+/// index kept 25 segments instead of 18 and its queries (1, 2 and OR terms,
+/// rare to common) took the same time within 2%. A persistent setting of the
+/// index; set on every open so files made before it get it too.
+core::status tune_search_index(connection& db) {
+  return db.exec(
+    "INSERT INTO messages_fts(messages_fts, rank) VALUES('automerge', 16)");
+}
+
 } // namespace
 
 core::status sqlite_writer::checkpoint_in_background(const std::string& path,
@@ -76,6 +89,8 @@ open_writer(const std::string& path, core::durability mode, open_fold fold) {
   // The seed's SessionDB re-creates idx_messages_session whenever it opens
   // the file; the writer would then pay for it on every message (schema.cpp).
   if (auto st = (*db)->exec("DROP INDEX IF EXISTS idx_messages_session"); !st)
+    return std::move(st).err();
+  if (auto st = tune_search_index(**db); !st)
     return std::move(st).err();
   auto w = std::make_unique<sqlite_writer>(std::move(*db));
   if (fold == open_fold::deferred)

@@ -55,6 +55,26 @@ protected:
   std::unique_ptr<sqlite_writer> w_;
 };
 
+// The writer merges the search index 16 segments at a time
+// (sqlite_open.cpp, tune_search_index), on a new file and on one that had
+// FTS5's default (4) before.
+TEST_F(WriterTest, SearchIndexMergesSixteenSegmentsAtATime) {
+  auto automerge = [](connection& db) -> std::int64_t {
+    auto q =
+      db.prepare("SELECT v FROM messages_fts_config WHERE k = 'automerge'");
+    EXPECT_TRUE(q.ok());
+    auto row = q->step();
+    return row.ok() && *row ? q->int64(0) : -1;
+  };
+  EXPECT_EQ(automerge(w_->db()), 16);
+  exec(w_->db(),
+       "INSERT INTO messages_fts(messages_fts, rank) VALUES('automerge', 4)");
+  w_.reset();
+  w_ = must_open_writer(dir_.file("state.db"));
+  ASSERT_TRUE(w_);
+  EXPECT_EQ(automerge(w_->db()), 16);
+}
+
 TEST_F(WriterTest, CreateSessionStoresTheRow) {
   auto r = row("20260101_000000_aabbccdd", "discord", 1234.5);
   r.user_id = "u1";
