@@ -27,6 +27,7 @@
 
 #include "persistence/store_util.hpp"
 
+#include <algorithm>
 #include <cmath>
 
 namespace switchboard::persistence {
@@ -119,15 +120,19 @@ status sqlite_writer::fold_above_watermark() {
     return std::move(to).err();
   if (to->value_or(0) <= *from)
     return {};
-  // Counters: one row per session, in id order (the sessions table's).
+  // One pass over the new rows: per session (in id order, the sessions
+  // table's) its counters and its newest activity. Why one pass, and the
+  // entries looked up per session and not per message: the fold used to
+  // scan the rows twice and join each inbound message to its entry.
   SB_QUERY(
     q, *db_,
     "SELECT m.session_id, SUM(m.active), SUM(CASE WHEN m.active = 1 "
     "THEN " SB_TOOL_CALLS(
-      "m.tool_calls") " ELSE 0 END) FROM messages m "
+      "m.tool_calls") " ELSE 0 END), MAX(" SB_ACTIVITY_TS ") FROM messages m "
                       "WHERE m.id > ?1 AND m.id <= ?2 GROUP BY m.session_id "
                       "ORDER BY m.session_id");
   q->bind(1, *from).bind(2, **to);
+  std::vector<activity> active;
   for (;;) {
     auto row = q->step();
     if (!row)
@@ -135,26 +140,13 @@ status sqlite_writer::fold_above_watermark() {
     if (!*row)
       break;
     SB_TRY(add_counts(q->text(0), q->int64(1), q->int64(2)));
+    if (!q->is_null(3))
+      active.push_back({{}, q->text(0), micros_of(q->real(3))});
   }
-  // Activity: one row per entry pointing at a session that got an inbound
-  // message, in key order (the entries table's).
-  SB_QUERY(a, *db_,
-           "SELECT e.session_key, e.session_id, MAX(" SB_ACTIVITY_TS ") "
-           "FROM messages m JOIN session_entries e ON e.session_id = "
-           "m.session_id WHERE m.id > ?1 AND m.id <= ?2 AND m.role = 'user' "
-           "GROUP BY e.session_key ORDER BY e.session_key");
-  a->bind(1, *from).bind(2, **to);
-  std::vector<activity> active;
-  for (;;) {
-    auto row = a->step();
-    if (!row)
-      return std::move(row).err();
-    if (!*row)
-      break;
-    if (!a->is_null(2))
-      active.push_back({a->text(0), a->text(1), micros_of(a->real(2))});
-  }
-  SB_TRY(move_entries(active));
+  auto keyed = with_entry_keys(active);
+  if (!keyed)
+    return std::move(keyed).err();
+  SB_TRY(move_entries(*keyed));
   SB_QUERY(w, *db_, "UPDATE derived_state SET watermark = ? WHERE id = 1");
   w->bind(1, **to);
   return w->run();
@@ -179,6 +171,30 @@ status sqlite_writer::add_counts(const std::string& session_id,
            "tool_call_count = tool_call_count + ?2 WHERE id = ?3");
   c->bind(1, messages).bind(2, tool_calls).bind(3, session_id);
   return c->run();
+}
+
+/// One activity per entry pointing at a session of `by_session` (several
+/// keys may point at one session), sorted by key.
+result<std::vector<sqlite_writer::activity>>
+sqlite_writer::with_entry_keys(const std::vector<activity>& by_session) {
+  std::vector<activity> out;
+  out.reserve(by_session.size());
+  for (const auto& a : by_session) {
+    SB_QUERY(k, *db_,
+             "SELECT session_key FROM session_entries WHERE session_id = ?");
+    k->bind(1, a.session_id);
+    for (;;) {
+      auto row = k->step();
+      if (!row)
+        return std::move(row).err();
+      if (!*row)
+        break;
+      out.push_back({k->text(0), a.session_id, a.at_us});
+    }
+  }
+  std::sort(out.begin(), out.end(),
+            [](const activity& x, const activity& y) { return x.key < y.key; });
+  return out;
 }
 
 /// Why key order (`active` comes sorted by key): the entries table is keyed

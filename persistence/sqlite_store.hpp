@@ -244,6 +244,8 @@ private:
   core::status move_tail();
   core::status add_counts(const std::string& session_id, std::int64_t messages,
                           std::int64_t tool_calls);
+  core::result<std::vector<activity>>
+  with_entry_keys(const std::vector<activity>& by_session);
   core::status move_entries(const std::vector<activity>& active);
   core::status add_rollup(std::string_view id, const core::usage_update& u,
                           core::time_point at, std::int64_t updates);

@@ -176,6 +176,38 @@ TEST_F(DerivedStateTest, AnEntryPointingElsewhereIsNotMoved) {
   EXPECT_EQ(stored_count(), 1);
 }
 
+// One fold over several sessions: each counts its own rows, and every entry
+// pointing at a session moves (two keys can point at one session), whatever
+// the order of their keys against their sessions' ids.
+TEST_F(DerivedStateTest, EveryEntryOfEachSessionMovesInOneFold) {
+  ASSERT_TRUE(w_->begin());
+  ASSERT_TRUE(w_->create_session(row("s0", "telegram", 1000)));
+  core::session_entry e;
+  e.created_at = at_seconds(1000);
+  e.updated_at = at_seconds(1000);
+  for (auto [k, id] : {std::pair{"z:second-key-of-s1", "s1"},
+                       std::pair{"a:key-of-s0", "s0"}}) {
+    e.session_key = k;
+    e.session_id = id;
+    ASSERT_TRUE(w_->upsert_entry(e));
+  }
+  ASSERT_TRUE(w_->append_message("s1", msg("user", "one"), at_seconds(2000)));
+  ASSERT_TRUE(w_->append_message("s0", msg("user", "two"), at_seconds(3000)));
+  ASSERT_TRUE(
+    w_->append_message("s1", msg("assistant", "three"), at_seconds(3500)));
+  ASSERT_TRUE(w_->commit());
+  flush();
+  EXPECT_EQ(stored_count(), 2);
+  EXPECT_EQ(stored("SELECT message_count FROM sessions WHERE id = 's0'"), 1);
+  auto updated_us = [&](const std::string& k) {
+    return stored(
+      "SELECT updated_at FROM session_entries WHERE session_key = '" + k + "'");
+  };
+  EXPECT_EQ(updated_us(key), 2000 * 1000000LL);
+  EXPECT_EQ(updated_us("z:second-key-of-s1"), 2000 * 1000000LL);
+  EXPECT_EQ(updated_us("a:key-of-s0"), 3000 * 1000000LL);
+}
+
 TEST_F(DerivedStateTest, AppendToAMissingSessionIsNotFound) {
   ASSERT_TRUE(w_->begin());
   auto r = w_->append_message("nope", msg("user", "hi"), at_seconds(1));
