@@ -55,24 +55,28 @@ protected:
   std::unique_ptr<sqlite_writer> w_;
 };
 
-// The writer merges the search index 16 segments at a time
-// (sqlite_open.cpp, tune_search_index), on a new file and on one that had
-// FTS5's default (4) before.
+// The writer merges the search index 16 segments at a time, a little at
+// each write, and merges a whole level at once only at 64 (sqlite_open.cpp,
+// tune_search_index), on a new file and on one that had FTS5's defaults.
 TEST_F(WriterTest, SearchIndexMergesSixteenSegmentsAtATime) {
-  auto automerge = [](connection& db) -> std::int64_t {
+  auto setting = [](connection& db, const std::string& k) -> std::int64_t {
     auto q =
-      db.prepare("SELECT v FROM messages_fts_config WHERE k = 'automerge'");
+      db.prepare("SELECT v FROM messages_fts_config WHERE k = '" + k + "'");
     EXPECT_TRUE(q.ok());
     auto row = q->step();
     return row.ok() && *row ? q->int64(0) : -1;
   };
-  EXPECT_EQ(automerge(w_->db()), 16);
-  exec(w_->db(),
-       "INSERT INTO messages_fts(messages_fts, rank) VALUES('automerge', 4)");
+  EXPECT_EQ(setting(w_->db(), "automerge"), 16);
+  EXPECT_EQ(setting(w_->db(), "crisismerge"), 64);
+  exec(
+    w_->db(),
+    "INSERT INTO messages_fts(messages_fts, rank) VALUES('automerge', 4);"
+    "INSERT INTO messages_fts(messages_fts, rank) VALUES('crisismerge', 16)");
   w_.reset();
   w_ = must_open_writer(dir_.file("state.db"));
   ASSERT_TRUE(w_);
-  EXPECT_EQ(automerge(w_->db()), 16);
+  EXPECT_EQ(setting(w_->db(), "automerge"), 16);
+  EXPECT_EQ(setting(w_->db(), "crisismerge"), 64);
 }
 
 TEST_F(WriterTest, CreateSessionStoresTheRow) {
