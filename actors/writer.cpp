@@ -23,19 +23,21 @@
 //   exit               -> commits what is open (with the derived state),
 //                         refreshes the mirror, quits.
 // Derived state (store.hpp, persistence/derived_state.cpp) is written
-// behind: it is folded in when due (fold_every_ jobs, sized by
-// core/fold_pacing.hpp from the last fold's cost, or flush_interval since
-// the last fold), in a transaction of its own right
-// after a batch's replies went out (so no request waits for a fold it did
-// not need), and an idle writer folds it in flush_idle after its last
-// commit. Counting jobs, not commits: under single-message load (batches of
-// ~20) a fold every 20 commits dirtied each key's counter and updated_at
-// pages every ~400 messages; per 20000 jobs, each page is dirtied about once
-// per fold, in key order. The fold is computed from the committed rows, so a
-// crash between folds loses nothing (the next open folds the rest in) and
-// readers stay exact.
-// Replies go out only after COMMIT: nothing is acknowledged that is not on
-// disk. WAL checkpoints run on a thread of the store's own
+// behind: when due (fold_every_ jobs, sized by core/fold_pacing.hpp from the
+// last sweep's cost, or flush_interval since the last one) a sweep starts
+// over the sessions with unfolded messages, cut into as many slices as the
+// last sweep had jobs per session (at most 16; core/fold_pacing.hpp says
+// why): one slice in a transaction of its own right after each batch's
+// replies went out, until the sweep reached the last session (so no request
+// waits for a fold it did not need, nor for more than a slice of one). An
+// idle writer folds everything in flush_idle after its last commit. Counting
+// jobs, not commits: under single-message load (batches of ~20) a fold every 20
+// commits dirtied each key's counter and updated_at pages every ~400 messages;
+// per 20000 jobs, each page is dirtied about once per fold, in key order. The
+// fold is computed from the committed rows, so a crash between folds loses
+// nothing (the next open folds the rest in) and readers stay exact. Replies go
+// out only after COMMIT: nothing is acknowledged that is not on disk. WAL
+// checkpoints run on a thread of the store's own
 // (persistence/wal_checkpointer.hpp), not inside COMMIT; between_batches()
 // after each batch's replies finishes one when the WAL is at its limit.
 //
@@ -65,6 +67,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <limits>
 #include <optional>
 
 namespace switchboard::actors {
@@ -73,10 +76,12 @@ namespace {
 
 using steady = std::chrono::steady_clock;
 
-// Write-behind of derived state: fold every fold_pacing jobs (2,000 to
-// 20,000, each fold aimed at 50 ms) or this much time under load, and
-// this long after the last commit when idle.
+// Write-behind of derived state: a sweep every fold_pacing jobs (2,000 to
+// 20,000, each sweep aimed at 50 ms of work) or this much time under load,
+// in at most max_slices slices; everything this long after the last commit
+// when idle.
 constexpr core::fold_pacing fold_pace{};
+constexpr std::int64_t max_slices = 16; // per sweep
 constexpr auto flush_interval = std::chrono::seconds(1);
 constexpr auto flush_idle = std::chrono::milliseconds(50);
 
@@ -174,7 +179,7 @@ public:
   /// s of the writer's time).
   void on_flush() {
     flush_timer_ = false;
-    if (unfolded_jobs_ == 0)
+    if (unfolded_jobs_ == 0 && !sweeping_)
       return;
     auto quiet = steady::now() - last_commit_;
     bool idle =
@@ -186,7 +191,7 @@ public:
   void on_exit(const caf::exit_msg& m) {
     if (open_)
       commit(true);
-    else if (unfolded_jobs_ > 0)
+    else if (unfolded_jobs_ > 0 || sweeping_)
       flush_alone();
     if (mirror_dirty_ && rt_->write_mirror)
       (void)rt_->write_mirror();
@@ -208,6 +213,9 @@ private:
   void after_commit(bool folded, std::size_t jobs);
   void arm_flush_timer(steady::duration after);
   void flush_alone();
+  void start_sweep();
+  std::int64_t next_slice_size() const;
+  void fold_next_slice();
   void maybe_mirror();
 
   caf::event_based_actor* self_;
@@ -224,7 +232,15 @@ private:
   bool mirror_dirty_ = false;
   bool mirror_timer_ = false;
   std::int64_t unfolded_jobs_ = 0; // committed since the last fold
-  std::int64_t fold_every_ = fold_pace.max_jobs; // next fold's size
+  std::int64_t fold_every_ = fold_pace.max_jobs; // jobs between sweeps
+  bool sweeping_ = false;           // a sweep is under way: a slice per batch
+  std::int64_t sweep_jobs_ = 0;     // unfolded when it started
+  double sweep_seconds_ = 0;        // its slices' time so far
+  std::int64_t sweep_sessions_ = 0; // its slices' sessions so far
+  std::int64_t slice_size_ = 0;     // sessions per slice; 0: one slice
+  std::int64_t jobs_since_slice_ = 0;
+  std::int64_t last_sweep_jobs_ = 0; // jobs committed before it ended
+  std::int64_t last_sweep_sessions_ = 0;
   steady::time_point last_fold_ = steady::now();
   steady::time_point last_commit_ = steady::now();
   bool flush_timer_ = false;
@@ -346,20 +362,24 @@ void writer_state::commit(bool force_fold) {
   if (!st)
     return;
   after_commit(folded, jobs);
-  if (!folded && fold_due(steady::now()))
-    flush_alone();
+  if (!folded && !sweeping_ && fold_due(steady::now()))
+    start_sweep();
+  if (!folded && sweeping_)
+    fold_next_slice();
   mirror_dirty_ = true;
   maybe_mirror();
 }
 
 void writer_state::after_commit(bool folded, std::size_t jobs) {
   last_commit_ = steady::now();
-  if (folded) {
+  if (folded) { // everything: a sweep under way has nothing left
     unfolded_jobs_ = 0;
+    sweeping_ = false;
     last_fold_ = steady::now();
     return;
   }
   unfolded_jobs_ += static_cast<std::int64_t>(jobs);
+  jobs_since_slice_ += static_cast<std::int64_t>(jobs);
   arm_flush_timer(flush_idle);
 }
 
@@ -370,11 +390,66 @@ void writer_state::arm_flush_timer(steady::duration after) {
   self_->delayed_send(self_, after, flush_atom::value);
 }
 
-/// A transaction of its own that only folds the derived state in.
-/// Sizes the next fold by this one's cost per job (core/fold_pacing.hpp).
+/// Cuts the sweep into as many slices as the last sweep had jobs per
+/// session (core/fold_pacing.hpp: why).
+void writer_state::start_sweep() {
+  sweeping_ = true;
+  sweep_jobs_ = unfolded_jobs_;
+  sweep_seconds_ = 0;
+  sweep_sessions_ = 0;
+  unfolded_jobs_ = 0;
+  jobs_since_slice_ = 0;
+  last_fold_ = steady::now();
+  auto slices =
+    core::slices_per_sweep(max_slices, last_sweep_jobs_, last_sweep_sessions_);
+  slice_size_ = slices <= 1 ? 0 : (last_sweep_sessions_ + slices - 1) / slices;
+}
+
+/// The next slice's size in sessions: the sweep's share, or more when
+/// sessions arrive faster (the last sweep's sessions per job, for the jobs
+/// committed since the previous slice), so that the sweep ends.
+std::int64_t writer_state::next_slice_size() const {
+  if (slice_size_ <= 0)
+    return std::numeric_limits<std::int64_t>::max();
+  auto keep_up =
+    (last_sweep_sessions_ * jobs_since_slice_ + last_sweep_jobs_ - 1) /
+    std::max<std::int64_t>(1, last_sweep_jobs_);
+  return std::max(slice_size_, keep_up);
+}
+
+/// A transaction of its own that folds the next slice of the sweep. When
+/// the sweep is done, sizes the next one by its cost per job
+/// (core/fold_pacing.hpp). A failed slice changes nothing: the next batch's
+/// slice tries again.
+void writer_state::fold_next_slice() {
+  auto t0 = steady::now();
+  if (!w_->begin())
+    return;
+  auto r = w_->fold_slice(next_slice_size());
+  jobs_since_slice_ = 0;
+  if (!r)
+    w_->rollback();
+  bool ok = r && w_->commit();
+  auto seconds = std::chrono::duration<double>(steady::now() - t0).count();
+  w_->between_batches();
+  if (!ok)
+    return;
+  sweep_seconds_ += seconds;
+  sweep_sessions_ += r->sessions;
+  if (!r->done)
+    return;
+  sweeping_ = false;
+  last_sweep_jobs_ = sweep_jobs_ + unfolded_jobs_;
+  last_sweep_sessions_ = sweep_sessions_;
+  fold_every_ =
+    core::next_fold_jobs(fold_pace, last_sweep_jobs_, sweep_seconds_);
+}
+
+/// A transaction of its own that folds all of the derived state in (it ends
+/// a sweep under way). Sizes the next sweep by this fold's cost per job.
 void writer_state::flush_alone() {
   auto t0 = steady::now();
-  auto jobs = unfolded_jobs_;
+  auto jobs = unfolded_jobs_ + (sweeping_ ? sweep_jobs_ : 0);
   if (!w_->begin())
     return;
   bool folded = static_cast<bool>(w_->flush_derived());

@@ -126,6 +126,10 @@ public:
     inner_->set_write_behind(on);
   }
   core::status flush_derived() override { return inner_->flush_derived(); }
+  core::result<fold_slice_result>
+  fold_slice(std::int64_t max_sessions) override {
+    return inner_->fold_slice(max_sessions);
+  }
   void between_batches() override { inner_->between_batches(); }
 
   core::status create_session(const core::session_row_init& row) override {

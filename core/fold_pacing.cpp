@@ -16,4 +16,14 @@ std::int64_t next_fold_jobs(const fold_pacing& p, std::int64_t folded_jobs,
   return std::max(p.min_jobs, static_cast<std::int64_t>(jobs));
 }
 
+std::int64_t slices_per_sweep(std::int64_t max_slices, std::int64_t jobs,
+                              std::int64_t sessions) {
+  if (sessions <= 0 || jobs <= sessions)
+    return 1;
+  auto slices = static_cast<std::int64_t>(
+    std::llround(static_cast<double>(jobs) / static_cast<double>(sessions)));
+  return std::clamp<std::int64_t>(slices, 1,
+                                  std::max<std::int64_t>(1, max_slices));
+}
+
 } // namespace switchboard::core

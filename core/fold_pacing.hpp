@@ -12,10 +12,25 @@
 // while 5,000 give the same rate and half the p99. Sizing the next fold by
 // the last one's cost per job, for a target length, gets both.
 //
-// Contract: next_fold_jobs() is pure. It returns the number of jobs that
-// would take `target_seconds` at the last fold's cost per job, clamped to
-// [min_jobs, max_jobs]; max_jobs when the last fold gives no cost (no jobs
-// or no time measured).
+// Why sweeps in slices: a fold stalled the writer for its whole length
+// (~50 ms), and every request that arrived meanwhile waited for it: without
+// folds wrk's single-message p99 was 16-17 ms, with them 60-65 ms (session
+// 13, same run). So a fold is a sweep over the sessions with unfolded
+// messages, cut into slices, one after each batch. But each slice's COMMIT
+// writes again the pages its sessions share with the other slices' (the
+// entries, their updated_at indexes, the sessions rows: not in session
+// order), and without coalescing that is most of the cost: at 100k keys (a
+// session per job) ~40 slices of ~1,200 sessions per sweep cut the engine's
+// rate from 45k to 29-39k msgs/s (same run). At 1k keys (20 jobs per
+// session) 10 slices cost nothing. So a sweep gets about as many slices as
+// the last one had jobs per session.
+//
+// Contract: next_fold_jobs() and slices_per_sweep() are pure.
+// next_fold_jobs() returns the number of jobs that would take
+// `target_seconds` at the last sweep's cost per job, clamped to [min_jobs,
+// max_jobs]; max_jobs when the last sweep gives no cost (no jobs or no time
+// measured). slices_per_sweep() returns jobs / sessions rounded, within
+// [1, max_slices]; 1 without sessions.
 
 #include <cstdint>
 
@@ -29,5 +44,8 @@ struct fold_pacing {
 
 std::int64_t next_fold_jobs(const fold_pacing& p, std::int64_t folded_jobs,
                             double fold_seconds);
+
+std::int64_t slices_per_sweep(std::int64_t max_slices, std::int64_t jobs,
+                              std::int64_t sessions);
 
 } // namespace switchboard::core

@@ -237,6 +237,20 @@ public:
   /// with it on, the caller flushes when it chooses (bulk, off the hot path).
   virtual void set_write_behind(bool) {}
   virtual status flush_derived() { return {}; }
+  /// One slice of a sweep that folds what flush_derived() folds, a few
+  /// sessions at a time, in the open transaction: the next `max_sessions`
+  /// sessions with unfolded messages after the last slice's, in session id
+  /// order, each folded whole. `done` when the slice reached the last such
+  /// session (the next slice starts a new sweep from the first). A store
+  /// without derived state has nothing to fold: done at once.
+  struct fold_slice_result {
+    bool done = true;
+    std::int64_t sessions = 0; // folded by this slice
+  };
+  virtual result<fold_slice_result> fold_slice(std::int64_t max_sessions) {
+    (void)max_sessions;
+    return fold_slice_result{};
+  }
 
   /// Housekeeping outside any transaction, after a batch's replies (the
   /// SQLite store finishes a WAL checkpoint there when the WAL is large).

@@ -9,19 +9,28 @@
 // hot path append-shaped (the ceiling's two inserts).
 //
 // Contract:
-//  - W (derived_state.watermark): every message with id <= W is counted in
-//    sessions.message_count / tool_call_count (when active) and in its
-//    entry's updated_at (when an inbound user message: role 'user', not
-//    inserted by a transcript rewrite).
-//  - flush_derived() folds (W, max(id)] in and moves W, inside the open
-//    transaction: it is durable exactly when that transaction commits, and a
-//    rollback undoes it with everything else. It is computed from the rows,
-//    never from memory, so the same call recovers exactly after a kill -9
-//    (open_writer runs it) and a replayed batch cannot count twice.
-//  - Readers add the part above W of the snapshot they read (pending_of), so
-//    what they report is exact in every snapshot. The entry list also
-//    orders, filters and pages by the exact updated_at (sqlite_entries.cpp),
-//    so its pages never depend on when the fold ran.
+//  - A message is folded when its entry is in message_index, unfolded when
+//    it is in message_tail (every message is in exactly one). Folded
+//    messages are counted in sessions.message_count / tool_call_count (when
+//    active) and in their entry's updated_at (when an inbound user message:
+//    role 'user', not inserted by a transcript rewrite); unfolded ones are
+//    not. A session is folded whole: its tail rows are counted and moved to
+//    the index together.
+//  - W (derived_state.watermark): every message with id <= W is folded
+//    (a lower bound: slices fold sessions above it). Nothing reads it to
+//    answer a request.
+//  - flush_derived() folds every session with unfolded messages;
+//    fold_slice(n) folds the next n of them after the last slice's (a sweep
+//    in slices, so the writer never stalls for a whole fold). Both run
+//    inside the open transaction: durable exactly when it commits, undone
+//    with it by a rollback. They are computed from the rows, never from
+//    memory, so the same call recovers exactly after a kill -9 (open_writer
+//    runs flush_derived) and a replayed batch cannot count twice.
+//  - Readers add the unfolded part of the snapshot they read (pending_of:
+//    the session's tail rows), so what they report is exact in every
+//    snapshot. The entry list also orders, filters and pages by the exact
+//    updated_at (sqlite_entries.cpp), so its pages never depend on when the
+//    fold ran.
 
 #include "persistence/sqlite_store.hpp"
 
@@ -29,6 +38,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <optional>
 
 namespace switchboard::persistence {
 
@@ -44,13 +54,6 @@ std::int64_t micros_of(double seconds) {
 }
 
 } // namespace
-
-result<std::int64_t> sqlite_reader::watermark() {
-  auto w = db_->scalar("SELECT watermark FROM derived_state WHERE id = 1");
-  if (!w)
-    return std::move(w).err();
-  return w->value_or(0);
-}
 
 result<pending_derived> sqlite_reader::pending_of(std::string_view session_id) {
   SB_QUERY(q, *db_,
@@ -97,13 +100,12 @@ status sqlite_reader::add_pending(core::session_entry& e) {
   return {};
 }
 
-status sqlite_writer::flush_derived() {
-  // All or nothing, without failing the caller's transaction: a partial
-  // fold would count its rows twice at the next flush.
+/// All or nothing, without failing the caller's transaction: a partial
+/// fold would count its rows twice at the next one.
+template <class F>
+status sqlite_writer::in_fold_savepoint(F&& fold) {
   SB_TRY(run("SAVEPOINT derived"));
-  auto st = fold_above_watermark();
-  if (st)
-    st = move_tail();
+  auto st = fold();
   if (st)
     return run("RELEASE derived");
   if (db_->in_transaction() && run("ROLLBACK TO derived"))
@@ -111,27 +113,57 @@ status sqlite_writer::flush_derived() {
   return st;
 }
 
-status sqlite_writer::fold_above_watermark() {
-  auto from = watermark();
-  if (!from)
-    return std::move(from).err();
-  auto to = db_->scalar("SELECT MAX(id) FROM messages");
-  if (!to)
-    return std::move(to).err();
-  if (to->value_or(0) <= *from)
-    return {};
-  // One pass over the new rows: per session (in id order, the sessions
-  // table's) its counters and its newest activity. Why one pass, and the
-  // entries looked up per session and not per message: the fold used to
-  // scan the rows twice and join each inbound message to its entry.
-  SB_QUERY(
-    q, *db_,
-    "SELECT m.session_id, SUM(m.active), SUM(CASE WHEN m.active = 1 "
-    "THEN " SB_TOOL_CALLS(
-      "m.tool_calls") " ELSE 0 END), MAX(" SB_ACTIVITY_TS ") FROM messages m "
-                      "WHERE m.id > ?1 AND m.id <= ?2 GROUP BY m.session_id "
-                      "ORDER BY m.session_id");
-  q->bind(1, *from).bind(2, **to);
+status sqlite_writer::flush_derived() {
+  auto st = in_fold_savepoint([&]() -> status {
+    auto r = fold_sessions("", -1);
+    if (!r)
+      return std::move(r).err();
+    return advance_watermark();
+  });
+  if (st)
+    slice_cursor_.clear(); // a sweep in progress has nothing left to fold
+  return st;
+}
+
+result<core::store_writer::fold_slice_result>
+sqlite_writer::fold_slice(std::int64_t max_sessions) {
+  folded_range r;
+  auto st = in_fold_savepoint([&]() -> status {
+    auto folded =
+      fold_sessions(slice_cursor_, std::max<std::int64_t>(1, max_sessions));
+    if (!folded)
+      return std::move(folded).err();
+    r = std::move(*folded);
+    return r.done ? advance_watermark() : status{};
+  });
+  if (!st)
+    return std::move(st).err();
+  slice_cursor_ = r.done ? std::string{} : r.last;
+  return fold_slice_result{r.done, r.sessions};
+}
+
+/// W = the newest id below every unfolded message (the tail's), or the
+/// newest message when nothing is unfolded. Never moves back: every
+/// message up to the old W was folded, so the tail's ids are above it.
+status sqlite_writer::advance_watermark() {
+  return run("UPDATE derived_state SET watermark = COALESCE((SELECT MIN(id) "
+             "FROM message_tail) - 1, (SELECT MAX(id) FROM messages), 0) "
+             "WHERE id = 1");
+}
+
+result<sqlite_writer::folded_range>
+sqlite_writer::fold_sessions(const std::string& after, std::int64_t limit) {
+  // Per session after `after` (in id order, the tail's and the sessions
+  // table's): its counters and its newest activity, from its tail rows.
+  SB_QUERY(q, *db_,
+           "SELECT t.session_id, SUM(m.active), SUM(CASE WHEN m.active = 1 "
+           "THEN " SB_TOOL_CALLS(
+             "m.tool_calls") " ELSE 0 END), MAX(" SB_ACTIVITY_TS ") FROM "
+                             "message_tail t JOIN messages m ON m.id = t.id "
+                             "WHERE t.session_id > ?1 GROUP BY t.session_id "
+                             "ORDER BY t.session_id LIMIT ?2");
+  q->bind(1, after).bind(2, limit);
+  folded_range r;
   std::vector<activity> active;
   for (;;) {
     auto row = q->step();
@@ -139,26 +171,45 @@ status sqlite_writer::fold_above_watermark() {
       return std::move(row).err();
     if (!*row)
       break;
-    SB_TRY(add_counts(q->text(0), q->int64(1), q->int64(2)));
+    r.last = q->text(0);
+    ++r.sessions;
+    SB_TRY(add_counts(r.last, q->int64(1), q->int64(2)));
     if (!q->is_null(3))
-      active.push_back({{}, q->text(0), micros_of(q->real(3))});
+      active.push_back({{}, r.last, micros_of(q->real(3))});
   }
+  r.done = limit < 0 || r.sessions < limit;
   auto keyed = with_entry_keys(active);
   if (!keyed)
     return std::move(keyed).err();
   SB_TRY(move_entries(*keyed));
-  SB_QUERY(w, *db_, "UPDATE derived_state SET watermark = ? WHERE id = 1");
-  w->bind(1, **to);
-  return w->run();
+  SB_TRY(move_tail(after,
+                   r.done ? std::nullopt : std::optional<std::string>{r.last}));
+  return r;
 }
 
-/// Moves every entry of message_tail into message_index (schema.cpp, v9):
-/// one pass in the tail's key order, so each leaf page of the
-/// large index is written once per move, not once per message.
-status sqlite_writer::move_tail() {
-  SB_TRY(run("INSERT INTO message_index (session_id, at_us, id) "
-             "SELECT session_id, at_us, id FROM message_tail"));
-  return run("DELETE FROM message_tail");
+/// Moves the tail entries of the sessions in (after, upto] (no upper bound
+/// without `upto`) into message_index (schema.cpp, v9): one pass in the
+/// tail's key order, so each leaf page of the large index is written once
+/// per move, not once per message.
+status sqlite_writer::move_tail(const std::string& after,
+                                const std::optional<std::string>& upto) {
+  // Two statements, not one with "?2 IS NULL OR": the planner then reads
+  // only the range (with the OR it read the tail to its end, every slice).
+  const std::string range = upto ? " WHERE session_id > ?1 AND session_id <= ?2"
+                                 : " WHERE session_id > ?1";
+  SB_QUERY(i, *db_,
+           "INSERT INTO message_index (session_id, at_us, id) SELECT "
+           "session_id, at_us, id FROM message_tail" +
+             range);
+  i->bind(1, after);
+  if (upto)
+    i->bind(2, *upto);
+  SB_TRY(i->run());
+  SB_QUERY(d, *db_, "DELETE FROM message_tail" + range);
+  d->bind(1, after);
+  if (upto)
+    d->bind(2, *upto);
+  return d->run();
 }
 
 status sqlite_writer::add_counts(const std::string& session_id,

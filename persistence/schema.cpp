@@ -29,18 +29,19 @@
 //    microseconds: a REAL key column is stored as an integer when it has no
 //    fraction, which the session extension's changesets then see as another
 //    key; cluster/changeset.hpp): in
-//    message_tail exactly when its id is above the derived-state watermark
-//    (the fold moves W and the tail together); both are
+//    message_tail exactly when its derived state is not folded in yet (the
+//    fold moves a session's tail entries and counts them together); both are
 //    WITHOUT ROWID tables keyed by (session_id, at_us, id), the order of
 //    the seed's idx_messages_session (a session's messages in time order). The
 //    writer adds each new message's entry to the small message_tail in the
-//    message's transaction; the derived-state fold moves the whole tail into
-//    the large message_index in one sorted pass. Why: an index entry per
-//    message on a large index lands on a random leaf page, which each small
-//    COMMIT writes out whole (tests/bench/index_bench.cpp: 2.2x the raw insert
-//    rate at 100k sessions). A read of one session looks in both tables
-//    (SB_SESSION_MESSAGE_IDS, store_util.hpp). The seed's own readers still
-//    work on a v9 file, but scan `messages` for a session.
+//    message's transaction; the derived-state fold moves the tail into the
+//    large message_index in sorted passes, a range of sessions at a time. Why:
+//    an index entry per message on a large index lands on a random leaf page,
+//    which each small COMMIT writes out whole
+//    (tests/bench/index_bench.cpp: 2.2x the raw insert rate at 100k sessions).
+//    A read of one session looks in both tables (SB_SESSION_MESSAGE_IDS,
+//    store_util.hpp). The seed's own readers still work on a v9 file, but scan
+//    `messages` for a session.
 //  - Every seed column exists with the seed's name and type, so the seed's
 //    own read queries run unchanged on a switchboard file.
 //  - messages_fts holds exactly the rows of `messages` with active = 1, with
@@ -60,14 +61,16 @@
 //    without it builds it from the active messages.
 //  - A transcript rewrite never deletes: the replaced rows get active = 0 and
 //    replaced_by = the transcript_rewrites id, and can be restored.
-//  - Derived state is written behind (persistence/derived_state.cpp): for
-//    the watermark W in derived_state, sessions.message_count and
-//    tool_call_count count the session's active messages with id <= W, and
-//    session_entries.updated_at includes every inbound user message with
-//    id <= W. Messages above W are folded in by the next flush (at most
-//    about a second later under load, at once when idle) or, after a crash,
-//    when the writer opens the file. Readers that report these fields add
-//    the part above W themselves, so they are exact in every snapshot.
+//  - Derived state is written behind (persistence/derived_state.cpp):
+//    sessions.message_count and tool_call_count count the session's active
+//    messages in message_index (folded), and session_entries.updated_at
+//    includes every folded inbound user message. The messages in
+//    message_tail are folded in by the next sweep (a session at a time,
+//    usually within a second or two under load, at once when idle) or,
+//    after a crash, when the writer opens the file. Readers that report
+//    these fields add the tail's part themselves, so they are exact in
+//    every snapshot. derived_state.watermark W: every message with id <= W
+//    is folded (a lower bound; v8 files were folded exactly up to it).
 //  - transcript_rewrites.first_id..last_id are the message ids a rewrite
 //    inserted: those rows are not activity (they never move updated_at).
 //  - session_entries times (created_at, updated_at, busy_until) are INTEGER

@@ -98,8 +98,8 @@ std::string entry_match(bool with_platform) {
 }
 
 /// The CTEs of the exact updated_at (derived state written behind,
-/// derived_state.cpp: the stored one lags the message rows above the
-/// watermark, which are exactly those in message_tail):
+/// derived_state.cpp: the stored one lags the unfolded message rows, which
+/// are exactly those in message_tail):
 ///   pending(pending_session, pending_at): per session, the newest
 ///     unfolded activity (INTEGER microseconds, as pending_of reports it);
 ///   touched(session_key, exact_at): the entries matching the query (?1 =

@@ -26,7 +26,7 @@
 
 namespace switchboard::persistence {
 
-/// What a session's rows above the derived-state watermark add to the
+/// What a session's unfolded rows (its message_tail entries) add to the
 /// stored counters and to its entry's updated_at (derived_state.cpp).
 struct pending_derived {
   std::int64_t messages = 0;                     // active ones
@@ -85,10 +85,8 @@ public:
   /// The underlying connection (tests, import).
   connection& db() { return *db_; }
 
-  /// derived_state.watermark in this connection's snapshot.
-  core::result<std::int64_t> watermark();
-  /// What the rows of `session_id` above the watermark add (one indexed
-  /// query; nothing is above it once the writer has flushed).
+  /// What the unfolded rows of `session_id` add (one indexed query;
+  /// nothing once the writer has folded the session).
   core::result<pending_derived> pending_of(std::string_view session_id);
 
 protected:
@@ -180,6 +178,8 @@ public:
 
   void set_write_behind(bool on) override { write_behind_ = on; }
   core::status flush_derived() override;
+  core::result<fold_slice_result>
+  fold_slice(std::int64_t max_sessions) override;
   /// Inserts the queued FTS rows now, in the open transaction (commit()
   /// does it before COMMIT). Cluster mode calls it, and flush_derived()
   /// unless write-behind, before it captures the batch's changeset
@@ -240,8 +240,20 @@ private:
     std::string session_id;
     std::int64_t at_us;
   };
-  core::status fold_above_watermark();
-  core::status move_tail();
+  /// What fold_sessions folded: `sessions` sessions, the last of them
+  /// `last`; `done` when no session with unfolded messages follows.
+  struct folded_range {
+    bool done = true;
+    std::int64_t sessions = 0;
+    std::string last;
+  };
+  core::result<folded_range> fold_sessions(const std::string& after,
+                                           std::int64_t limit);
+  template <class F>
+  core::status in_fold_savepoint(F&& fold);
+  core::status advance_watermark();
+  core::status move_tail(const std::string& after,
+                         const std::optional<std::string>& upto);
   core::status add_counts(const std::string& session_id, std::int64_t messages,
                           std::int64_t tool_calls);
   core::result<std::vector<activity>>
@@ -273,13 +285,14 @@ private:
   bool in_savepoint_ = false;
   std::vector<fts_row> flushed_in_savepoint_; // re-queued on ROLLBACK TO
   bool write_behind_ = false; // false: commit() flushes derived state
+  std::string slice_cursor_;  // fold_slice: the last session folded
   // Destroyed before the connection (a base member): unhooks, then joins.
   std::unique_ptr<wal_checkpointer> checkpointer_;
   core::zone rollup_zone_ = core::zone::utc();
 };
 
-/// Whether open_writer folds the derived state of the rows above the
-/// watermark in at once (a transaction of its own), or leaves them to the
+/// Whether open_writer folds the derived state of the unfolded rows in at
+/// once (a transaction of its own), or leaves them to the
 /// next flush_derived(). Readers are exact either way.
 /// Why `deferred`: a replicated partition file (cluster mode) must change
 /// only in transactions that go through its log; a local fold at open would

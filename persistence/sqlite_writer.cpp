@@ -405,25 +405,19 @@ status sqlite_writer::reindex_restored(std::string_view session_id,
   return detail::add_cjk_rows(*db_, *c);
 }
 
-/// Recomputes the stored counters of a session for its rows up to the
-/// watermark (the rows above it are folded in by flush_derived) and returns
-/// the exact number of its active messages.
+/// Recomputes the stored counters of a session from its folded rows (those
+/// in message_index; its tail rows are folded in by the next fold) and
+/// returns the exact number of its active messages.
 result<std::int64_t> sqlite_writer::recount(std::string_view session_id) {
-  auto w = watermark();
-  if (!w)
-    return std::move(w).err();
-  SB_QUERY(
-    q, *db_,
-    "UPDATE sessions SET message_count = (SELECT count(*) FROM messages "
-    "WHERE id IN " SB_SESSION_MESSAGE_IDS(
-      "?1") " AND active = 1 AND "
-            "id <= ?2), tool_call_count = (SELECT COALESCE(SUM(" SB_TOOL_CALLS(
-              "tool_calls") "), 0) FROM messages WHERE id "
-                            "IN " SB_SESSION_MESSAGE_IDS("?1") " AND active = "
-                                                               "1 AND id <= "
-                                                               "?2) "
-                                                               "WHERE id = ?1");
-  q->bind(1, session_id).bind(2, *w);
+  SB_QUERY(q, *db_,
+           "UPDATE sessions SET message_count = (SELECT count(*) FROM "
+           "messages WHERE id IN (SELECT id FROM message_index WHERE "
+           "session_id = ?1) AND active = 1), tool_call_count = (SELECT "
+           "COALESCE(SUM(" SB_TOOL_CALLS(
+             "tool_calls") "), 0) FROM messages WHERE id IN (SELECT id FROM "
+                           "message_index WHERE session_id = ?1) AND active "
+                           "= 1) WHERE id = ?1");
+  q->bind(1, session_id);
   SB_TRY(q->run());
   if (db_->changes() == 0)
     return core::not_found("session '" + std::string{session_id} +

@@ -62,8 +62,8 @@ namespace switchboard::persistence::detail {
   ", x.id " dir " LIMIT 1"
 // clang-format on
 
-/// SQL of the ids of one session's messages above the derived-state
-/// watermark: exactly its entries in message_tail (schema.cpp invariant).
+/// SQL of the ids of one session's unfolded messages: exactly its entries
+/// in message_tail (schema.cpp invariant, derived_state.cpp).
 #define SB_SESSION_UNFOLDED_IDS(p)                                             \
   "(SELECT id FROM message_tail WHERE session_id = " p ")"
 
@@ -83,8 +83,8 @@ namespace switchboard::persistence::detail {
 
 /// One snapshot for several read statements: a read transaction from
 /// construction to destruction (a no-op when one is already open, e.g. the
-/// writer's). Why: a reader that combines stored derived state with the rows
-/// above the watermark must see both as of the same commit.
+/// writer's). Why: a reader that combines stored derived state with the
+/// unfolded rows must see both as of the same commit.
 class snapshot {
 public:
   explicit snapshot(connection& db);

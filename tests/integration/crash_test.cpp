@@ -273,39 +273,47 @@ protected:
     EXPECT_LE(v, log.titles_tried);
   }
 
-  /// Derived state (persistence/derived_state.cpp) in the file: the stored
-  /// counters count exactly the active rows up to the watermark (`upto`:
-  /// right after the kill) or all of them (after a restart folded the rest
-  /// in and a SIGTERM stopped it), and no entry is older than an inbound
-  /// message of its session.
-  void verify_derived(const std::string& upto) {
+  /// Derived state (persistence/derived_state.cpp) in the file: every
+  /// message is in exactly one of message_index (folded) and message_tail
+  /// (unfolded); the stored counters count exactly the active rows that
+  /// `folded` selects (`m` a message of session `s`: right after the kill,
+  /// those in message_index; after a restart folded the rest in and a
+  /// SIGTERM stopped it, all of them), and no entry is older than a folded
+  /// inbound message of its session.
+  void verify_derived(const std::string& folded) {
     auto db = dir_ + "/data/state.db";
+    EXPECT_EQ(sqlite_scalar(db, "SELECT COUNT(*) FROM messages m WHERE "
+                                "(SELECT COUNT(*) FROM message_index i WHERE "
+                                "i.id = m.id) + (SELECT COUNT(*) FROM "
+                                "message_tail t WHERE t.id = m.id) != 1"),
+              "0")
+      << "a message is not in exactly one of message_index and message_tail";
     EXPECT_EQ(sqlite_scalar(db, "SELECT COUNT(*) FROM sessions s WHERE "
                                 "s.message_count != (SELECT COUNT(*) FROM "
                                 "messages m WHERE m.session_id = s.id AND "
-                                "m.active = 1 AND m.id <= " +
-                                  upto + ")"),
+                                "m.active = 1 AND " +
+                                  folded + ")"),
               "0")
-      << "message_count differs from the rows up to " << upto;
+      << "message_count differs from the rows that " << folded << " selects";
     EXPECT_EQ(
       sqlite_scalar(db, "SELECT COUNT(*) FROM session_entries e WHERE "
                         "e.updated_at < (SELECT CAST(ROUND(MAX(m.timestamp) * "
                         "1000000) AS INTEGER) FROM messages m WHERE "
-                        "m.session_id = e.session_id AND m.role = 'user' AND "
-                        "m.id <= " +
-                          upto +
+                        "m.session_id = e.session_id AND m.role = 'user' AND " +
+                          folded +
                           " AND NOT EXISTS (SELECT 1 FROM "
                           "transcript_rewrites r WHERE r.session_id = "
                           "m.session_id AND m.id BETWEEN r.first_id AND "
                           "r.last_id))"),
       "0")
-      << "an entry's updated_at misses an inbound message up to " << upto;
+      << "an entry's updated_at misses an inbound message that " << folded
+      << " selects";
   }
 
   void verify_file() {
     auto db = dir_ + "/data/state.db";
     EXPECT_EQ(sqlite_scalar(db, "PRAGMA integrity_check"), "ok");
-    verify_derived("(SELECT MAX(id) FROM messages)");
+    verify_derived("1"); // every message
     EXPECT_EQ(sqlite_scalar(db, "SELECT COUNT(*) FROM (SELECT session_key FROM "
                                 "session_entries GROUP BY session_key HAVING "
                                 "COUNT(*) > 1)"),
@@ -352,7 +360,7 @@ void CrashTest::run_round(int round, std::uint64_t seed, trigger t) {
     for (auto& c : clients)
       c.join();
   }
-  verify_derived("(SELECT watermark FROM derived_state)");
+  verify_derived("m.id IN (SELECT id FROM message_index)");
   bool mirrored = expect_mirror_whole();
   std::printf("[ crash ] round %d: killed after %zu routed, %d rewrites, %d "
               "titles acknowledged; sessions.json %s\n",

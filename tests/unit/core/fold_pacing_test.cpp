@@ -44,5 +44,18 @@ TEST(FoldPacingTest, AFoldWithoutACostGivesTheLargestSize) {
     20000);
 }
 
+TEST(FoldPacingTest, ASweepHasAsManySlicesAsJobsPerSession) {
+  EXPECT_EQ(slices_per_sweep(16, 20000, 8600), 2);  // 2.3 jobs per session
+  EXPECT_EQ(slices_per_sweep(16, 20000, 2000), 10); // 10
+  EXPECT_EQ(slices_per_sweep(16, 20000, 1000), 16); // 20: at most 16
+}
+
+TEST(FoldPacingTest, ASweepWithoutCoalescingIsOneSlice) {
+  EXPECT_EQ(slices_per_sweep(16, 4000, 3900), 1); // 100k keys
+  EXPECT_EQ(slices_per_sweep(16, 100, 100), 1);
+  EXPECT_EQ(slices_per_sweep(16, 0, 0), 1); // no sweep measured yet
+  EXPECT_EQ(slices_per_sweep(16, 5000, 0), 1);
+}
+
 } // namespace
 } // namespace switchboard::core

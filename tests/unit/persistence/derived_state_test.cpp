@@ -208,6 +208,97 @@ TEST_F(DerivedStateTest, EveryEntryOfEachSessionMovesInOneFold) {
   EXPECT_EQ(updated_us("a:key-of-s0"), 3000 * 1000000LL);
 }
 
+// A sweep in slices (fold_slice): each slice folds the next sessions in id
+// order, each whole; the others stay unfolded and readers stay exact at
+// every step; the sweep is done after the last one, and the next starts
+// from the first again. W moves only when a sweep is done.
+class SlicedFoldTest : public DerivedStateTest {
+protected:
+  void SetUp() override {
+    DerivedStateTest::SetUp();
+    ASSERT_TRUE(w_->begin());
+    for (const char* id : {"s2", "s3"})
+      ASSERT_TRUE(w_->create_session(row(id, "telegram", 1000)));
+    ASSERT_TRUE(w_->commit());
+    for (const char* id : {"s1", "s2", "s3", "s1"})
+      append_to(id);
+  }
+  void append_to(const std::string& id) {
+    ASSERT_TRUE(w_->begin());
+    ASSERT_TRUE(w_->append_message(id, msg("user", "hi"), at_seconds(2000)));
+    ASSERT_TRUE(w_->commit());
+  }
+  core::store_writer::fold_slice_result slice(std::int64_t n) {
+    EXPECT_TRUE(w_->begin());
+    auto r = w_->fold_slice(n);
+    EXPECT_TRUE(r.ok());
+    EXPECT_TRUE(w_->commit());
+    return r.ok() ? *r : core::store_writer::fold_slice_result{};
+  }
+  std::int64_t count_of(const std::string& id) {
+    return stored("SELECT message_count FROM sessions WHERE id = '" + id + "'");
+  }
+  std::int64_t exact_count_of(const std::string& id) {
+    auto s = reader()->get_session(id);
+    EXPECT_TRUE(s.ok() && s->has_value());
+    return s.ok() && *s ? (**s)["message_count"].get<std::int64_t>() : -1;
+  }
+  std::int64_t tail_rows() {
+    return stored("SELECT COUNT(*) FROM message_tail");
+  }
+};
+
+TEST_F(SlicedFoldTest, EachSliceFoldsTheNextSessionsWhole) {
+  auto r = slice(2);
+  EXPECT_FALSE(r.done);
+  EXPECT_EQ(r.sessions, 2);
+  EXPECT_EQ(count_of("s1"), 2); // both of its messages, in one slice
+  EXPECT_EQ(count_of("s2"), 1);
+  EXPECT_EQ(count_of("s3"), 0);
+  EXPECT_EQ(tail_rows(), 1);
+  EXPECT_EQ(exact_count_of("s3"), 1);
+  EXPECT_EQ(stored("SELECT watermark FROM derived_state"), 0);
+
+  r = slice(2);
+  EXPECT_TRUE(r.done);
+  EXPECT_EQ(r.sessions, 1);
+  EXPECT_EQ(count_of("s3"), 1);
+  EXPECT_EQ(tail_rows(), 0);
+  EXPECT_EQ(stored("SELECT watermark FROM derived_state"),
+            stored("SELECT MAX(id) FROM messages"));
+  EXPECT_EQ(stored_updated_us(), 2000 * 1000000LL);
+}
+
+TEST_F(SlicedFoldTest, AMessageBehindTheSweepWaitsForTheNextOne) {
+  EXPECT_FALSE(slice(1).done); // s1
+  append_to("s1");             // behind the sweep
+  append_to("s3");             // ahead of it
+  EXPECT_TRUE(slice(5).done);  // s2, s3
+  EXPECT_EQ(count_of("s1"), 2);
+  EXPECT_EQ(count_of("s3"), 2);
+  EXPECT_EQ(exact_count_of("s1"), 3);
+  // W stops below the unfolded message of s1.
+  EXPECT_EQ(stored("SELECT watermark FROM derived_state"),
+            stored("SELECT MIN(id) FROM message_tail") - 1);
+  auto r = slice(5); // the next sweep starts from the first session
+  EXPECT_TRUE(r.done);
+  EXPECT_EQ(r.sessions, 1);
+  EXPECT_EQ(count_of("s1"), 3);
+}
+
+TEST_F(SlicedFoldTest, ARolledBackSliceCountsNothing) {
+  ASSERT_TRUE(w_->begin());
+  ASSERT_TRUE(w_->fold_slice(2).ok());
+  w_->rollback();
+  EXPECT_EQ(count_of("s1"), 0);
+  EXPECT_EQ(tail_rows(), 4);
+  flush(); // everything, whatever the sweep's position
+  EXPECT_EQ(count_of("s1"), 2);
+  EXPECT_EQ(count_of("s2"), 1);
+  EXPECT_EQ(count_of("s3"), 1);
+  EXPECT_EQ(tail_rows(), 0);
+}
+
 TEST_F(DerivedStateTest, AppendToAMissingSessionIsNotFound) {
   ASSERT_TRUE(w_->begin());
   auto r = w_->append_message("nope", msg("user", "hi"), at_seconds(1));
