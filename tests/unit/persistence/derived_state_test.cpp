@@ -299,6 +299,23 @@ TEST_F(SlicedFoldTest, ARolledBackSliceCountsNothing) {
   EXPECT_EQ(tail_rows(), 0);
 }
 
+// A kill -9 between two slices: the committed slices stay folded, and the
+// next open folds the rest in, each message once.
+TEST_F(SlicedFoldTest, ACrashInTheMiddleOfASweepIsFoldedOnceAtOpen) {
+  EXPECT_FALSE(slice(1).done); // s1's two messages
+  append_to("s1");
+  append_to("s2");
+  w_.reset(); // nothing else folded before the "crash"
+  w_ = must_open_writer(dir_.file("state.db"));
+  ASSERT_TRUE(w_);
+  EXPECT_EQ(count_of("s1"), 3);
+  EXPECT_EQ(count_of("s2"), 2);
+  EXPECT_EQ(count_of("s3"), 1);
+  EXPECT_EQ(tail_rows(), 0);
+  EXPECT_EQ(stored("SELECT watermark FROM derived_state"),
+            stored("SELECT MAX(id) FROM messages"));
+}
+
 TEST_F(DerivedStateTest, AppendToAMissingSessionIsNotFound) {
   ASSERT_TRUE(w_->begin());
   auto r = w_->append_message("nope", msg("user", "hi"), at_seconds(1));
