@@ -17,7 +17,9 @@ namespace switchboard::persistence {
 /// messages.platform_message_id (SPEC 12), usage_daily (SPEC 14),
 /// session_entries.daily_reset_deferred (SPEC 4.6), derived_state and
 /// transcript_rewrites.first_id/last_id (derived state written behind).
-inline constexpr std::int64_t schema_version = 9;
+/// 9 moved each session's message index to message_index/message_tail; 10
+/// made idx_entries_activity the one index on session_entries.updated_at.
+inline constexpr std::int64_t schema_version = 10;
 
 /// What an opened file holds, found without writing anything.
 struct schema_state {

@@ -159,18 +159,25 @@ std::string_view sort_column(core::entry_sort s) {
 /// untouched entry outside (a) has at least offset + limit untouched
 /// matches ahead of it in both orders. The union, at most
 /// offset + limit + 2 |touched| rows, is sorted by the exact value.
+/// (a) is read from each range of idx_entries_activity (expiry_finalized 0
+/// and 1, schema.cpp): the first n matches are among the first n of each.
 std::string detail::entry_list_sql(core::entry_sort sort, bool ascending) {
   std::string dir = ascending ? " ASC" : " DESC";
   std::string column{sort_column(sort)};
   std::string exact_key =
     sort == core::entry_sort::updated ? "exact_at" : "e." + column;
-  return exact_ctes(true) +
-         ", picked(session_key) AS (SELECT session_key FROM (SELECT "
-         "session_key FROM session_entries WHERE updated_at >= ?1 " +
-         entry_match(true) + "ORDER BY " + column + dir + ", session_key" +
-         dir +
-         " LIMIT CASE WHEN ?6 < 0 THEN -1 ELSE ?6 + MAX(?7, 0) + (SELECT "
-         "count(*) FROM touched) END) UNION SELECT session_key FROM touched) "
+  auto first_in_stored_order = [&](const char* finalized) {
+    return "SELECT session_key FROM (SELECT session_key FROM session_entries "
+           "WHERE expiry_finalized = " +
+           std::string{finalized} + " AND updated_at >= ?1 " +
+           entry_match(true) + "ORDER BY " + column + dir + ", session_key" +
+           dir +
+           " LIMIT CASE WHEN ?6 < 0 THEN -1 ELSE ?6 + MAX(?7, 0) + (SELECT "
+           "count(*) FROM touched) END)";
+  };
+  return exact_ctes(true) + ", picked(session_key) AS (" +
+         first_in_stored_order("0") + " UNION " + first_in_stored_order("1") +
+         " UNION SELECT session_key FROM touched) "
          "SELECT e.*, COALESCE(t.exact_at, e.updated_at) AS exact_at FROM "
          "(SELECT " +
          detail::entry_columns +
@@ -201,8 +208,8 @@ sqlite_reader::list_entries(const core::entry_list_query& q) {
   }
 }
 
-/// The matches by the exact time: those whose stored time matches (the
-/// range of idx_entries_updated when active_since is set) and the touched
+/// The matches by the exact time: those whose stored time matches (two
+/// ranges of idx_entries_activity when active_since is set) and the touched
 /// ones whose stored time does not.
 result<core::entry_counts>
 sqlite_reader::count_entries(const core::entry_list_query& q) {
@@ -210,8 +217,8 @@ sqlite_reader::count_entries(const core::entry_list_query& q) {
     exact_ctes(false) +
     "SELECT platform, count(*), COALESCE(sum(total_tokens), 0), "
     "COALESCE(sum(estimated_cost_usd), 0) FROM (SELECT platform, "
-    "total_tokens, estimated_cost_usd FROM session_entries WHERE updated_at "
-    ">= ?1 " +
+    "total_tokens, estimated_cost_usd FROM session_entries WHERE "
+    "expiry_finalized IN (0, 1) AND updated_at >= ?1 " +
     entry_match(false) +
     "UNION ALL SELECT platform, total_tokens, estimated_cost_usd FROM "
     "session_entries WHERE session_key IN (SELECT session_key FROM touched) "
@@ -269,12 +276,15 @@ sqlite_reader::candidates(std::string_view sql, core::time_point before,
 
 namespace {
 
-/// Entries matching `where` (which must repeat a partial index's condition
-/// so the planner uses it) and updated_at < ?1, oldest first, LIMIT ?2, with
-/// the message count of their session.
-std::string candidate_sql(std::string_view where) {
+/// Entries matching `where` (which must imply the condition of `index`, if
+/// it is partial) and updated_at < ?1, oldest first, LIMIT ?2, with the
+/// message count of their session. Read off `index` (INDEXED BY: the
+/// statement fails to prepare if the index cannot serve it), so the cost
+/// grows with the entries due, not with the table.
+std::string candidate_sql(std::string_view index, std::string_view where) {
   return "SELECT e.*, COALESCE(s.message_count, 0) FROM (SELECT " +
-         std::string{detail::entry_columns} + " FROM session_entries WHERE " +
+         std::string{detail::entry_columns} +
+         " FROM session_entries INDEXED BY " + std::string{index} + " WHERE " +
          std::string{where} +
          " AND updated_at < ?1 ORDER BY updated_at LIMIT ?2) AS e "
          "LEFT JOIN sessions s ON s.id = e.session_id ORDER BY e.updated_at";
@@ -285,17 +295,20 @@ std::string candidate_sql(std::string_view where) {
 result<std::vector<core::expiry_candidate>>
 sqlite_reader::scan_expiry_candidates(core::time_point updated_before,
                                       std::int64_t limit) {
-  // Uses idx_entries_expiry (tested with EXPLAIN QUERY PLAN).
-  static const std::string sql = candidate_sql("expiry_finalized = 0");
+  static const std::string sql =
+    candidate_sql("idx_entries_activity", "expiry_finalized = 0");
   return candidates(sql, updated_before, limit);
 }
 
+/// Why its own index: few entries owe a deferred reset; the unfinalized
+/// range of idx_entries_activity would be read past every entry due that
+/// owes none.
 result<std::vector<core::expiry_candidate>>
 sqlite_reader::scan_deferred_candidates(core::time_point updated_before,
                                         std::int64_t limit) {
-  // Uses idx_entries_deferred.
   static const std::string sql =
-    candidate_sql("daily_reset_deferred = 1 AND expiry_finalized = 0");
+    candidate_sql("idx_entries_deferred",
+                  "daily_reset_deferred = 1 AND expiry_finalized = 0");
   return candidates(sql, updated_before, limit);
 }
 

@@ -47,8 +47,11 @@ TEST(SchemaTest, FreshFileIsSupersetOfSeedV6) {
   for (const char* idx :
        {"idx_sessions_source", "idx_sessions_parent", "idx_sessions_started",
         "idx_sessions_title_unique", "messages_fts", "session_entries",
-        "idx_entries_expiry", "message_index", "message_tail"})
+        "idx_entries_activity", "message_index", "message_tail"})
     EXPECT_TRUE(has_object(*ours, idx)) << idx;
+  // v10: one index on session_entries.updated_at.
+  EXPECT_FALSE(has_object(*ours, "idx_entries_expiry"));
+  EXPECT_FALSE(has_object(*ours, "idx_entries_updated"));
   // v9: a session's messages are found through message_index/message_tail.
   EXPECT_FALSE(has_object(*ours, "idx_messages_session"));
   EXPECT_FALSE(has_object(*ours, "messages_fts_insert"));
@@ -125,22 +128,25 @@ TEST_P(MigrationTest, SeedVersionMigratesInPlace) {
 INSTANTIATE_TEST_SUITE_P(SeedVersions, MigrationTest,
                          ::testing::Values(1, 2, 3, 4, 5, 6));
 
+/// A file with one entry ("k" -> "s"), then `back_sql` run on it (to make
+/// it what an older version wrote).
+void write_older_file(const std::string& path, const std::string& back_sql) {
+  auto w = must_open_writer(path);
+  ASSERT_TRUE(w);
+  core::session_entry e;
+  e.session_key = "k";
+  e.session_id = "s";
+  ASSERT_TRUE(w->upsert_entry(e));
+  exec(w->db(), back_sql);
+}
+
 TEST(SchemaTest, Version7FileGainsTheVersion8Additions) {
   temp_dir dir;
   auto path = dir.file("state.db");
-  {
-    auto w = must_open_writer(path);
-    ASSERT_TRUE(w);
-    core::session_entry e;
-    e.session_key = "k";
-    e.session_id = "s";
-    ASSERT_TRUE(w->upsert_entry(e));
-    // Back to what switchboard v7 wrote.
-    exec(w->db(),
-         "DROP INDEX idx_entries_deferred; DROP TABLE usage_daily;"
-         "ALTER TABLE session_entries DROP COLUMN daily_reset_deferred;"
-         "UPDATE schema_version SET version = 7");
-  }
+  write_older_file(
+    path, "DROP INDEX idx_entries_deferred; DROP TABLE usage_daily;"
+          "ALTER TABLE session_entries DROP COLUMN "
+          "daily_reset_deferred; UPDATE schema_version SET version = 7");
   auto w = must_open_writer(path);
   ASSERT_TRUE(w);
   EXPECT_EQ(scalar(w->db(), "SELECT version FROM schema_version"),
@@ -150,6 +156,35 @@ TEST(SchemaTest, Version7FileGainsTheVersion8Additions) {
   auto e = w->get_entry("k");
   ASSERT_TRUE(e.ok() && e->has_value());
   EXPECT_FALSE((*e)->daily_reset_deferred);
+}
+
+TEST(SchemaTest, Version9FileKeepsOneIndexOnUpdatedAt) {
+  temp_dir dir;
+  auto path = dir.file("state.db");
+  // What switchboard v9 wrote, with a finalized flag other than 1 (v9 never
+  // wrote one; a hand-edited file might).
+  write_older_file(path,
+                   "DROP INDEX idx_entries_activity;"
+                   "CREATE INDEX idx_entries_expiry ON "
+                   "session_entries(updated_at) WHERE expiry_finalized = 0;"
+                   "CREATE INDEX idx_entries_updated ON "
+                   "session_entries(updated_at);"
+                   "UPDATE session_entries SET expiry_finalized = 7;"
+                   "UPDATE schema_version SET version = 9");
+  auto w = must_open_writer(path);
+  ASSERT_TRUE(w);
+  EXPECT_EQ(scalar(w->db(), "SELECT version FROM schema_version"),
+            schema_version);
+  EXPECT_TRUE(has_object(w->db(), "idx_entries_activity"));
+  EXPECT_FALSE(has_object(w->db(), "idx_entries_expiry"));
+  EXPECT_FALSE(has_object(w->db(), "idx_entries_updated"));
+  // The lists read the ranges 0 and 1 of the index: the entry stays listed.
+  EXPECT_EQ(scalar(w->db(), "SELECT expiry_finalized FROM session_entries"), 1);
+  core::entry_list_query q;
+  auto listed = w->list_entries(q);
+  ASSERT_TRUE(listed.ok()) << listed.err().message;
+  ASSERT_EQ(listed->size(), 1u);
+  EXPECT_TRUE((*listed)[0].expiry_finalized);
 }
 
 TEST(SchemaTest, NewerVersionIsRefusedUntouched) {
