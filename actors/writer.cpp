@@ -77,13 +77,21 @@ namespace {
 using steady = std::chrono::steady_clock;
 
 // Write-behind of derived state: a sweep every fold_pacing jobs (2,000 to
-// 20,000, each sweep aimed at 50 ms of work) or this much time under load,
-// in at most max_slices slices; everything this long after the last commit
-// when idle.
-constexpr core::fold_pacing fold_pace{};
+// writer.fold_max_jobs, 20,000 by default, each sweep aimed at 50 ms of
+// work) or this much time under load, in at most max_slices slices;
+// everything this long after the last commit when idle.
 constexpr std::int64_t max_slices = 16; // per sweep
 constexpr auto flush_interval = std::chrono::seconds(1);
 constexpr auto flush_idle = std::chrono::milliseconds(50);
+
+/// The sweep pacing with writer.fold_max_jobs as its ceiling (and below the
+/// default floor, as its floor too).
+core::fold_pacing fold_pacing_of(const core::settings& cfg) {
+  core::fold_pacing p;
+  p.max_jobs = cfg.writer.fold_max_jobs;
+  p.min_jobs = std::min(p.min_jobs, p.max_jobs);
+  return p;
+}
 
 /// Runs each batch's replies; quits on stop_atom (sent by the writer after
 /// its last batch, so no reply is dropped).
@@ -130,7 +138,8 @@ public:
   writer_state(caf::event_based_actor* self, runtime* rt,
                std::shared_ptr<core::store_writer> w)
     : self_(self), rt_(rt), w_(std::move(w)),
-      replier_(self->spawn<replier_actor, caf::linked>()) {}
+      replier_(self->spawn<replier_actor, caf::linked>()),
+      fold_pace_(fold_pacing_of(rt->cfg)), fold_every_(fold_pace_.max_jobs) {}
 
   void on_job(write_job& job);
   /// Why re-arm: committing at the first commit_atom cut the batch at what
@@ -232,7 +241,8 @@ private:
   bool mirror_dirty_ = false;
   bool mirror_timer_ = false;
   std::int64_t unfolded_jobs_ = 0; // committed since the last fold
-  std::int64_t fold_every_ = fold_pace.max_jobs; // jobs between sweeps
+  core::fold_pacing fold_pace_;
+  std::int64_t fold_every_;         // jobs between sweeps
   bool sweeping_ = false;           // a sweep is under way: a slice per batch
   std::int64_t sweep_jobs_ = 0;     // unfolded when it started
   double sweep_seconds_ = 0;        // its slices' time so far
@@ -442,7 +452,7 @@ void writer_state::fold_next_slice() {
   last_sweep_jobs_ = sweep_jobs_ + unfolded_jobs_;
   last_sweep_sessions_ = sweep_sessions_;
   fold_every_ =
-    core::next_fold_jobs(fold_pace, last_sweep_jobs_, sweep_seconds_);
+    core::next_fold_jobs(fold_pace_, last_sweep_jobs_, sweep_seconds_);
 }
 
 /// A transaction of its own that folds all of the derived state in (it ends
@@ -457,7 +467,7 @@ void writer_state::flush_alone() {
     after_commit(folded, 0);
     if (folded)
       fold_every_ = core::next_fold_jobs(
-        fold_pace, jobs,
+        fold_pace_, jobs,
         std::chrono::duration<double>(steady::now() - t0).count());
   }
   w_->between_batches();

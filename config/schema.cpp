@@ -330,6 +330,7 @@ std::vector<field> make_fields() {
     durability_field(),
     int_field("writer.max_queue", SB_REF(writer.max_queue), 1),
     int_field("writer.commit_delay_us", SB_REF(writer.commit_delay_us), 0),
+    int_field("writer.fold_max_jobs", SB_REF(writer.fold_max_jobs), 1),
     positive_number_field("actors.passivate_after_seconds",
                           SB_REF(actors.passivate_after_seconds)),
     int_field("actors.max_resident", SB_REF(actors.max_resident), 1),

@@ -79,6 +79,10 @@ struct settings {
     // Before committing a batch while at least as many other requests are
     // in flight as the batch holds, wait this long once for them (0: off).
     int commit_delay_us = 0;
+    // Most committed writes before a sweep folds the derived state in (the
+    // writer aims each sweep at ~50 ms of work, from 2,000 writes up to
+    // this; core/fold_pacing.hpp).
+    int fold_max_jobs = 20000;
   } writer;
   struct {
     double passivate_after_seconds = 600;

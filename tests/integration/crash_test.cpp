@@ -11,6 +11,11 @@
 // Each round kills on a different trigger: after N routed messages, after N
 // transcript rewrites, after N title changes (all three kinds run in every
 // round). Default: 3 rounds (one per trigger), well under a minute.
+// The server folds its derived state every 16 writes (writer.fold_max_jobs;
+// by default every 2,000 or more, which a round never reaches), so a kill
+// finds folded and unfolded messages, and may fall between the slices of a
+// sweep. The derived state it leaves (each slice committed whole or not at
+// all) is checked before the restart folds the rest.
 // Long mode: SWITCHBOARD_CRASH_ROUNDS=10 (or more) runs that many rounds;
 // SWITCHBOARD_CRASH_SEED=N changes the seed (printed on failure).
 // A separate test kills the server during an expiry sweep whose command
@@ -340,7 +345,7 @@ void CrashTest::run_round(int round, std::uint64_t seed, trigger t) {
                std::to_string(seed) + " kill after " +
                std::to_string(kill_after) + " acks of trigger " +
                std::to_string(static_cast<int>(t)));
-  auto cfg = write_config(json::object());
+  auto cfg = write_config({{"writer", {{"fold_max_jobs", 16}}}});
   std::vector<std::string> args{"--data-dir", dir_ + "/data", "--config", cfg};
   round_log log;
   {
@@ -362,10 +367,15 @@ void CrashTest::run_round(int round, std::uint64_t seed, trigger t) {
   }
   verify_derived("m.id IN (SELECT id FROM message_index)");
   bool mirrored = expect_mirror_whole();
+  auto folded = sqlite_scalar(dir_ + "/data/state.db",
+                              "SELECT COUNT(*) FROM message_index");
+  auto unfolded =
+    sqlite_scalar(dir_ + "/data/state.db", "SELECT COUNT(*) FROM message_tail");
   std::printf("[ crash ] round %d: killed after %zu routed, %d rewrites, %d "
-              "titles acknowledged; sessions.json %s\n",
+              "titles acknowledged; %s messages folded, %s not; "
+              "sessions.json %s\n",
               round, log.messages.size(), log.rewrites_acked, log.titles_acked,
-              mirrored ? "whole" : "absent");
+              folded.c_str(), unfolded.c_str(), mirrored ? "whole" : "absent");
   server_process again(args);
   ASSERT_FALSE(again.url().empty()) << again.line();
   keep_alive_client c;

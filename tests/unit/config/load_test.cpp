@@ -18,6 +18,7 @@ TEST(ConfigLoadTest, NothingGivenYieldsTheDocumentedDefaults) {
   EXPECT_EQ(r->reset.timezone, "local");
   EXPECT_EQ(r->writer.max_batch, 1000);
   EXPECT_EQ(r->writer.commit_delay_us, 0);
+  EXPECT_EQ(r->writer.fold_max_jobs, 20000);
   EXPECT_EQ(r->flush.hook, core::flush_hook::none);
   EXPECT_FALSE(r->api.token_file.has_value());
 }
@@ -25,7 +26,8 @@ TEST(ConfigLoadTest, NothingGivenYieldsTheDocumentedDefaults) {
 TEST(ConfigLoadTest, FileOverridesDefaults) {
   auto r = load_text(R"({"listen": "0.0.0.0:9000", "agent_name": "bot",
     "group_sessions_per_user": false, "writer": {"max_batch": 50,
-    "durability": "full", "commit_delay_us": 250}, "flush": {"hook": "webhook", "url": "http://h/x"},
+    "durability": "full", "commit_delay_us": 250, "fold_max_jobs": 40},
+    "flush": {"hook": "webhook", "url": "http://h/x"},
     "context": {"connected_platforms": ["telegram", "discord"],
     "home_channels": {"telegram": {"chat_id": "5", "name": "Ops"},
                       "discord": {"chat_id": "7"}}}})");
@@ -36,6 +38,7 @@ TEST(ConfigLoadTest, FileOverridesDefaults) {
   EXPECT_EQ(r->writer.max_batch, 50);
   EXPECT_EQ(r->writer.mode, core::durability::full);
   EXPECT_EQ(r->writer.commit_delay_us, 250);
+  EXPECT_EQ(r->writer.fold_max_jobs, 40);
   EXPECT_EQ(r->flush.hook, core::flush_hook::webhook);
   EXPECT_EQ(r->flush.url, "http://h/x");
   EXPECT_EQ(r->context.connected_platforms,

@@ -110,6 +110,8 @@ INSTANTIATE_TEST_SUITE_P(
              "writer.max_batch: expected an integer >= 1"},
     bad_case{R"({"writer": {"commit_delay_us": -1}})",
              "writer.commit_delay_us: expected an integer >= 0"},
+    bad_case{R"({"writer": {"fold_max_jobs": 0}})",
+             "writer.fold_max_jobs: expected an integer >= 1"},
     bad_case{R"({"writer": {"durability": "extra"}})",
              "writer.durability: expected one of normal, full"},
     bad_case{R"({"actors": {"passivate_after_seconds": 0}})",
