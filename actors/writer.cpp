@@ -84,15 +84,6 @@ constexpr std::int64_t max_slices = 16; // per sweep
 constexpr auto flush_interval = std::chrono::seconds(1);
 constexpr auto flush_idle = std::chrono::milliseconds(50);
 
-/// The sweep pacing with writer.fold_max_jobs as its ceiling (and below the
-/// default floor, as its floor too).
-core::fold_pacing fold_pacing_of(const core::settings& cfg) {
-  core::fold_pacing p;
-  p.max_jobs = cfg.writer.fold_max_jobs;
-  p.min_jobs = std::min(p.min_jobs, p.max_jobs);
-  return p;
-}
-
 /// Runs each batch's replies; quits on stop_atom (sent by the writer after
 /// its last batch, so no reply is dropped).
 /// Why a class: CAF 0.17 spawns a function-based actor that takes no extra
@@ -139,7 +130,8 @@ public:
                std::shared_ptr<core::store_writer> w)
     : self_(self), rt_(rt), w_(std::move(w)),
       replier_(self->spawn<replier_actor, caf::linked>()),
-      fold_pace_(fold_pacing_of(rt->cfg)), fold_every_(fold_pace_.max_jobs) {}
+      fold_pace_(core::fold_pacing_up_to(rt->cfg.writer.fold_max_jobs)),
+      fold_every_(fold_pace_.max_jobs) {}
 
   void on_job(write_job& job);
   /// Why re-arm: committing at the first commit_atom cut the batch at what

@@ -5,6 +5,13 @@
 
 namespace switchboard::core {
 
+fold_pacing fold_pacing_up_to(std::int64_t max_jobs) {
+  fold_pacing p;
+  p.max_jobs = std::max<std::int64_t>(1, max_jobs);
+  p.min_jobs = std::min(p.min_jobs, p.max_jobs);
+  return p;
+}
+
 std::int64_t next_fold_jobs(const fold_pacing& p, std::int64_t folded_jobs,
                             double fold_seconds) {
   if (folded_jobs <= 0 || !(fold_seconds > 0) || !std::isfinite(fold_seconds))

@@ -25,7 +25,8 @@
 // session) 10 slices cost nothing. So a sweep gets about as many slices as
 // the last one had jobs per session.
 //
-// Contract: next_fold_jobs() and slices_per_sweep() are pure.
+// Contract: fold_pacing_up_to(), next_fold_jobs() and slices_per_sweep()
+// are pure.
 // next_fold_jobs() returns the number of jobs that would take
 // `target_seconds` at the last sweep's cost per job, clamped to [min_jobs,
 // max_jobs]; max_jobs when the last sweep gives no cost (no jobs or no time
@@ -41,6 +42,10 @@ struct fold_pacing {
   std::int64_t max_jobs = 20000;
   double target_seconds = 0.05;
 };
+
+/// The default pacing with `max_jobs` (writer.fold_max_jobs, >= 1) as its
+/// ceiling, and as its floor too when it is below the default floor.
+fold_pacing fold_pacing_up_to(std::int64_t max_jobs);
 
 std::int64_t next_fold_jobs(const fold_pacing& p, std::int64_t folded_jobs,
                             double fold_seconds);

@@ -44,6 +44,25 @@ TEST(FoldPacingTest, AFoldWithoutACostGivesTheLargestSize) {
     20000);
 }
 
+TEST(FoldPacingTest, FoldMaxJobsCapsEveryFold) {
+  // writer.fold_max_jobs: the default 20,000 is the default pacing.
+  auto d = fold_pacing_up_to(20000);
+  EXPECT_EQ(d.min_jobs, fold_pacing{}.min_jobs);
+  EXPECT_EQ(d.max_jobs, fold_pacing{}.max_jobs);
+  EXPECT_EQ(d.target_seconds, fold_pacing{}.target_seconds);
+  // Above the floor it moves only the ceiling.
+  auto mid = fold_pacing_up_to(5000);
+  EXPECT_EQ(mid.min_jobs, 2000);
+  EXPECT_EQ(next_fold_jobs(mid, 20000, 0.001), 5000); // cheap: capped
+  EXPECT_EQ(next_fold_jobs(mid, 100, 1.0), 2000);     // dear: the floor
+  // Below the floor it is the floor too: every fold is that size.
+  auto low = fold_pacing_up_to(16);
+  EXPECT_EQ(next_fold_jobs(low, 20000, 0.001), 16);
+  EXPECT_EQ(next_fold_jobs(low, 100, 1.0), 16);
+  EXPECT_EQ(next_fold_jobs(low, 0, 0.0), 16);
+  EXPECT_EQ(fold_pacing_up_to(0).max_jobs, 1); // never a fold of nothing
+}
+
 TEST(FoldPacingTest, ASweepHasAsManySlicesAsJobsPerSession) {
   EXPECT_EQ(slices_per_sweep(16, 20000, 8600), 2);  // 2.3 jobs per session
   EXPECT_EQ(slices_per_sweep(16, 20000, 2000), 10); // 10
